@@ -1,0 +1,127 @@
+# jvmtap: BPF objects -> skeletons -> one binary; tests; bench.
+# `make V=1` prints every command.
+
+OUT      := build
+BIN      := jvmtap
+CC       ?= cc
+CLANG    ?= clang
+STRIP    ?= llvm-strip
+BPFTOOL  ?= bpftool
+PYTHON   ?= /usr/bin/python3
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+
+HOST_ARCH := $(shell uname -m)
+ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(HOST_ARCH)))
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+MULTIARCH_INC := /usr/include/$(HOST_ARCH)-linux-gnu
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
+	    -DJVMTAP_VERSION='"$(VERSION)"'
+LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c 2>/dev/null || \
+		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c) -lelf -lz -lpthread -lm
+BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
+	      -I$(MULTIARCH_INC)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(USER_SRCS))
+
+# Unit tests: tests/unit/test_X.c links user/X.c (plus the extra objects named here).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 10
+
+.SECONDARY: $(BPF_OBJS)
+.PHONY: all deps run test unit integration fuzz bench format clean install vmlinux
+all: $(BIN)
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+ifeq ($(VMLINUX_FROM_HOST),1)
+.PHONY: $(VMLINUX)
+$(VMLINUX):
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+endif
+vmlinux: $(VMLINUX)
+
+$(OUT) $(OUT)/tests $(OUT)/fuzz:
+	$(Q)mkdir -p $@
+
+# DWARF is stripped (BTF stays) so the embedded objects stay small.
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) $(wildcard include/jvmtap/*.h) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUT)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/jvmtap/*.h) $(SKELS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BIN): $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(OUT)/tests/test_%: tests/unit/test_%.c user/%.c $(wildcard user/*.h) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< user/$*.c -o $@ -lcmocka $(LDLIBS)
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(USER_SRCS) | $(OUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
+		$< $(shell sed -n 's|^// FUZZ-SOURCES: *||p' $<) -o $@ -ljson-c -lz -lm
+
+unit: $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do \
+		echo "  FUZZRUN  $$f ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 2>$(OUT)/fuzz/$$(basename $$f).log \
+			|| { tail -40 $(OUT)/fuzz/$$(basename $$f).log; exit 1; }; \
+	done
+
+integration: $(BIN)
+	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz
+	$(Q)$(MAKE) --no-print-directory integration
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) $(ARGS)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN)
+	$(Q)bench/run.sh
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)/usr/local/sbin/$(BIN)
+
+format:
+	clang-format -i bpf/*.c user/*.c user/*.h include/jvmtap/*.h tests/unit/*.c tests/fuzz/*.c
+
+clean:
+	rm -rf $(OUT) $(BIN)

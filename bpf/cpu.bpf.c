@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/* On-CPU nanoseconds per cgroup: each sched_switch charges the time since the previous switch on
+ * this CPU to the task leaving it; a periodic perf event charges the running task's time so far. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "jvmtap/cpu.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 hierarchy = CPU_HIER_V2;
+
+/* Userspace sets max_entries from --cpu.max-cgroups before load. Not LRU: evicting a live cgroup
+ * would make its counter go backwards; userspace deletes entries of removed cgroups instead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, CPU_DEFAULT_MAX_CGROUPS);
+	__type(key, struct cpu_key);
+	__type(value, struct cpu_val);
+} cgroup_cpu SEC(".maps");
+
+/* Timestamp of the last charge on this CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_ts SEC(".maps");
+
+__u64 cgroup_cpu_update_failures = 0;
+
+/* kernfs_node::id was a union of {ino, generation} before v5.5 (commit 67c0496e87d1). */
+struct kernfs_node___old {
+	union {
+		__u64 id;
+		struct {
+			__u32 ino;
+			__u32 generation;
+		};
+	} id;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 kn_id(struct kernfs_node *kn)
+{
+	struct kernfs_node___old *old = (void *)kn;
+
+	if (bpf_core_field_exists(old->id.ino))
+		return BPF_CORE_READ(old, id.ino);
+	return BPF_CORE_READ(kn, id);
+}
+
+static __always_inline __u64 current_cgroup_id(void)
+{
+	struct task_struct *task;
+	struct cgroup_subsys_state *css;
+	int cpu_id;
+
+	if (hierarchy == CPU_HIER_V2)
+		return bpf_get_current_cgroup_id();
+	/* v1: the cgroup of the `cpu` controller; cpu_cgrp_id's value depends on the kernel config. */
+	cpu_id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
+	task = (struct task_struct *)bpf_get_current_task();
+	css = BPF_CORE_READ(task, cgroups, subsys[cpu_id]);
+	if (!css)
+		return 0;
+	return kn_id(BPF_CORE_READ(css, cgroup, kn));
+}
+
+/* Charges the time since the last charge on this CPU to the current task's cgroup. The caller
+ * runs with interrupts off (sched_switch) or in the timer interrupt (perf event), so the two
+ * never interleave on one CPU. */
+static __always_inline void charge_current(__u32 pid)
+{
+	__u32 zero = 0;
+	__u64 now = bpf_ktime_get_ns(), *ts, delta;
+	struct cpu_key key = {};
+	struct cpu_val *val, init = {};
+
+	ts = bpf_map_lookup_elem(&last_ts, &zero);
+	if (!ts)
+		return;
+	delta = *ts ? now - *ts : 0;
+	*ts = now;
+	/* pid 0 is this CPU's idle task: idle time belongs to no cgroup. */
+	if (!delta || pid == 0)
+		return;
+	key.cgroup_id = current_cgroup_id();
+	val = bpf_map_lookup_elem(&cgroup_cpu, &key);
+	if (val) {
+		val->ns += delta;
+		return;
+	}
+	init.ns = delta;
+	if (bpf_map_update_elem(&cgroup_cpu, &key, &init, BPF_NOEXIST))
+		__sync_fetch_and_add(&cgroup_cpu_update_failures, 1);
+}
+
+/* In sched_switch, `current` is still prev, the task leaving the CPU. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(cpu_switch_tp_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	charge_current(prev->pid);
+	return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(cpu_switch_raw_tp, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	charge_current(BPF_CORE_READ(prev, pid));
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_switch")
+int cpu_switch_tracepoint(struct trace_event_raw_sched_switch *ctx)
+{
+	charge_current(ctx->prev_pid);
+	return 0;
+}
+
+/* A task that never leaves its CPU would be charged only when it does; this periodic tick
+ * charges it as it runs, so a scrape is never behind by more than one period. */
+SEC("perf_event")
+int cpu_flush(struct bpf_perf_event_data *ctx)
+{
+	charge_current((__u32)bpf_get_current_pid_tgid());
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* Shared between bpf/cpu.bpf.c and user/cpu.c: on-CPU time per cgroup. */
+#ifndef JVMTAP_CPU_H
+#define JVMTAP_CPU_H
+
+/* Which cgroup a task's time is charged to (rodata `hierarchy`). */
+enum cpu_hierarchy {
+	CPU_HIER_V2 = 0, /* the default (unified) hierarchy: bpf_get_current_cgroup_id() */
+	CPU_HIER_V1 = 1, /* the v1 hierarchy the `cpu` controller is mounted on */
+};
+
+/* Key of the cgroup_cpu map: a kernfs node id, equal to the cgroup directory's inode number. */
+struct cpu_key {
+	__u64 cgroup_id;
+};
+
+/* Per-CPU value of the cgroup_cpu map. */
+struct cpu_val {
+	__u64 ns; /* on-CPU nanoseconds charged on this CPU */
+};
+
+#define CPU_DEFAULT_MAX_CGROUPS 16384
+
+#endif

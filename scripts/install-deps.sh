@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every build, run and test dependency of jvmtap on Debian 12; does nothing when all are there.
+set -euo pipefail
+
+pkgs=(
+	make gcc clang llvm pkg-config          # build (llvm: llvm-strip)
+	libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev libjson-c-dev
+	libcmocka-dev libclang-rt-14-dev        # unit tests, fuzzing runtime
+	python3 python3-pytest curl iproute2    # integration tests
+	prometheus                              # promtool check metrics
+	openjdk-17-jdk-headless                 # test JVMs
+	linux-perf                              # make bench: perf bench sched pipe
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,255 @@
+"""Shared fixtures for jvmtap's integration tests: run the real binary as root against the real
+kernel, make test cgroups, scrape and parse /metrics."""
+import gzip
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(ROOT, "jvmtap")
+BUILD = os.path.join(ROOT, "build")
+CG2 = "/sys/fs/cgroup/unified" if os.path.ismount("/sys/fs/cgroup/unified") else "/sys/fs/cgroup"
+CG1_CPU = "/sys/fs/cgroup/cpu"
+CG1_CPUACCT = "/sys/fs/cgroup/cpuacct"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- exposition parsing -------------------------------------------------------------------
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def _unescape(v):
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "\\": "\\", '"': '"'}.get(m.group(1), m.group(0)), v)
+
+
+def parse(text):
+    """Returns (samples, families): samples is a list of (name, {labels}, value); families maps
+    a family name to its TYPE."""
+    samples, families = [], {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, typ = line.split(" ", 3)
+            families[name] = typ
+            continue
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        assert m, "unparseable line: %r" % line
+        labels = {k: _unescape(v) for k, v in _LABEL.findall(m.group(3) or "")}
+        samples.append((m.group(1), labels, float(m.group(4))))
+    return samples, families
+
+
+def select(samples, name, **labels):
+    return [(l, v) for n, l, v in samples if n == name and all(l.get(k) == x for k, x in labels.items())]
+
+
+def value(samples, name, **labels):
+    found = select(samples, name, **labels)
+    assert len(found) == 1, "%s%s: expected one series, got %r" % (name, labels, found)
+    return found[0][1]
+
+
+# ---- the collector -------------------------------------------------------------------------
+
+class Jvmtap:
+    def __init__(self, args=(), env=None):
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = open(os.path.join(BUILD, "jvmtap-test-%d.log" % self.port), "w+")
+        self.proc = subprocess.Popen(
+            [BIN, "--web.listen-address=127.0.0.1:%d" % self.port] + list(args),
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("jvmtap exited %d:\n%s" % (self.proc.returncode, self.output()))
+            try:
+                if self.get("/-/ready")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("jvmtap not ready in %ds:\n%s" % (timeout, self.output()))
+
+    def get(self, path, headers=None, method="GET"):
+        req = urllib.request.Request(self.url + path, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def scrape_text(self):
+        status, headers, body = self.get("/metrics", {"Accept-Encoding": "gzip"})
+        assert status == 200
+        if headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return body.decode()
+
+    def scrape(self):
+        return parse(self.scrape_text())[0]
+
+    def output(self):
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tracefs():
+    """The classic-tracepoint attach mode needs tracefs; test hosts may boot without it."""
+    if not os.path.exists("/sys/kernel/tracing/events"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], check=True)
+
+
+@pytest.fixture
+def jvmtap_factory():
+    started = []
+
+    def start(*args, env=None):
+        j = Jvmtap(args, env=env)
+        started.append(j)
+        return j
+
+    yield start
+    for j in started:
+        rc = j.stop()
+        assert rc == 0, "jvmtap exited %s on SIGTERM:\n%s" % (rc, open(j.log.name).read())
+
+
+def run_jvmtap(*args, timeout=20, wrapper=(), **kw):
+    """Runs jvmtap to completion (for startup errors); returns CompletedProcess."""
+    return subprocess.run(list(wrapper) + [BIN] + list(args), capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+# ---- cgroups ---------------------------------------------------------------------------------
+
+class Cgroup:
+    """A cgroup made for a test; processes moved in are killed and the directory removed after."""
+
+    def __init__(self, base, rel):
+        self.base, self.rel = base, rel
+        self.path = os.path.join(base, rel.lstrip("/"))
+        os.makedirs(self.path)
+        self.procs = []
+
+    def add(self, pid):
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    def spawn(self, argv, **kw):
+        """Starts argv already inside this cgroup (moved before exec, so no time is missed)."""
+        procfile = os.path.join(self.path, "cgroup.procs")
+
+        def enter():
+            with open(procfile, "w") as f:
+                f.write("0")
+        p = subprocess.Popen(argv, preexec_fn=enter, **kw)
+        self.procs.append(p)
+        return p
+
+    @property
+    def ino(self):
+        return os.stat(self.path).st_ino
+
+    def remove(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        # Children first; retry while the kernel finishes reaping.
+        for d, _, _ in sorted(os.walk(self.path), key=lambda t: -len(t[0])):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+
+
+def usage_usec_v2(cg):
+    with open(os.path.join(cg.path, "cpu.stat")) as f:
+        for line in f:
+            k, v = line.split()
+            if k == "usage_usec":
+                return int(v)
+    raise AssertionError("no usage_usec in cpu.stat")
+
+
+@pytest.fixture
+def cgroups():
+    made = []
+
+    def make(rel=None, base=CG2):
+        rel = rel or "jvmtap-test-%s" % uuid.uuid4().hex[:8]
+        # Parents of nested test paths (kubepods.slice/...) are made here and removed after.
+        top = rel.lstrip("/").split("/")[0]
+        cg = Cgroup(base, rel)
+        made.append((cg, os.path.join(base, top)))
+        return cg
+
+    yield make
+    for cg, top in reversed(made):
+        cg.remove()
+        for d, _, _ in sorted(os.walk(top), key=lambda t: -len(t[0])):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+BUSY = ["/usr/bin/python3", "-c", "import time\nt=time.time()\nwhile time.time()-t<%f: pass"]
+
+
+def busy(seconds):
+    argv = list(BUSY)
+    argv[-1] = argv[-1] % seconds
+    return argv
+
+
+@pytest.fixture(scope="session")
+def helpers():
+    """Builds the small C helpers the tests use."""
+    out = os.path.join(BUILD, "helpers")
+    os.makedirs(out, exist_ok=True)
+    built = {}
+    for src in os.listdir(os.path.join(ROOT, "tests", "helpers")):
+        if src.endswith(".c"):
+            exe = os.path.join(out, src[:-2])
+            subprocess.run(["cc", "-O2", "-Wall", "-Werror", "-o", exe,
+                            os.path.join(ROOT, "tests", "helpers", src)], check=True)
+            built[src[:-2]] = exe
+    return built

@@ -1,0 +1,209 @@
+/* Command-line flags (node_exporter-style names) into the global config. */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+
+struct config cfg = {
+	.listen_address = ":9877",
+	.telemetry_path = "/metrics",
+	.web_max_connections = 64,
+	.web_timeout_s = 10,
+	.procfs = "/proc",
+	.sysfs = "/sys",
+	.rootfs = "/",
+	.attach_mode = ATTACH_AUTO,
+	.cgroup_mode = CGROUP_AUTO,
+	.grace_period_s = 300,
+	.cpu_max_cgroups = 16384,
+	.cpu_flush_hz = 20,
+};
+
+const char *argp_program_version = "jvmtap " JVMTAP_VERSION;
+static const char doc[] =
+	"jvmtap: zero-instrumentation metrics for JVMs and containers, from eBPF.\n\n"
+	"USAGE: jvmtap [OPTION...]\n\n"
+	"Serves Prometheus metrics (CPU time per container, labelled with the Kubernetes namespace,\n"
+	"pod and container) collected by BPF programs; needs root or CAP_BPF+CAP_PERFMON.\n\n"
+	"EXAMPLES:\n"
+	"  jvmtap                                  # serve on :9877/metrics\n"
+	"  jvmtap --web.listen-address=127.0.0.1:9100 --bpf.stats\n"
+	"  jvmtap --path.procfs=/host/proc --path.sysfs=/host/sys --path.rootfs=/host\n"
+	"  jvmtap --bpf.attach-mode=raw_tp --strict # force one attach mode, fail if it cannot\n"
+	"\nOPTIONS:";
+
+enum {
+	OPT_LISTEN = 1000,
+	OPT_TPATH,
+	OPT_MAXCONN,
+	OPT_TIMEOUT,
+	OPT_PROCFS,
+	OPT_SYSFS,
+	OPT_ROOTFS,
+	OPT_BTF,
+	OPT_ATTACH,
+	OPT_STATS,
+	OPT_HIER,
+	OPT_GRACE,
+	OPT_MAXCG,
+	OPT_FLUSH,
+	OPT_STRICT,
+};
+
+static const struct argp_option options[] = {
+	{ "web.listen-address", OPT_LISTEN, "ADDR", 0, "Address to listen on (default :9877; [::1]:9877 for IPv6)", 0 },
+	{ "web.telemetry-path", OPT_TPATH, "PATH", 0, "Path of the metrics (default /metrics)", 0 },
+	{ "web.max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 64)", 0 },
+	{ "web.timeout", OPT_TIMEOUT, "SECONDS", 0, "Idle HTTP connection timeout (default 10)", 0 },
+	{ "path.procfs", OPT_PROCFS, "DIR", 0, "procfs mount point (default /proc)", 1 },
+	{ "path.sysfs", OPT_SYSFS, "DIR", 0, "sysfs mount point (default /sys)", 1 },
+	{ "path.rootfs", OPT_ROOTFS, "DIR", 0, "Host root, for container runtime state (default /)", 1 },
+	{ "btf.path", OPT_BTF, "FILE", 0, "Kernel BTF when /sys/kernel/btf/vmlinux is missing", 2 },
+	{ "bpf.attach-mode", OPT_ATTACH, "MODE", 0, "auto|tp_btf|raw_tp|tracepoint (default auto: first that works)", 2 },
+	{ "bpf.stats", OPT_STATS, NULL, 0, "Enable kernel BPF run-time stats while running", 2 },
+	{ "strict", OPT_STRICT, NULL, 0, "Exit 1 if any BPF program cannot be attached", 2 },
+	{ "cgroup.hierarchy", OPT_HIER, "H", 0, "auto|v2|v1: where CPU time is charged (default auto)", 3 },
+	{ "container.grace-period", OPT_GRACE, "DURATION", 0, "Keep a removed cgroup's series this long (default 5m)", 3 },
+	{ "cpu.max-cgroups", OPT_MAXCG, "N", 0, "Cgroups tracked in the kernel map (default 16384)", 3 },
+	{ "cpu.flush-hz", OPT_FLUSH, "HZ", 0, "Per-CPU tick that charges running tasks (default 20, 0 = off)", 3 },
+	{ "verbose", 'v', NULL, 0, "Debug logging, including libbpf's", 4 },
+	{ 0 },
+};
+
+static const char *const attach_names[ATTACH__N] = { "auto", "tp_btf", "raw_tp", "tracepoint" };
+
+const char *attach_mode_name(enum attach_mode m)
+{
+	return m < ATTACH__N ? attach_names[m] : "?";
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* "300", "30s", "5m", "2h" -> seconds. */
+static int parse_duration(const char *s, unsigned *out)
+{
+	unsigned long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		mul = 60, end++;
+	else if (*end == 'h')
+		mul = 3600, end++;
+	if (*end || v > UINT_MAX / mul)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+static int pick(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	static const char *const hier_names[] = { "auto", "v2", "v1" };
+	int i;
+
+	switch (key) {
+	case OPT_LISTEN:
+		cfg.listen_address = arg;
+		break;
+	case OPT_TPATH:
+		if (arg[0] != '/' || !strcmp(arg, "/"))
+			argp_error(st, "--web.telemetry-path must start with '/' and not be '/'");
+		cfg.telemetry_path = arg;
+		break;
+	case OPT_MAXCONN:
+		if (parse_uint(arg, 1, 65535, &cfg.web_max_connections))
+			argp_error(st, "--web.max-connections: '%s' is not a number in 1..65535", arg);
+		break;
+	case OPT_TIMEOUT:
+		if (parse_uint(arg, 1, 3600, &cfg.web_timeout_s))
+			argp_error(st, "--web.timeout: '%s' is not a number of seconds in 1..3600", arg);
+		break;
+	case OPT_PROCFS:
+		cfg.procfs = arg;
+		break;
+	case OPT_SYSFS:
+		cfg.sysfs = arg;
+		break;
+	case OPT_ROOTFS:
+		cfg.rootfs = arg;
+		break;
+	case OPT_BTF:
+		cfg.btf_path = arg;
+		break;
+	case OPT_ATTACH:
+		i = pick(arg, attach_names, ATTACH__N);
+		if (i < 0)
+			argp_error(st, "--bpf.attach-mode: '%s' is not auto, tp_btf, raw_tp or tracepoint", arg);
+		cfg.attach_mode = i;
+		break;
+	case OPT_STATS:
+		cfg.bpf_stats = true;
+		break;
+	case OPT_STRICT:
+		cfg.strict = true;
+		break;
+	case OPT_HIER:
+		i = pick(arg, hier_names, 3);
+		if (i < 0)
+			argp_error(st, "--cgroup.hierarchy: '%s' is not auto, v2 or v1", arg);
+		cfg.cgroup_mode = i;
+		break;
+	case OPT_GRACE:
+		if (parse_duration(arg, &cfg.grace_period_s))
+			argp_error(st, "--container.grace-period: '%s' is not a duration like 300, 30s, 5m, 1h", arg);
+		break;
+	case OPT_MAXCG:
+		if (parse_uint(arg, 1, 1u << 24, &cfg.cpu_max_cgroups))
+			argp_error(st, "--cpu.max-cgroups: '%s' is not a number in 1..16777216", arg);
+		break;
+	case OPT_FLUSH:
+		if (parse_uint(arg, 0, 1000, &cfg.cpu_flush_hz))
+			argp_error(st, "--cpu.flush-hz: '%s' is not a number in 0..1000", arg);
+		break;
+	case 'v':
+		cfg.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(st, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void args_parse(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+
+	argp_err_exit_status = 2;
+	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+}

@@ -1,0 +1,225 @@
+/* Shared libbpf plumbing: logging, open options, and the registry behind the jvmtap_bpf_* metrics. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "bpfutil.h"
+#include "config.h"
+#include "log.h"
+
+#define MAX_TRACKED 64
+
+struct tracked_prog {
+	const char *program;
+	const char *mode;
+	int fd; /* -1 when the program never loaded */
+	bool attached;
+};
+
+struct tracked_map {
+	const char *map;
+	int fd;
+	__u32 max_entries;
+	__u32 key_size;
+	const volatile __u64 *failures;
+};
+
+static struct tracked_prog progs[MAX_TRACKED];
+static struct tracked_map maps[MAX_TRACKED];
+static int nprogs, nmaps;
+static bool quiet;
+static int stats_fd = -1;
+static struct bpf_object_open_opts open_opts = { .sz = sizeof(open_opts) };
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	enum log_level lvl;
+
+	if (level == LIBBPF_DEBUG)
+		lvl = LOG_DEBUG;
+	else
+		lvl = quiet ? LOG_DEBUG : LOG_WARN;
+	if (lvl > log_max_level)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	log_msg(lvl, "libbpf: %s", line);
+	return 0;
+}
+
+int bpfutil_init(void)
+{
+	libbpf_set_print(libbpf_print);
+	open_opts.btf_custom_path = cfg.btf_path;
+	if (cfg.bpf_stats) {
+		/* Stats stay on while this fd is open and go off when jvmtap exits. */
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0) {
+			log_warn("--bpf.stats: cannot enable BPF run-time stats: %s", strerror(errno));
+			stats_fd = -1;
+		}
+	}
+	return 0;
+}
+
+void bpfutil_exit(void)
+{
+	if (stats_fd >= 0)
+		close(stats_fd);
+	stats_fd = -1;
+}
+
+const struct bpf_object_open_opts *bpfutil_open_opts(void)
+{
+	return &open_opts;
+}
+
+void bpfutil_quiet(bool q)
+{
+	quiet = q;
+}
+
+void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_program *prog,
+			bool attached)
+{
+	if (nprogs == MAX_TRACKED)
+		return;
+	progs[nprogs++] = (struct tracked_prog){
+		.program = program,
+		.mode = mode,
+		.fd = prog ? bpf_program__fd(prog) : -1,
+		.attached = attached,
+	};
+}
+
+void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile __u64 *failures)
+{
+	if (nmaps == MAX_TRACKED)
+		return;
+	maps[nmaps++] = (struct tracked_map){
+		.map = map,
+		.fd = bpf_map__fd(m),
+		.max_entries = bpf_map__max_entries(m),
+		.key_size = bpf_map__key_size(m),
+		.failures = failures,
+	};
+}
+
+void bpfutil_untrack_all(void)
+{
+	nprogs = nmaps = 0;
+}
+
+int bpfutil_missed(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nprogs; i++)
+		n += !progs[i].attached;
+	return n;
+}
+
+/* Classic tracepoints are found by id under tracefs, which may be unmounted (raw_tp and tp_btf
+ * need no tracefs). jvmtap does not mount it: the host's mounts are not ours to change. */
+int bpfutil_need_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return 0;
+	log_warn("classic tracepoints need tracefs, which is not mounted (mount -t tracefs nodev "
+		 "/sys/kernel/tracing)");
+	return -ENOENT;
+}
+
+int bpfutil_ncpus(void)
+{
+	static int n;
+
+	if (!n) {
+		n = libbpf_num_possible_cpus();
+		if (n <= 0)
+			n = 1;
+	}
+	return n;
+}
+
+/* Hash maps have no entry count in the kernel's info: walk the keys. */
+static long count_entries(const struct tracked_map *m)
+{
+	unsigned char key[256], next[256];
+	void *prev = NULL;
+	long n = 0;
+
+	if (m->key_size > sizeof(key))
+		return -1;
+	while (bpf_map_get_next_key(m->fd, prev, next) == 0) {
+		memcpy(key, next, m->key_size);
+		prev = key;
+		if (++n > (long)m->max_entries)
+			break; /* keys deleted under us restart the walk: stop at the bound */
+	}
+	return n;
+}
+
+void bpfutil_collect(struct writer *w)
+{
+	struct bpf_prog_info info;
+	__u32 len;
+	int i;
+
+	w_family(w, "jvmtap_bpf_program_attached", "gauge",
+		 "1 if the BPF program is loaded and attached, 0 if it could not be.");
+	for (i = 0; i < nprogs; i++) {
+		struct label l[] = { { "program", progs[i].program }, { "mode", progs[i].mode } };
+
+		w_sample(w, "jvmtap_bpf_program_attached", l, 2, NULL, 0, progs[i].attached);
+	}
+	w_family(w, "jvmtap_bpf_program_runs_total", "counter",
+		 "Times the BPF program ran (counted only while kernel.bpf_stats_enabled is on).");
+	for (i = 0; i < nprogs; i++) {
+		struct label l[] = { { "program", progs[i].program } };
+
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (progs[i].fd < 0 || bpf_obj_get_info_by_fd(progs[i].fd, &info, &len))
+			continue;
+		w_sample(w, "jvmtap_bpf_program_runs_total", l, 1, NULL, 0, info.run_cnt);
+	}
+	w_family(w, "jvmtap_bpf_program_run_seconds_total", "counter",
+		 "Time spent in the BPF program (counted only while kernel.bpf_stats_enabled is on).");
+	for (i = 0; i < nprogs; i++) {
+		struct label l[] = { { "program", progs[i].program } };
+
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (progs[i].fd < 0 || bpf_obj_get_info_by_fd(progs[i].fd, &info, &len))
+			continue;
+		w_sample(w, "jvmtap_bpf_program_run_seconds_total", l, 1, NULL, 0,
+			 info.run_time_ns / 1e9);
+	}
+	w_family(w, "jvmtap_bpf_map_entries", "gauge", "Entries in the BPF map.");
+	for (i = 0; i < nmaps; i++) {
+		struct label l[] = { { "map", maps[i].map } };
+		long n = count_entries(&maps[i]);
+
+		if (n >= 0)
+			w_sample(w, "jvmtap_bpf_map_entries", l, 1, NULL, 0, n);
+	}
+	w_family(w, "jvmtap_bpf_map_max_entries", "gauge", "Capacity of the BPF map.");
+	for (i = 0; i < nmaps; i++) {
+		struct label l[] = { { "map", maps[i].map } };
+
+		w_sample(w, "jvmtap_bpf_map_max_entries", l, 1, NULL, 0, maps[i].max_entries);
+	}
+	w_family(w, "jvmtap_bpf_map_update_failures_total", "counter",
+		 "Inserts into the BPF map that failed (map full): data not recorded.");
+	for (i = 0; i < nmaps; i++) {
+		struct label l[] = { { "map", maps[i].map } };
+
+		w_sample(w, "jvmtap_bpf_map_update_failures_total", l, 1, NULL, 0,
+			 maps[i].failures ? *maps[i].failures : 0);
+	}
+}

@@ -1,0 +1,40 @@
+/* Shared libbpf plumbing: logging, open options, and the registry behind the jvmtap_bpf_* metrics. */
+#ifndef JVMTAP_BPFUTIL_H
+#define JVMTAP_BPFUTIL_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include "writer.h"
+
+/* Routes libbpf's messages to the logger and turns on run-time stats with --bpf.stats. */
+int bpfutil_init(void);
+void bpfutil_exit(void);
+
+/* Open options every skeleton uses (honours --btf.path). */
+const struct bpf_object_open_opts *bpfutil_open_opts(void);
+
+/* While probing, libbpf's warnings are expected noise: they go to debug. */
+void bpfutil_quiet(bool quiet);
+
+/* Registers a logical program for jvmtap_bpf_program_*; prog may be NULL when it never loaded. */
+void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_program *prog,
+			bool attached);
+/* Registers a map for jvmtap_bpf_map_*; failures points at the BPF-side counter of failed
+ * inserts (in the skeleton's .bss) or is NULL. */
+void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile __u64 *failures);
+/* Forgets everything registered for an object about to be destroyed. */
+void bpfutil_untrack_all(void);
+
+/* Number of registered programs that are not attached (for --strict). */
+int bpfutil_missed(void);
+
+void bpfutil_collect(struct writer *w);
+
+/* 0 if tracefs is mounted (classic tracepoints need it), else logs how to mount it: -ENOENT. */
+int bpfutil_need_tracefs(void);
+
+/* Number of possible CPUs, for per-CPU map values. */
+int bpfutil_ncpus(void);
+
+#endif

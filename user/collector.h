@@ -1,0 +1,23 @@
+/* The collector interface: main.c loops over an array of these. */
+#ifndef JVMTAP_COLLECTOR_H
+#define JVMTAP_COLLECTOR_H
+
+#include <time.h>
+#include "writer.h"
+
+struct collector {
+	const char *name;
+	/* Load and attach. A program that cannot attach is reported by the collector, not fatal:
+	 * return -errno only when the collector cannot work at all. */
+	int (*open)(void);
+	/* Write this collector's families. Called with the render lock held. */
+	void (*collect)(struct writer *w);
+	/* Periodic housekeeping (e.g. dropping series of removed cgroups), render lock held. */
+	void (*maintain)(time_t now);
+	void (*close)(void);
+};
+
+extern const struct collector cpu_collector;
+extern const struct collector self_collector;
+
+#endif

@@ -1,0 +1,35 @@
+/* The collector's configuration, filled from flags by args.c and read by every module. */
+#ifndef JVMTAP_CONFIG_H
+#define JVMTAP_CONFIG_H
+
+#include <stdbool.h>
+
+enum attach_mode { ATTACH_AUTO, ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT, ATTACH__N };
+enum cgroup_mode { CGROUP_AUTO, CGROUP_V2, CGROUP_V1 };
+
+struct config {
+	const char *listen_address;
+	const char *telemetry_path;
+	unsigned web_max_connections;
+	unsigned web_timeout_s;
+	const char *procfs;
+	const char *sysfs;
+	const char *rootfs;
+	const char *btf_path;
+	enum attach_mode attach_mode;
+	enum cgroup_mode cgroup_mode;
+	unsigned grace_period_s;
+	unsigned cpu_max_cgroups;
+	unsigned cpu_flush_hz;
+	bool strict;
+	bool bpf_stats;
+	bool verbose;
+};
+
+extern struct config cfg;
+
+/* Parses argv into cfg; exits 2 with usage on a bad flag. */
+void args_parse(int argc, char **argv);
+const char *attach_mode_name(enum attach_mode m);
+
+#endif

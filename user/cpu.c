@@ -1,0 +1,217 @@
+/* CPU time per cgroup: loads bpf/cpu.bpf.c with the best sched_switch attach mode the kernel
+ * offers, adds a per-CPU tick that charges long-running tasks, exports
+ * jvmtap_container_cpu_seconds_total. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include "bpfutil.h"
+#include "collector.h"
+#include "config.h"
+#include "cpu.skel.h"
+#include "identity.h"
+#include "jvmtap/cpu.h"
+#include "log.h"
+
+static struct cpu_bpf *skel;
+static struct bpf_link *switch_link;
+static struct bpf_link **flush_links;
+static int nflush;
+
+static struct bpf_program *switch_prog(struct cpu_bpf *s, enum attach_mode m)
+{
+	switch (m) {
+	case ATTACH_TP_BTF:
+		return s->progs.cpu_switch_tp_btf;
+	case ATTACH_RAW_TP:
+		return s->progs.cpu_switch_raw_tp;
+	default:
+		return s->progs.cpu_switch_tracepoint;
+	}
+}
+
+/* Opens, loads and attaches the skeleton with one sched_switch flavour; 0 or -errno. */
+static int try_mode(enum attach_mode m)
+{
+	enum attach_mode k;
+	int err;
+
+	if (m == ATTACH_TRACEPOINT && (err = bpfutil_need_tracefs()))
+		return err;
+	skel = cpu_bpf__open_opts(bpfutil_open_opts());
+	if (!skel)
+		return -errno;
+	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
+	bpf_map__set_max_entries(skel->maps.cgroup_cpu, cfg.cpu_max_cgroups);
+	for (k = ATTACH_TP_BTF; k < ATTACH__N; k++)
+		bpf_program__set_autoload(switch_prog(skel, k), k == m);
+	err = cpu_bpf__load(skel);
+	if (!err) {
+		switch_link = bpf_program__attach(switch_prog(skel, m));
+		err = switch_link ? 0 : -errno;
+	}
+	if (err) {
+		cpu_bpf__destroy(skel);
+		skel = NULL;
+	}
+	return err;
+}
+
+static int perf_event_open_cpu(int cpu, unsigned hz)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = 1000000000ull / hz, /* cpu-clock periods are nanoseconds */
+	};
+
+	return syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Attaches the flush tick on every online CPU; returns the number of CPUs it runs on. */
+static int attach_flush(void)
+{
+	int cpu, fd, ncpus = bpfutil_ncpus(), err = 0;
+	struct bpf_link *l;
+
+	if (!cfg.cpu_flush_hz)
+		return 0;
+	flush_links = calloc(ncpus, sizeof(*flush_links));
+	if (!flush_links)
+		return 0;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		fd = perf_event_open_cpu(cpu, cfg.cpu_flush_hz);
+		if (fd < 0) {
+			if (errno != ENODEV) /* offline CPU */
+				err = -errno;
+			continue;
+		}
+		l = bpf_program__attach_perf_event(skel->progs.cpu_flush, fd);
+		if (!l) {
+			err = -errno;
+			close(fd);
+			continue;
+		}
+		flush_links[nflush++] = l;
+	}
+	if (err)
+		log_warn("cpu: flush tick not attached on every CPU (%s): a task that stays on its "
+			 "CPU is charged only when it leaves it",
+			 strerror(-err));
+	return nflush;
+}
+
+static int cpu_open(void)
+{
+	static const enum attach_mode order[] = { ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT };
+	enum attach_mode m = ATTACH_TRACEPOINT;
+	int err = -ENOENT;
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		m = order[i];
+		if (cfg.attach_mode != ATTACH_AUTO && cfg.attach_mode != m)
+			continue;
+		bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO);
+		err = try_mode(m);
+		bpfutil_quiet(false);
+		if (!err)
+			break;
+		if (cfg.attach_mode == ATTACH_AUTO)
+			log_info("cpu: sched_switch via %s unavailable (%s), trying the next mode",
+				 attach_mode_name(m), strerror(-err));
+	}
+	if (err) {
+		log_warn("cpu: cannot attach sched_switch (%s): container CPU time is not collected",
+			 strerror(-err));
+		bpfutil_track_prog("cpu_switch", attach_mode_name(m), NULL, false);
+		bpfutil_track_prog("cpu_flush", "perf_event", NULL, false);
+		return 0;
+	}
+	log_info("cpu: sched_switch attached via %s", attach_mode_name(m));
+	bpfutil_track_prog("cpu_switch", attach_mode_name(m), switch_prog(skel, m), true);
+	bpfutil_track_prog("cpu_flush", "perf_event", skel->progs.cpu_flush, attach_flush() > 0);
+	bpfutil_track_map("cgroup_cpu", skel->maps.cgroup_cpu, &skel->bss->cgroup_cpu_update_failures);
+	return 0;
+}
+
+/* Emits every cgroup in the map with its summed on-CPU ns (w may be NULL: only housekeeping).
+ * Keys are gathered first: deleting during bpf_map_get_next_key would restart the walk. */
+static void for_each_cgroup(struct writer *w, time_t now)
+{
+	int fd = bpf_map__fd(skel->maps.cgroup_cpu), ncpus = bpfutil_ncpus(), i;
+	__u32 max = bpf_map__max_entries(skel->maps.cgroup_cpu), nkeys = 0, k;
+	struct label labels[IDENTITY_NLABELS];
+	struct cpu_key *keys, *prev = NULL;
+	struct cpu_val *vals;
+	__u64 ns;
+
+	keys = calloc(max, sizeof(*keys));
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!keys || !vals)
+		goto out;
+	while (nkeys < max && bpf_map_get_next_key(fd, prev, &keys[nkeys]) == 0)
+		prev = &keys[nkeys++];
+	for (k = 0; k < nkeys; k++) {
+		switch (identity_labels(keys[k].cgroup_id, labels, now)) {
+		case IDENTITY_STALE:
+			/* Removed past the grace period; its series goes with it. */
+			bpf_map_delete_elem(fd, &keys[k]);
+			continue;
+		case IDENTITY_SKIP:
+			continue;
+		case IDENTITY_OK:
+			break;
+		}
+		if (!w || bpf_map_lookup_elem(fd, &keys[k], vals))
+			continue;
+		for (ns = 0, i = 0; i < ncpus; i++)
+			ns += vals[i].ns;
+		w_sample(w, "jvmtap_container_cpu_seconds_total", NULL, 0, labels,
+			 IDENTITY_NLABELS, ns / 1e9);
+	}
+out:
+	free(keys);
+	free(vals);
+}
+
+static void cpu_collect(struct writer *w)
+{
+	w_family(w, "jvmtap_container_cpu_seconds_total", "counter",
+		 "On-CPU time of the tasks in the container (or cgroup), from sched_switch.");
+	if (skel)
+		for_each_cgroup(w, time(NULL));
+}
+
+static void cpu_maintain(time_t now)
+{
+	if (skel)
+		for_each_cgroup(NULL, now);
+}
+
+static void cpu_close(void)
+{
+	int i;
+
+	for (i = 0; i < nflush; i++)
+		bpf_link__destroy(flush_links[i]);
+	free(flush_links);
+	flush_links = NULL;
+	nflush = 0;
+	bpf_link__destroy(switch_link);
+	switch_link = NULL;
+	cpu_bpf__destroy(skel);
+	skel = NULL;
+}
+
+const struct collector cpu_collector = {
+	.name = "cpu",
+	.open = cpu_open,
+	.collect = cpu_collect,
+	.maintain = cpu_maintain,
+	.close = cpu_close,
+};

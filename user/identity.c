@@ -1,0 +1,454 @@
+/* The one place that knows containers: walks the cgroup hierarchy to map ids to paths, parses
+ * the path (cgpath.c) and reads the runtime's own state files (ocispec.c) for Kubernetes names. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include "cgpath.h"
+#include "identity.h"
+#include "log.h"
+#include "ocispec.h"
+
+#define NBUCKETS 4096
+#define MAX_STATE_FILE (8u << 20)
+#define RESCAN_MIN_INTERVAL 1 /* seconds between walks triggered by unknown ids */
+#define META_RETRIES 6
+
+enum meta_error { META_MISSING, META_MALFORMED, META_UNREADABLE, META__N };
+static const char *const meta_error_names[META__N] = { "missing", "malformed", "unreadable" };
+
+struct cg_entry {
+	uint64_t id;
+	char *path; /* relative to the hierarchy root; NULL if never seen in a walk */
+	struct cgpath_info info;
+	struct container_meta meta;
+	bool meta_done;
+	int meta_tries;
+	time_t gone_at; /* 0 while the cgroup exists */
+	unsigned seen_gen; /* walk_gen of the last walk that found it */
+	char unknown_id[32];
+	struct cg_entry *next;
+};
+
+static struct cg_entry *buckets[NBUCKETS];
+static char root[PATH_MAX];
+static enum cgroup_mode hier;
+static time_t last_walk;
+static uint64_t meta_errors[META__N];
+static unsigned walk_gen;
+static long nentries;
+
+static struct cg_entry **slot(uint64_t id)
+{
+	return &buckets[(id * 0x9E3779B97F4A7C15ull) >> 52];
+}
+
+static struct cg_entry *find(uint64_t id)
+{
+	struct cg_entry *e;
+
+	for (e = *slot(id); e; e = e->next)
+		if (e->id == id)
+			return e;
+	return NULL;
+}
+
+static struct cg_entry *insert(uint64_t id)
+{
+	struct cg_entry *e = calloc(1, sizeof(*e)), **s = slot(id);
+
+	if (!e)
+		return NULL;
+	e->id = id;
+	e->next = *s;
+	*s = e;
+	nentries++;
+	return e;
+}
+
+static void entry_free(struct cg_entry *e)
+{
+	free(e->path);
+	free(e);
+	nentries--;
+}
+
+static bool is_fs(const char *path, long magic)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && (long)st.f_type == magic;
+}
+
+static bool has_file(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	if (snprintf(p, sizeof(p), "%s/%s", dir, name) >= (int)sizeof(p))
+		return false;
+	return access(p, F_OK) == 0;
+}
+
+static bool find_v2_root(char *out)
+{
+	snprintf(out, PATH_MAX, "%s/fs/cgroup", cfg.sysfs);
+	if (is_fs(out, CGROUP2_SUPER_MAGIC))
+		return true;
+	snprintf(out, PATH_MAX, "%s/fs/cgroup/unified", cfg.sysfs);
+	return is_fs(out, CGROUP2_SUPER_MAGIC);
+}
+
+static bool find_v1_cpu_root(char *out)
+{
+	static const char *const names[] = { "cpu", "cpu,cpuacct", "cpuacct,cpu" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(out, PATH_MAX, "%s/fs/cgroup/%s", cfg.sysfs, names[i]);
+		if (is_fs(out, CGROUP_SUPER_MAGIC) && has_file(out, "cpu.shares"))
+			return true;
+	}
+	return false;
+}
+
+/* True if some cgroup below dir (depth-limited) holds a process: the v2 tree is in use. */
+static bool v2_in_use(const char *dir, int depth)
+{
+	char p[PATH_MAX], buf[16];
+	struct dirent *d;
+	bool used = false;
+	DIR *dp;
+	int fd;
+
+	if (depth > 4 || !(dp = opendir(dir)))
+		return false;
+	while (!used && (d = readdir(dp))) {
+		if (d->d_type != DT_DIR || d->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/cgroup.procs", dir, d->d_name);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			used = read(fd, buf, sizeof(buf)) > 0;
+			close(fd);
+		}
+		if (!used) {
+			snprintf(p, sizeof(p), "%s/%s", dir, d->d_name);
+			used = v2_in_use(p, depth + 1);
+		}
+	}
+	closedir(dp);
+	return used;
+}
+
+int identity_init(enum cgroup_mode mode)
+{
+	char v2[PATH_MAX], v1[PATH_MAX];
+	bool have_v2 = find_v2_root(v2), have_v1 = find_v1_cpu_root(v1);
+
+	switch (mode) {
+	case CGROUP_V2:
+		if (!have_v2) {
+			log_err("--cgroup.hierarchy=v2: no cgroup2 mount at %s/fs/cgroup{,/unified}",
+				cfg.sysfs);
+			return -ENOENT;
+		}
+		hier = CGROUP_V2;
+		break;
+	case CGROUP_V1:
+		if (!have_v1) {
+			log_err("--cgroup.hierarchy=v1: no v1 cpu controller under %s/fs/cgroup",
+				cfg.sysfs);
+			return -ENOENT;
+		}
+		hier = CGROUP_V1;
+		break;
+	default:
+		/* A v2 tree with no populated children is systemd's hybrid leftover: v1 holds the
+		 * containers then. */
+		if (have_v2 && (v2_in_use(v2, 0) || !have_v1))
+			hier = CGROUP_V2;
+		else if (have_v1)
+			hier = CGROUP_V1;
+		else {
+			log_err("no cgroup hierarchy found under %s/fs/cgroup", cfg.sysfs);
+			return -ENOENT;
+		}
+	}
+	snprintf(root, sizeof(root), "%s", hier == CGROUP_V2 ? v2 : v1);
+	log_info("cgroups: charging CPU to the %s hierarchy at %s",
+		 hier == CGROUP_V2 ? "v2" : "v1 cpu", root);
+	return 0;
+}
+
+void identity_exit(void)
+{
+	struct cg_entry *e, *n;
+	int i;
+
+	for (i = 0; i < NBUCKETS; i++) {
+		for (e = buckets[i]; e; e = n) {
+			n = e->next;
+			entry_free(e);
+		}
+		buckets[i] = NULL;
+	}
+}
+
+enum cgroup_mode identity_hierarchy(void)
+{
+	return hier;
+}
+
+const char *identity_root(void)
+{
+	return root;
+}
+
+/* Reads a runtime state file as if --path.rootfs were "/": symlinks inside the host's state
+ * dirs are host paths. RESOLVE_IN_ROOT needs openat2 (Linux 5.6); older kernels use open(). */
+static int read_under_rootfs(const char *rel, char **buf, size_t *len)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	struct stat st;
+	int rfd, fd;
+	ssize_t n;
+
+	rfd = open(cfg.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -errno;
+	fd = syscall(SYS_openat2, rfd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(rfd, rel, O_RDONLY | O_CLOEXEC);
+	close(rfd);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_STATE_FILE) {
+		close(fd);
+		return -EINVAL;
+	}
+	*buf = malloc(st.st_size + 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, *buf, st.st_size);
+	close(fd);
+	if (n < 0) {
+		free(*buf);
+		return -EIO;
+	}
+	*len = n;
+	return 0;
+}
+
+struct state_dir {
+	enum cg_runtime runtime;
+	const char *fmt; /* relative to rootfs, %s = container id */
+	int (*parse)(const char *buf, size_t len, struct container_meta *out);
+};
+
+static const struct state_dir state_dirs[] = {
+	{ CG_RT_CONTAINERD, "run/containerd/io.containerd.runtime.v2.task/k8s.io/%s/config.json",
+	  ocispec_parse },
+	{ CG_RT_CONTAINERD, "run/containerd/io.containerd.runtime.v1.linux/k8s.io/%s/config.json",
+	  ocispec_parse },
+	{ CG_RT_CRIO, "run/containers/storage/overlay-containers/%s/userdata/config.json",
+	  ocispec_parse },
+	{ CG_RT_CRIO, "var/lib/containers/storage/overlay-containers/%s/userdata/config.json",
+	  ocispec_parse },
+	{ CG_RT_DOCKER, "var/lib/docker/containers/%s/config.v2.json", dockerspec_parse },
+};
+
+/* Reads the container's names. The runtime named by the path is tried first; cgroupfs-driver
+ * paths do not name it, so the others follow. Returns 0 or a meta_error. */
+static int read_meta(const struct cgpath_info *info, struct container_meta *meta)
+{
+	int err = META_MISSING, pass, r;
+	char rel[PATH_MAX], *buf = NULL;
+	size_t i, len = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof(state_dirs) / sizeof(state_dirs[0]); i++) {
+			const struct state_dir *sd = &state_dirs[i];
+
+			if ((sd->runtime == info->runtime) != (pass == 0))
+				continue;
+			snprintf(rel, sizeof(rel), sd->fmt, info->container_id);
+			r = read_under_rootfs(rel, &buf, &len);
+			if (r == -ENOENT || r == -ENOTDIR)
+				continue;
+			if (r) {
+				err = META_UNREADABLE;
+				continue;
+			}
+			r = sd->parse(buf, len, meta);
+			free(buf);
+			if (r == 0)
+				return 0;
+			log_debug("container %s: malformed %s", info->container_id, rel);
+			err = META_MALFORMED;
+		}
+	}
+	return err;
+}
+
+static void resolve_meta(struct cg_entry *e)
+{
+	int err;
+
+	if (e->meta_done || e->info.runtime == CG_RT_NONE || e->info.conmon) {
+		e->meta_done = true;
+		return;
+	}
+	memset(&e->meta, 0, sizeof(e->meta));
+	err = read_meta(&e->info, &e->meta);
+	if (!err) {
+		e->meta_done = true;
+		return;
+	}
+	/* The state file may appear just after the cgroup: count the error once, when we give up. */
+	if (++e->meta_tries >= META_RETRIES) {
+		e->meta_done = true;
+		meta_errors[err]++;
+		log_warn("container %s (cgroup %s): no usable runtime metadata (%s)",
+			 e->info.container_id, e->path, meta_error_names[err]);
+	}
+}
+
+static void entry_set_path(struct cg_entry *e, const char *rel)
+{
+	char *p = strdup(rel);
+
+	if (!p)
+		return;
+	free(e->path);
+	e->path = p;
+	if (cgpath_parse(rel, strlen(rel), &e->info))
+		memset(&e->info, 0, sizeof(e->info));
+	e->meta_done = false;
+	e->meta_tries = 0;
+	e->gone_at = 0;
+	resolve_meta(e);
+}
+
+/* Records every cgroup directory below root: id (inode) -> relative path. */
+static void walk(const char *abs, const char *rel, int depth)
+{
+	char pa[PATH_MAX], pr[PATH_MAX];
+	struct cg_entry *e;
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+
+	if (depth > 32 || stat(abs, &st))
+		return;
+	e = find(st.st_ino);
+	if (!e && (e = insert(st.st_ino)))
+		entry_set_path(e, rel);
+	else if (e && (!e->path || strcmp(e->path, rel)))
+		entry_set_path(e, rel);
+	if (e) {
+		e->gone_at = 0;
+		e->seen_gen = walk_gen;
+	}
+	dp = opendir(abs);
+	if (!dp)
+		return;
+	while ((d = readdir(dp))) {
+		if (d->d_type != DT_DIR || !strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (snprintf(pa, sizeof(pa), "%s/%s", abs, d->d_name) >= (int)sizeof(pa) ||
+		    snprintf(pr, sizeof(pr), "%s/%s", depth ? rel : "", d->d_name) >= (int)sizeof(pr))
+			continue;
+		walk(pa, pr, depth + 1);
+	}
+	closedir(dp);
+}
+
+static void walk_all(time_t now)
+{
+	last_walk = now;
+	walk_gen++;
+	walk(root, "/", 0);
+}
+
+enum identity_status identity_labels(uint64_t id, struct label out[IDENTITY_NLABELS], time_t now)
+{
+	struct cg_entry *e = find(id);
+
+	if (!e && now - last_walk >= RESCAN_MIN_INTERVAL) {
+		walk_all(now);
+		e = find(id);
+	}
+	if (!e) {
+		/* Created and removed between two walks: its time still counts, under its id. */
+		e = insert(id);
+		if (!e)
+			return IDENTITY_SKIP;
+		e->gone_at = now;
+		e->meta_done = true;
+		snprintf(e->unknown_id, sizeof(e->unknown_id), "cgroup-id:%" PRIu64, id);
+	}
+	if (e->gone_at && now - e->gone_at > (time_t)cfg.grace_period_s)
+		return IDENTITY_STALE;
+	if (e->meta.sandbox || e->info.conmon)
+		return IDENTITY_SKIP;
+	out[0] = (struct label){ "container_id",
+				 e->info.container_id[0] ? e->info.container_id :
+				 e->path		 ? e->path :
+							   e->unknown_id };
+	out[1] = (struct label){ "namespace", e->meta.namespace };
+	out[2] = (struct label){ "pod", e->meta.pod };
+	out[3] = (struct label){ "container", e->meta.container };
+	return IDENTITY_OK;
+}
+
+void identity_maintain(time_t now)
+{
+	struct cg_entry **pp, *e;
+	int i;
+
+	/* One walk answers both questions: which cgroups are new and which are gone. */
+	walk_all(now);
+	for (i = 0; i < NBUCKETS; i++) {
+		for (pp = &buckets[i]; (e = *pp);) {
+			if (!e->gone_at && e->seen_gen != walk_gen)
+				e->gone_at = now;
+			if (e->gone_at && now - e->gone_at > 2 * (time_t)cfg.grace_period_s) {
+				*pp = e->next;
+				entry_free(e);
+				continue;
+			}
+			if (!e->gone_at)
+				resolve_meta(e);
+			pp = &e->next;
+		}
+	}
+}
+
+void identity_collect(struct writer *w)
+{
+	int i;
+
+	w_family(w, "jvmtap_metadata_errors_total", "counter",
+		 "Containers whose runtime state file was missing, malformed or unreadable: their "
+		 "namespace, pod and container labels are empty.");
+	for (i = 0; i < META__N; i++) {
+		struct label l[] = { { "reason", meta_error_names[i] } };
+
+		w_sample(w, "jvmtap_metadata_errors_total", l, 1, NULL, 0, meta_errors[i]);
+	}
+	w_family(w, "jvmtap_cgroups_known", "gauge",
+		 "Cgroups jvmtap holds identity for, including removed ones within the grace period.");
+	w_sample(w, "jvmtap_cgroups_known", NULL, 0, NULL, 0, nentries);
+}

@@ -1,0 +1,37 @@
+/* The one place that knows containers: cgroup id -> container_id, namespace, pod, container. */
+#ifndef JVMTAP_IDENTITY_H
+#define JVMTAP_IDENTITY_H
+
+#include <stdint.h>
+#include <time.h>
+#include "config.h"
+#include "writer.h"
+
+#define IDENTITY_NLABELS 4
+
+enum identity_status {
+	IDENTITY_OK = 0,     /* labels filled: report the series */
+	IDENTITY_SKIP = 1,   /* a pod sandbox (pause) or runtime helper: not a workload */
+	IDENTITY_STALE = 2,  /* cgroup removed longer than the grace period ago: drop the series */
+};
+
+/* Picks the hierarchy (v2 or the v1 cpu controller's) under --path.sysfs. Returns 0 or -errno. */
+int identity_init(enum cgroup_mode mode);
+void identity_exit(void);
+
+/* The hierarchy chosen by identity_init(): CGROUP_V2 or CGROUP_V1. */
+enum cgroup_mode identity_hierarchy(void);
+const char *identity_root(void);
+
+/* Labels container_id, namespace, pod, container for a cgroup id. The label values stay valid
+ * until the next identity_* call. */
+enum identity_status identity_labels(uint64_t cgroup_id, struct label out[IDENTITY_NLABELS],
+				     time_t now);
+
+/* Walks the hierarchy: notes new and removed cgroups, retries missing runtime metadata and
+ * forgets cgroups gone for twice the grace period. */
+void identity_maintain(time_t now);
+
+void identity_collect(struct writer *w);
+
+#endif

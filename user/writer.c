@@ -1,0 +1,510 @@
+/* Prometheus text format 0.0.4 writer: a growable buffer per render with a sticky error. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "writer.h"
+
+#define W_MIN_CAP	4096
+#define W_NUM_MAX	32	/* "-2.2250738585072014e-308" is 24 bytes */
+#define W_FAM_MIN	64
+/* 2^(i+1) * unit overflows a double for any unit > 0 before this, see w_log2_histogram() */
+#define W_LOG2_MAX	2200
+
+/* A family started in this render; its name points into buf, which only grows until reset. */
+struct fam_slot {
+	uint64_t hash;
+	size_t off;
+	size_t len;	/* 0: free slot */
+};
+
+struct writer {
+	char *buf;
+	size_t len;
+	size_t cap;
+	size_t limit;
+	int err;
+	struct fam_slot *fam;
+	size_t fam_cap;	/* power of two */
+	size_t fam_used;
+};
+
+struct writer *writer_new(void)
+{
+	return calloc(1, sizeof(struct writer));
+}
+
+void writer_free(struct writer *w)
+{
+	if (!w)
+		return;
+	free(w->buf);
+	free(w->fam);
+	free(w);
+}
+
+void writer_reset(struct writer *w)
+{
+	if (!w)
+		return;
+	w->len = 0;
+	if (w->buf)
+		w->buf[0] = '\0';
+	w->err = 0;
+	if (w->fam)
+		memset(w->fam, 0, w->fam_cap * sizeof(*w->fam));
+	w->fam_used = 0;
+}
+
+const char *writer_data(const struct writer *w, size_t *len)
+{
+	if (!w || w->err || !w->buf) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	if (len)
+		*len = w->len;
+	return w->buf;
+}
+
+int writer_failed(const struct writer *w)
+{
+	if (!w)
+		return ENOMEM;
+	return w->err;
+}
+
+void writer_set_limit(struct writer *w, size_t max_bytes)
+{
+	if (w)
+		w->limit = max_bytes;
+}
+
+/* Room for n more bytes plus the terminating NUL; 0 or -1 with w->err set. */
+static int reserve(struct writer *w, size_t n)
+{
+	size_t need, cap;
+	char *p;
+
+	if (!w || w->err)
+		return -1;
+	if (n > SIZE_MAX - 1 - w->len) {
+		w->err = ENOMEM;
+		return -1;
+	}
+	need = w->len + n + 1;
+	if (need <= w->cap)
+		return 0;
+	cap = w->cap ? w->cap : W_MIN_CAP;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = realloc(w->buf, cap);
+	if (!p) {
+		w->err = ENOMEM;
+		return -1;
+	}
+	w->buf = p;
+	w->cap = cap;
+	return 0;
+}
+
+/* The limit is checked on what was written, not on reservations, which overestimate escapes. */
+static void commit(struct writer *w, char *end)
+{
+	w->len = (size_t)(end - w->buf);
+	w->buf[w->len] = '\0';
+	if (w->limit && w->len > w->limit)
+		w->err = E2BIG;
+}
+
+static void put(struct writer *w, const char *s, size_t n)
+{
+	if (reserve(w, n))
+		return;
+	memcpy(w->buf + w->len, s, n);
+	commit(w, w->buf + w->len + n);
+}
+
+static void puts_(struct writer *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+static void putc_(struct writer *w, char c)
+{
+	put(w, &c, 1);
+}
+
+/* Length of the well-formed UTF-8 sequence at s (Unicode table 3-7), 0 if ill-formed. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	/* Stops at the first bad byte, so a NUL terminator is never read past. */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * Escape backslash, newline and (in label values) double quote; replace each byte that does not
+ * start a well-formed UTF-8 sequence with U+FFFD, since one bad byte makes Prometheus drop the
+ * whole scrape.
+ */
+static void put_escaped(struct writer *w, const char *s, int quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), k;
+	char *o;
+
+	/* Worst case is 3 output bytes per input byte (U+FFFD). */
+	if (n > SIZE_MAX / 3) {
+		if (w && !w->err)
+			w->err = ENOMEM;
+		return;
+	}
+	if (reserve(w, 3 * n))
+		return;
+	o = w->buf + w->len;
+	while (*p) {
+		if (*p < 0x80) {
+			if (*p == '\\' || (*p == '"' && quote)) {
+				*o++ = '\\';
+				*o++ = (char)*p;
+			} else if (*p == '\n') {
+				*o++ = '\\';
+				*o++ = 'n';
+			} else {
+				*o++ = (char)*p;
+			}
+			p++;
+			continue;
+		}
+		k = utf8_len(p);
+		if (!k) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, k);
+		o += k;
+		p += k;
+	}
+	commit(w, o);
+}
+
+/*
+ * The one number formatter, shared by sample values and le labels so that a bound is always
+ * spelled the same way. Returns the length written to out[W_NUM_MAX].
+ */
+static size_t fmt_double(char *out, double v)
+{
+	char tmp[W_NUM_MAX];
+	size_t i, j;
+	int prec;
+
+	if (isnan(v)) {
+		strcpy(out, "NaN");
+		return 3;
+	}
+	if (isinf(v)) {
+		strcpy(out, v > 0 ? "+Inf" : "-Inf");
+		return 4;
+	}
+	/* -0 as "0": as an le value "-0" would be a different label value than "0". */
+	if (v == 0) {
+		strcpy(out, "0");
+		return 1;
+	}
+	if (fabs(v) <= 0x1p53 && v == trunc(v)) {
+		snprintf(tmp, sizeof(tmp), "%.0f", v);
+	} else {
+		/*
+		 * If any representation of <= 15 digits round-trips, %.15g yields it (%g drops
+		 * trailing zeros); above that the correctly rounded form is the shortest if any is.
+		 */
+		for (prec = 15; prec <= 17; prec++) {
+			snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+			if (prec == 17 || strtod(tmp, NULL) == v)
+				break;
+		}
+	}
+	/* snprintf/strtod follow LC_NUMERIC; the exposition format wants '.' in any locale. */
+	for (i = 0, j = 0; tmp[i]; i++) {
+		char c = tmp[i];
+
+		if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e')
+			out[j++] = c;
+		else if (!j || out[j - 1] != '.')
+			out[j++] = '.';
+	}
+	out[j] = '\0';
+	return j;
+}
+
+static void put_label(struct writer *w, const char *name, const char *value, int *opened)
+{
+	if (!name || !*name)
+		return;
+	putc_(w, *opened ? ',' : '{');
+	*opened = 1;
+	puts_(w, name);
+	put(w, "=\"", 2);
+	put_escaped(w, value ? value : "", 1);
+	putc_(w, '"');
+}
+
+/* name suffix{a...,b...,le="le"} value\n */
+static void put_series(struct writer *w, const char *name, const char *suffix,
+		       const struct label *a, size_t na, const struct label *b, size_t nb,
+		       const char *le, double value)
+{
+	char num[W_NUM_MAX];
+	int opened = 0;
+	size_t i, n;
+
+	puts_(w, name);
+	if (suffix)
+		puts_(w, suffix);
+	for (i = 0; a && i < na; i++)
+		put_label(w, a[i].name, a[i].value, &opened);
+	for (i = 0; b && i < nb; i++)
+		put_label(w, b[i].name, b[i].value, &opened);
+	if (le)
+		put_label(w, "le", le, &opened);
+	if (opened)
+		putc_(w, '}');
+	putc_(w, ' ');
+	n = fmt_double(num, value);
+	put(w, num, n);
+	putc_(w, '\n');
+}
+
+static uint64_t fam_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static struct fam_slot *fam_find(struct writer *w, const char *name, size_t n, uint64_t h)
+{
+	size_t mask = w->fam_cap - 1, i;
+
+	for (i = h & mask;; i = (i + 1) & mask) {
+		struct fam_slot *s = &w->fam[i];
+
+		if (!s->len)
+			return s;
+		if (s->hash == h && s->len == n && !memcmp(w->buf + s->off, name, n))
+			return s;
+	}
+}
+
+/* Keep the table at most half full, so probing stays short and always finds a free slot. */
+static int fam_grow(struct writer *w)
+{
+	struct fam_slot *old = w->fam, *s;
+	size_t old_cap = w->fam_cap, cap, i;
+
+	if (old && (w->fam_used + 1) * 2 <= old_cap)
+		return 0;
+	cap = old_cap ? old_cap * 2 : W_FAM_MIN;
+	if (cap > SIZE_MAX / sizeof(*s) || !(s = calloc(cap, sizeof(*s)))) {
+		w->err = ENOMEM;
+		return -1;
+	}
+	w->fam = s;
+	w->fam_cap = cap;
+	for (i = 0; i < old_cap; i++) {
+		if (old[i].len)
+			*fam_find(w, w->buf + old[i].off, old[i].len, old[i].hash) = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static int valid_type(const char *t)
+{
+	return t && (!strcmp(t, "counter") || !strcmp(t, "gauge") || !strcmp(t, "histogram") ||
+		     !strcmp(t, "untyped"));
+}
+
+void w_family(struct writer *w, const char *name, const char *type, const char *help)
+{
+	struct fam_slot *slot = NULL;
+	size_t n, off = 0;
+	uint64_t h;
+
+	if (!w || w->err || !name)
+		return;
+	n = strlen(name);
+	h = fam_hash(name, n);
+	if (n) {
+		if (fam_grow(w))
+			return;
+		slot = fam_find(w, name, n, h);
+		if (slot->len)
+			return;
+	}
+	if (help && *help) {
+		put(w, "# HELP ", 7);
+		off = w->len;
+		puts_(w, name);
+		putc_(w, ' ');
+		put_escaped(w, help, 0);
+		putc_(w, '\n');
+	}
+	put(w, "# TYPE ", 7);
+	if (!(help && *help))
+		off = w->len;
+	puts_(w, name);
+	putc_(w, ' ');
+	puts_(w, valid_type(type) ? type : "untyped");
+	putc_(w, '\n');
+	if (w->err || !slot)
+		return;
+	slot->hash = h;
+	slot->off = off;
+	slot->len = n;
+	w->fam_used++;
+}
+
+void w_sample(struct writer *w, const char *name, const struct label *a, size_t na,
+	      const struct label *b, size_t nb, double value)
+{
+	if (!w || w->err || !name)
+		return;
+	put_series(w, name, NULL, a, na, b, nb, NULL, value);
+}
+
+static void put_bucket(struct writer *w, const char *name, const struct label *a, size_t na,
+		       const struct label *b, size_t nb, double le, uint64_t cum)
+{
+	char num[W_NUM_MAX];
+
+	fmt_double(num, le);
+	put_series(w, name, "_bucket", a, na, b, nb, num, (double)cum);
+}
+
+static void put_tail(struct writer *w, const char *name, const struct label *a, size_t na,
+		     const struct label *b, size_t nb, uint64_t total, double sum)
+{
+	put_series(w, name, "_bucket", a, na, b, nb, "+Inf", (double)total);
+	put_series(w, name, "_sum", a, na, b, nb, NULL, sum);
+	put_series(w, name, "_count", a, na, b, nb, NULL, (double)total);
+}
+
+void w_histogram(struct writer *w, const char *name, const struct label *a, size_t na,
+		 const struct label *b, size_t nb, const double *bounds, const uint64_t *counts,
+		 size_t nbounds, double sum)
+{
+	double prev = -INFINITY;
+	uint64_t cum = 0;
+	size_t i;
+
+	if (!w || w->err || !name || !counts || (nbounds && !bounds))
+		return;
+	for (i = 0; i < nbounds; i++) {
+		cum += counts[i];
+		/* A repeated or non-finite le would make Prometheus reject the scrape. */
+		if (!isfinite(bounds[i]) || !(bounds[i] > prev))
+			continue;
+		prev = bounds[i];
+		put_bucket(w, name, a, na, b, nb, bounds[i], cum);
+	}
+	put_tail(w, name, a, na, b, nb, cum + counts[nbounds], sum);
+}
+
+void w_log2_histogram(struct writer *w, const char *name, const struct label *a, size_t na,
+		      const struct label *b, size_t nb, const uint64_t *slots, size_t nslots,
+		      unsigned first_slot, unsigned max_slot, double unit, double sum)
+{
+	uint64_t cum = 0, total = 0, i;
+	double le;
+
+	if (!w || w->err || !name || (nslots && !slots))
+		return;
+	for (i = 0; i < nslots; i++) {
+		total += slots[i];
+		if (i < first_slot)
+			cum += slots[i];
+	}
+	/* A bad unit has no meaningful bounds; everything still shows in +Inf, _sum and _count. */
+	if (isfinite(unit) && unit > 0) {
+		/* Bounded so a huge max_slot cannot spin or wrap the exponent. */
+		for (i = first_slot; i <= max_slot && i < W_LOG2_MAX; i++) {
+			le = ldexp(unit, (int)(i + 1));
+			if (!isfinite(le))
+				break;
+			if (i < nslots)
+				cum += slots[i];
+			put_bucket(w, name, a, na, b, nb, le, cum);
+		}
+	}
+	put_tail(w, name, a, na, b, nb, total, sum);
+}
+
+int w_valid_metric_name(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s)
+		return 0;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+		      (i && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+int w_valid_label_name(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s || (s[0] == '_' && s[1] == '_'))
+		return 0;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		      (i && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return 1;
+}

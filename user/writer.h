@@ -1,0 +1,70 @@
+/* Prometheus text exposition format (0.0.4) writer: the only place metric text is produced. */
+#ifndef JVMTAP_WRITER_H
+#define JVMTAP_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct writer;
+
+struct label {
+	const char *name;	/* NULL or "" skips the label */
+	const char *value;	/* NULL is written as "" */
+};
+
+/*
+ * Every function accepts a NULL writer and becomes a no-op once an allocation failed (or the
+ * limit was hit), so a render can run to the end and check writer_failed() once.
+ */
+struct writer *writer_new(void);
+void writer_free(struct writer *w);
+/* Empty the buffer, forget the families seen and clear the error; capacity and limit are kept. */
+void writer_reset(struct writer *w);
+/* Always NUL-terminated. After a failure: "" with *len 0, so a partial page is never served. */
+const char *writer_data(const struct writer *w, size_t *len);
+/* 0, ENOMEM after an allocation failure, E2BIG once the limit was exceeded. */
+int writer_failed(const struct writer *w);
+/* Cap the rendered size in bytes (0: no cap, the default); going over fails like ENOMEM would. */
+void writer_set_limit(struct writer *w, size_t max_bytes);
+
+/*
+ * "# HELP name help\n# TYPE name type\n". type: "counter", "gauge", "histogram" or "untyped"
+ * (anything else is written as "untyped"). help is escaped (backslash, newline); a NULL or empty
+ * help omits the HELP line. A name already started in this render is ignored (no second
+ * HELP/TYPE), but callers should group samples by family.
+ */
+void w_family(struct writer *w, const char *name, const char *type, const char *help);
+
+/*
+ * name{a...,b...} value. Label values are escaped (backslash, double quote, newline) and invalid
+ * UTF-8 bytes become U+FFFD. Either label array may be NULL with count 0. Values: integers up to
+ * 2^53 without exponent, otherwise the shortest round-tripping form, "+Inf", "-Inf", "NaN";
+ * -0 is written as "0". Names are written as given: check dynamic ones with w_valid_*().
+ */
+void w_sample(struct writer *w, const char *name, const struct label *a, size_t na,
+	      const struct label *b, size_t nb, double value);
+
+/*
+ * name_bucket{...,le="bound"} with cumulative counts, le="+Inf", name_sum and name_count.
+ * bounds[nbounds]: ascending finite upper bounds (a bound that is not is dropped, its count goes
+ * to the next bucket); counts[nbounds + 1]: NON-cumulative counts, counts[i] for
+ * (bounds[i-1], bounds[i]], counts[nbounds] above the last bound.
+ */
+void w_histogram(struct writer *w, const char *name, const struct label *a, size_t na,
+		 const struct label *b, size_t nb, const double *bounds, const uint64_t *counts,
+		 size_t nbounds, double sum);
+
+/*
+ * BPF log2 slots as a histogram: slots[i] counts values v (in `unit` seconds, e.g. 1e-9 for ns)
+ * with v in [2^i, 2^(i+1)) (slot 0 also holds 0 and 1). Buckets le = 2^(i+1) * unit for every i
+ * in [first_slot, max_slot], whatever the slots hold, so the le set is the same every scrape.
+ * Slots below first_slot count in the first bucket, slots above max_slot only in +Inf.
+ */
+void w_log2_histogram(struct writer *w, const char *name, const struct label *a, size_t na,
+		      const struct label *b, size_t nb, const uint64_t *slots, size_t nslots,
+		      unsigned first_slot, unsigned max_slot, double unit, double sum);
+
+int w_valid_metric_name(const char *s);	/* [a-zA-Z_:][a-zA-Z0-9_:]* */
+int w_valid_label_name(const char *s);	/* [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" */
+
+#endif
