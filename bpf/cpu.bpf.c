@@ -10,6 +10,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 hierarchy = CPU_HIER_V2;
+const volatile __u32 clock_source = CPU_CLOCK_KTIME;
 
 /* Userspace sets max_entries from --cpu.max-cgroups before load. Not LRU: evicting a live cgroup
  * would make its counter go backwards; userspace deletes entries of removed cgroups instead. */
@@ -50,42 +51,58 @@ static __always_inline __u64 kn_id(struct kernfs_node *kn)
 	return BPF_CORE_READ(kn, id);
 }
 
-static __always_inline __u64 current_cgroup_id(void)
+/* v1: the cgroup of the `cpu` controller; cpu_cgrp_id's value depends on the kernel config.
+ * With a BTF-typed task (tp_btf) the walk is plain loads; otherwise each step is a probe read. */
+static __always_inline __u64 cgroup_id_of(struct task_struct *task, bool btf_typed)
 {
-	struct task_struct *task;
+	int cpu_id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
 	struct cgroup_subsys_state *css;
-	int cpu_id;
 
 	if (hierarchy == CPU_HIER_V2)
 		return bpf_get_current_cgroup_id();
-	/* v1: the cgroup of the `cpu` controller; cpu_cgrp_id's value depends on the kernel config. */
-	cpu_id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
-	task = (struct task_struct *)bpf_get_current_task();
+	if (btf_typed) {
+		css = task->cgroups->subsys[cpu_id];
+		return css ? css->cgroup->kn->id : 0;
+	}
 	css = BPF_CORE_READ(task, cgroups, subsys[cpu_id]);
 	if (!css)
 		return 0;
 	return kn_id(BPF_CORE_READ(css, cgroup, kn));
 }
 
+/* The scheduler stamps its runqueue clock at every switch and tick, so with a BTF-typed task
+ * the time is three plain loads, where bpf_ktime_get_ns() reads the clocksource again (150 ns
+ * under kvm-clock, docs/performance.md). clock_task is also what cpu.stat advances by (it leaves
+ * out IRQ and steal time). The task's cfs_rq->rq link needs CONFIG_FAIR_GROUP_SCHED; userspace
+ * falls back to ktime when this does not load. */
+static __always_inline __u64 clock_now(struct task_struct *task)
+{
+	if (clock_source == CPU_CLOCK_RQ)
+		return task->se.cfs_rq->rq->clock_task;
+	return bpf_ktime_get_ns();
+}
+
 /* Charges the time since the last charge on this CPU to the current task's cgroup. The caller
  * runs with interrupts off (sched_switch) or in the timer interrupt (perf event), so the two
- * never interleave on one CPU. */
-static __always_inline void charge_current(__u32 pid)
+ * never interleave on one CPU. task is current; BTF-typed when btf_typed (tp_btf, or the flush
+ * tick with the rq clock). */
+static __always_inline void charge_current(__u32 pid, struct task_struct *task, bool btf_typed)
 {
 	__u32 zero = 0;
-	__u64 now = bpf_ktime_get_ns(), *ts, delta;
+	__u64 now = clock_now(task), *ts, delta;
 	struct cpu_key key = {};
 	struct cpu_val *val, init = {};
 
 	ts = bpf_map_lookup_elem(&last_ts, &zero);
 	if (!ts)
 		return;
-	delta = *ts ? now - *ts : 0;
+	/* rq clock_task never goes back, but a CPU's first event has no start: skip it. */
+	delta = *ts && now > *ts ? now - *ts : 0;
 	*ts = now;
 	/* pid 0 is this CPU's idle task: idle time belongs to no cgroup. */
 	if (!delta || pid == 0)
 		return;
-	key.cgroup_id = current_cgroup_id();
+	key.cgroup_id = cgroup_id_of(task, btf_typed);
 	val = bpf_map_lookup_elem(&cgroup_cpu, &key);
 	if (val) {
 		val->ns += delta;
@@ -100,21 +117,21 @@ static __always_inline void charge_current(__u32 pid)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(cpu_switch_tp_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	charge_current(prev->pid);
+	charge_current(prev->pid, prev, true);
 	return 0;
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(cpu_switch_raw_tp, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	charge_current(BPF_CORE_READ(prev, pid));
+	charge_current(BPF_CORE_READ(prev, pid), prev, false);
 	return 0;
 }
 
 SEC("tracepoint/sched/sched_switch")
 int cpu_switch_tracepoint(struct trace_event_raw_sched_switch *ctx)
 {
-	charge_current(ctx->prev_pid);
+	charge_current(ctx->prev_pid, (struct task_struct *)bpf_get_current_task(), false);
 	return 0;
 }
 
@@ -123,6 +140,13 @@ int cpu_switch_tracepoint(struct trace_event_raw_sched_switch *ctx)
 SEC("perf_event")
 int cpu_flush(struct bpf_perf_event_data *ctx)
 {
-	charge_current((__u32)bpf_get_current_pid_tgid());
+	__u32 pid = (__u32)bpf_get_current_pid_tgid();
+
+	/* Same clock as the switch program; the rq clock is only chosen with tp_btf (Linux 5.11+
+	 * for bpf_get_current_task_btf), else this branch is dead and never verified. */
+	if (clock_source == CPU_CLOCK_RQ)
+		charge_current(pid, bpf_get_current_task_btf(), true);
+	else
+		charge_current(pid, (struct task_struct *)bpf_get_current_task(), false);
 	return 0;
 }

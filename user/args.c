@@ -2,6 +2,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
@@ -49,6 +50,7 @@ enum {
 	OPT_GRACE,
 	OPT_MAXCG,
 	OPT_FLUSH,
+	OPT_CLOCK,
 	OPT_STRICT,
 };
 
@@ -68,6 +70,7 @@ static const struct argp_option options[] = {
 	{ "container.grace-period", OPT_GRACE, "DURATION", 0, "Keep a removed cgroup's series this long (default 5m)", 3 },
 	{ "cpu.max-cgroups", OPT_MAXCG, "N", 0, "Cgroups tracked in the kernel map (default 16384)", 3 },
 	{ "cpu.flush-hz", OPT_FLUSH, "HZ", 0, "Per-CPU tick that charges running tasks (default 20, 0 = off)", 3 },
+	{ "cpu.clock", OPT_CLOCK, "C", 0, "auto|rq|ktime: runqueue clock (tp_btf only) or bpf_ktime_get_ns (default auto)", 3 },
 	{ "verbose", 'v', NULL, 0, "Debug logging, including libbpf's", 4 },
 	{ 0 },
 };
@@ -127,6 +130,7 @@ static int pick(const char *s, const char *const *names, int n)
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	static const char *const hier_names[] = { "auto", "v2", "v1" };
+	static const char *const clock_names[] = { "auto", "rq", "ktime" };
 	int i;
 
 	switch (key) {
@@ -188,6 +192,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (parse_uint(arg, 0, 1000, &cfg.cpu_flush_hz))
 			argp_error(st, "--cpu.flush-hz: '%s' is not a number in 0..1000", arg);
 		break;
+	case OPT_CLOCK:
+		i = pick(arg, clock_names, 3);
+		if (i < 0)
+			argp_error(st, "--cpu.clock: '%s' is not auto, rq or ktime", arg);
+		cfg.cpu_clock = i;
+		break;
 	case 'v':
 		cfg.verbose = true;
 		break;
@@ -206,4 +216,9 @@ void args_parse(int argc, char **argv)
 
 	argp_err_exit_status = 2;
 	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (cfg.cpu_clock == CLOCK_RQ && cfg.attach_mode != ATTACH_AUTO &&
+	    cfg.attach_mode != ATTACH_TP_BTF) {
+		fprintf(stderr, "jvmtap: --cpu.clock=rq needs --bpf.attach-mode=tp_btf (or auto)\n");
+		exit(2);
+	}
 }

@@ -6,6 +6,7 @@
 
 enum attach_mode { ATTACH_AUTO, ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT, ATTACH__N };
 enum cgroup_mode { CGROUP_AUTO, CGROUP_V2, CGROUP_V1 };
+enum clock_mode { CLOCK_AUTO, CLOCK_RQ, CLOCK_KTIME };
 
 struct config {
 	const char *listen_address;
@@ -21,6 +22,7 @@ struct config {
 	unsigned grace_period_s;
 	unsigned cpu_max_cgroups;
 	unsigned cpu_flush_hz;
+	enum clock_mode cpu_clock;
 	bool strict;
 	bool bpf_stats;
 	bool verbose;

@@ -33,8 +33,8 @@ static struct bpf_program *switch_prog(struct cpu_bpf *s, enum attach_mode m)
 	}
 }
 
-/* Opens, loads and attaches the skeleton with one sched_switch flavour; 0 or -errno. */
-static int try_mode(enum attach_mode m)
+/* Opens, loads and attaches the skeleton with one sched_switch flavour and clock; 0 or -errno. */
+static int try_mode(enum attach_mode m, enum cpu_clock clock)
 {
 	enum attach_mode k;
 	int err;
@@ -45,6 +45,7 @@ static int try_mode(enum attach_mode m)
 	if (!skel)
 		return -errno;
 	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
+	skel->rodata->clock_source = clock;
 	bpf_map__set_max_entries(skel->maps.cgroup_cpu, cfg.cpu_max_cgroups);
 	for (k = ATTACH_TP_BTF; k < ATTACH__N; k++)
 		bpf_program__set_autoload(switch_prog(skel, k), k == m);
@@ -105,10 +106,16 @@ static int attach_flush(void)
 	return nflush;
 }
 
+static const char *clock_name(enum cpu_clock c)
+{
+	return c == CPU_CLOCK_RQ ? "rq" : "ktime";
+}
+
 static int cpu_open(void)
 {
 	static const enum attach_mode order[] = { ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT };
 	enum attach_mode m = ATTACH_TRACEPOINT;
+	enum cpu_clock clock = CPU_CLOCK_KTIME;
 	int err = -ENOENT;
 	size_t i;
 
@@ -116,8 +123,19 @@ static int cpu_open(void)
 		m = order[i];
 		if (cfg.attach_mode != ATTACH_AUTO && cfg.attach_mode != m)
 			continue;
-		bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO);
-		err = try_mode(m);
+		/* The rq clock is read through a BTF-typed task: tp_btf only. */
+		clock = cfg.cpu_clock != CLOCK_KTIME && m == ATTACH_TP_BTF ? CPU_CLOCK_RQ :
+									    CPU_CLOCK_KTIME;
+		if (cfg.cpu_clock == CLOCK_RQ && m != ATTACH_TP_BTF)
+			continue;
+		bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO || cfg.cpu_clock == CLOCK_AUTO);
+		err = try_mode(m, clock);
+		if (err && clock == CPU_CLOCK_RQ && cfg.cpu_clock == CLOCK_AUTO) {
+			log_info("cpu: runqueue clock unusable with %s (%s), using bpf_ktime_get_ns",
+				 attach_mode_name(m), strerror(-err));
+			clock = CPU_CLOCK_KTIME;
+			err = try_mode(m, clock);
+		}
 		bpfutil_quiet(false);
 		if (!err)
 			break;
@@ -132,7 +150,8 @@ static int cpu_open(void)
 		bpfutil_track_prog("cpu_flush", "perf_event", NULL, false);
 		return 0;
 	}
-	log_info("cpu: sched_switch attached via %s", attach_mode_name(m));
+	log_info("cpu: sched_switch attached via %s, %s clock", attach_mode_name(m),
+		 clock_name(clock));
 	bpfutil_track_prog("cpu_switch", attach_mode_name(m), switch_prog(skel, m), true);
 	bpfutil_track_prog("cpu_flush", "perf_event", skel->progs.cpu_flush, attach_flush() > 0);
 	bpfutil_track_map("cgroup_cpu", skel->maps.cgroup_cpu, &skel->bss->cgroup_cpu_update_failures);

@@ -191,11 +191,12 @@ int http_start(http_render_fn render)
 		return listen_fd;
 	daemon_ = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 				   on_request, NULL,
+				   /* first, so every later message goes through it */
+				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				   MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				   MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg.web_max_connections,
 				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg.web_timeout_s,
 				   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				   MHD_OPTION_END);
 	if (!daemon_) {
 		log_err("cannot start the HTTP server on %s", cfg.listen_address);

@@ -270,10 +270,12 @@ static const struct state_dir state_dirs[] = {
 };
 
 /* Reads the container's names. The runtime named by the path is tried first; cgroupfs-driver
- * paths do not name it, so the others follow. Returns 0 or a meta_error. */
-static int read_meta(const struct cgpath_info *info, struct container_meta *meta)
+ * paths do not name it, so the others follow. Returns 0, or -1 with *why set. */
+static int read_meta(const struct cgpath_info *info, struct container_meta *meta,
+		     enum meta_error *why)
 {
-	int err = META_MISSING, pass, r;
+	enum meta_error err = META_MISSING;
+	int pass, r;
 	char rel[PATH_MAX], *buf = NULL;
 	size_t i, len = 0;
 
@@ -299,25 +301,26 @@ static int read_meta(const struct cgpath_info *info, struct container_meta *meta
 			err = META_MALFORMED;
 		}
 	}
-	return err;
+	*why = err;
+	return -1;
 }
 
 static void resolve_meta(struct cg_entry *e)
 {
-	int err;
+	enum meta_error err;
 
 	if (e->meta_done || e->info.runtime == CG_RT_NONE || e->info.conmon) {
 		e->meta_done = true;
 		return;
 	}
 	memset(&e->meta, 0, sizeof(e->meta));
-	err = read_meta(&e->info, &e->meta);
-	if (!err) {
+	if (read_meta(&e->info, &e->meta, &err) == 0) {
 		e->meta_done = true;
 		return;
 	}
-	/* The state file may appear just after the cgroup: count the error once, when we give up. */
-	if (++e->meta_tries >= META_RETRIES) {
+	/* A state file may appear just after its cgroup: a missing one is retried at each
+	 * maintenance before it counts. A malformed one will not heal: it counts at once. */
+	if (err != META_MISSING || ++e->meta_tries >= META_RETRIES) {
 		e->meta_done = true;
 		meta_errors[err]++;
 		log_warn("container %s (cgroup %s): no usable runtime metadata (%s)",

@@ -18,7 +18,7 @@
 #include "log.h"
 #include "self.h"
 
-#define MAINTAIN_INTERVAL 10 /* seconds */
+#define MAINTAIN_INTERVAL 10 /* seconds; shorter when the grace period is */
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	size_t i, opened = 0;
-	time_t last = 0;
+	time_t last = 0, interval;
 	int err, ret = 1;
 
 	args_parse(argc, argv);
@@ -154,6 +154,8 @@ int main(int argc, char **argv)
 	if (check_privileges() || check_bpf_syscall() || check_btf())
 		return 1;
 	out = writer_new();
+	/* A runaway number of series fails the scrape (500) instead of exhausting memory. */
+	writer_set_limit(out, 256u << 20);
 	if (!out || bpfutil_init() || identity_init(cfg.cgroup_mode))
 		goto cleanup;
 	/* Serve (not ready) before loading, so a taken port fails fast and probes see progress. */
@@ -179,9 +181,12 @@ int main(int argc, char **argv)
 	http_set_ready(true);
 	log_info("ready");
 
+	interval = cfg.grace_period_s / 2;
+	interval = interval < 1 ? 1 : interval > MAINTAIN_INTERVAL ? MAINTAIN_INTERVAL : interval;
+
 	while (!exiting) {
 		sleep(1);
-		if (time(NULL) - last >= MAINTAIN_INTERVAL) {
+		if (time(NULL) - last >= interval) {
 			maintain();
 			last = time(NULL);
 		}

@@ -8,6 +8,12 @@ enum cpu_hierarchy {
 	CPU_HIER_V1 = 1, /* the v1 hierarchy the `cpu` controller is mounted on */
 };
 
+/* Where timestamps come from (rodata `clock_source`). */
+enum cpu_clock {
+	CPU_CLOCK_KTIME = 0, /* bpf_ktime_get_ns(): works everywhere */
+	CPU_CLOCK_RQ = 1,    /* the runqueue's clock_task via the task: plain loads, tp_btf only */
+};
+
 /* Key of the cgroup_cpu map: a kernfs node id, equal to the cgroup directory's inode number. */
 struct cpu_key {
 	__u64 cgroup_id;

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# make bench: the cost of jvmtap, measured in one run on this machine.
+#  1. ns/event of jvmtap's sched_switch program next to an empty tp_btf program on the same
+#     events (kernel.bpf_stats_enabled run_time_ns / run_cnt).
+#  2. Slowdown of `perf bench sched pipe` (a context-switch storm) with vs. without jvmtap,
+#     runs interleaved so drift hits both sides alike.
+#  3. Scrape latency and resident memory of the collector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LOOPS=${BENCH_LOOPS:-200000}
+ROUNDS=${BENCH_ROUNDS:-5}
+SCRAPES=${BENCH_SCRAPES:-200}
+PORT=${BENCH_PORT:-19899}
+OUT=build/bench
+mkdir -p "$OUT"
+
+ARCH=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+clang -target bpf -g -O2 -D__TARGET_ARCH_"$ARCH" -Ivmlinux/"$ARCH" -c bench/empty.bpf.c -o "$OUT"/empty.bpf.o
+cc -O2 -Wall -Werror bench/empty_loader.c -o "$OUT"/empty_loader -lbpf
+
+old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+}
+trap cleanup EXIT
+
+start_jvmtap() {
+	# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
+	./jvmtap --web.listen-address=127.0.0.1:$PORT ${BENCH_ARGS:-} "$@" 2>>"$OUT"/jvmtap.log &
+	JPID=$!
+	pids+=("$JPID")
+	for _ in $(seq 100); do
+		curl -sf -o /dev/null http://127.0.0.1:$PORT/-/ready && return 0
+		sleep 0.1
+	done
+	echo "bench: jvmtap did not become ready" >&2
+	exit 1
+}
+stop_jvmtap() {
+	kill "$JPID"
+	wait "$JPID" || true
+}
+pipe_usecs() { perf bench sched pipe -l "$LOOPS" 2>/dev/null | awk '/usecs\/op/ {print $1}'; }
+prog_stat() { # id -> "run_cnt run_time_ns"
+	bpftool prog show id "$1" --json | python3 -c 'import json,sys; p=json.load(sys.stdin); print(p.get("run_cnt",0), p.get("run_time_ns",0))'
+}
+prog_id() { # name prefix (kernel keeps 15 chars)
+	bpftool prog show --json | python3 -c 'import json,sys; print(max(p["id"] for p in json.load(sys.stdin) if p.get("name","").startswith(sys.argv[1])))' "$1"
+}
+
+# ---- 1. ns/event --------------------------------------------------------------------------
+sysctl -qw kernel.bpf_stats_enabled=1
+start_jvmtap
+"$OUT"/empty_loader "$OUT"/empty.bpf.o >"$OUT"/empty.id &
+pids+=("$!")
+for _ in $(seq 50); do [ -s "$OUT"/empty.id ] && break; sleep 0.1; done
+EMPTY=$(cat "$OUT"/empty.id)
+SWITCH=$(prog_id cpu_switch_tp_b)
+FLUSH=$(prog_id cpu_flush)
+read -r e0c e0t < <(prog_stat "$EMPTY"); read -r s0c s0t < <(prog_stat "$SWITCH"); read -r f0c f0t < <(prog_stat "$FLUSH")
+t0=$(date +%s.%N)
+pipe_usecs >/dev/null
+t1=$(date +%s.%N)
+read -r e1c e1t < <(prog_stat "$EMPTY"); read -r s1c s1t < <(prog_stat "$SWITCH"); read -r f1c f1t < <(prog_stat "$FLUSH")
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+stop_jvmtap
+sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+
+# ---- 2. slowdown ----------------------------------------------------------------------------
+without=(); with=()
+for _ in $(seq "$ROUNDS"); do
+	without+=("$(pipe_usecs)")
+	start_jvmtap
+	with+=("$(pipe_usecs)")
+	stop_jvmtap
+done
+
+# ---- 3. scrape latency and RSS --------------------------------------------------------------
+start_jvmtap
+sleep 2
+lat=()
+for _ in $(seq "$SCRAPES"); do
+	lat+=("$(curl -s -o /dev/null -w '%{time_total}' http://127.0.0.1:$PORT/metrics)")
+done
+series=$(curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#')
+rss_kb=$(awk '/VmRSS/ {print $2}' /proc/"$JPID"/status)
+stop_jvmtap
+
+python3 - "$e0c" "$e0t" "$e1c" "$e1t" "$s0c" "$s0t" "$s1c" "$s1t" "$f0c" "$f0t" "$f1c" "$f1t" \
+	"$t0" "$t1" "${without[*]}" "${with[*]}" "${lat[*]}" "$series" "$rss_kb" "$LOOPS" <<'EOF'
+import statistics as st, sys
+a = sys.argv[1:]
+n = [int(x) for x in a[:12]]
+secs = float(a[13]) - float(a[12])
+def per(c0, t0, c1, t1):
+    return (c1 - c0), ((t1 - t0) / (c1 - c0) if c1 > c0 else float("nan"))
+ec, ens = per(*n[0:4]); sc, sns = per(*n[4:8]); fc, fns = per(*n[8:12])
+wo = [float(x) for x in a[14].split()]; wi = [float(x) for x in a[15].split()]
+lat = sorted(float(x) * 1000 for x in a[16].split())
+print("jvmtap bench (perf bench sched pipe -l %s, %d rounds each side)" % (a[19], len(wo)))
+print()
+print("| measure | value |")
+print("| --- | --- |")
+print("| sched_switch events in the run | %d (%.0f/s) |" % (sc, sc / secs))
+print("| empty tp_btf program | %.1f ns/event |" % ens)
+print("| jvmtap cpu_switch (tp_btf) | %.1f ns/event |" % sns)
+print("| jvmtap cpu_switch minus empty | %.1f ns/event |" % (sns - ens))
+print("| jvmtap cpu_flush (perf_event) | %.1f ns/run, %d runs (%.1f/s) |" % (fns, fc, fc / secs))
+print("| sched pipe without jvmtap, median | %.3f usecs/op |" % st.median(wo))
+print("| sched pipe with jvmtap, median | %.3f usecs/op |" % st.median(wi))
+print("| slowdown (with / without) | %.3fx |" % (st.median(wi) / st.median(wo)))
+print("| scrape latency p50 / p99 (%d scrapes, %s series) | %.2f / %.2f ms |" % (
+    len(lat), a[17], st.median(lat), lat[int(0.99 * (len(lat) - 1))]))
+print("| collector RSS | %.1f MiB |" % (int(a[18]) / 1024))
+EOF

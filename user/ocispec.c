@@ -1,0 +1,211 @@
+/* Pure parsers: runtime container config JSON -> Kubernetes namespace, pod, container names. */
+#include <errno.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "ocispec.h"
+
+/* Real configs nest a handful of levels; the limit keeps a hostile file from nesting deep. */
+#define JSON_DEPTH 64
+
+/* Where one runtime keeps the names, and the type value that marks a pod sandbox. */
+struct keyset {
+	const char *namespace;
+	const char *pod;
+	const char *container;
+	const char *type;
+	const char *sandbox_type;
+};
+
+static const struct keyset containerd_keys = {
+	.namespace = "io.kubernetes.cri.sandbox-namespace",
+	.pod = "io.kubernetes.cri.sandbox-name",
+	.container = "io.kubernetes.cri.container-name",
+	.type = "io.kubernetes.cri.container-type",
+	.sandbox_type = "sandbox",
+};
+
+static const struct keyset crio_keys = {
+	.namespace = "io.kubernetes.pod.namespace",
+	.pod = "io.kubernetes.pod.name",
+	.container = "io.kubernetes.container.name",
+	.type = "io.kubernetes.cri-o.ContainerType",
+	.sandbox_type = "sandbox",
+};
+
+static const struct keyset docker_keys = {
+	.namespace = "io.kubernetes.pod.namespace",
+	.pod = "io.kubernetes.pod.name",
+	.container = "io.kubernetes.container.name",
+	.type = "io.kubernetes.docker.type",
+	.sandbox_type = "podsandbox",
+};
+
+static int is_json_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Parses buf as exactly one JSON object; *root is the caller's to put. */
+static int parse_object(const char *buf, size_t len, struct json_object **root)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error err;
+	size_t end;
+
+	if (len > META_JSON_MAX)
+		return -E2BIG;
+	/* a raw NUL is never valid JSON, and json-c would take it for the end of input */
+	if (!len || memchr(buf, '\0', len))
+		return -EINVAL;
+	tok = json_tokener_new_ex(JSON_DEPTH);
+	if (!tok)
+		return -ENOMEM;
+	/* runtimes write strict JSON; strict mode also rejects trailing garbage */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	err = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (err != json_tokener_success) {
+		json_object_put(obj);
+		return -EINVAL;
+	}
+	while (end < len && is_json_ws(buf[end]))
+		end++;
+	if (end != len || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return -EINVAL;
+	}
+	*root = obj;
+	return 0;
+}
+
+/*
+ * Child object key of obj in *child, NULL when absent or JSON null (Go writes a nil map as
+ * null). Anything else that is not an object is an error.
+ */
+static int get_object(struct json_object *obj, const char *key, struct json_object **child)
+{
+	struct json_object *v = NULL;
+
+	*child = NULL;
+	if (!json_object_object_get_ex(obj, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return -EINVAL;
+	*child = v;
+	return 0;
+}
+
+/* String value of key in *s (NULL when absent) and its length in *n. */
+static int get_string(struct json_object *obj, const char *key, const char **s, size_t *n)
+{
+	struct json_object *v;
+	int len;
+
+	*s = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	len = json_object_get_string_len(v);
+	*s = json_object_get_string(v);
+	if (len < 0 || !*s)
+		return -EINVAL;
+	*n = (size_t)len;
+	/* "\u0000" decodes to a NUL: it would silently cut the name everywhere downstream */
+	if (memchr(*s, '\0', *n))
+		return -EINVAL;
+	return 0;
+}
+
+/* Fills dst from key unless an earlier key set already did; a cut never splits a UTF-8 char. */
+static int fill_name(struct json_object *obj, const char *key, char dst[META_NAME_MAX + 1])
+{
+	const char *s;
+	size_t n;
+	int ret;
+
+	ret = get_string(obj, key, &s, &n);
+	if (ret || !s || dst[0])
+		return ret;
+	if (n > META_NAME_MAX) {
+		n = META_NAME_MAX;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int apply_keys(struct json_object *obj, const struct keyset *k, struct container_meta *out)
+{
+	const char *type;
+	size_t n;
+	int ret;
+
+	ret = fill_name(obj, k->namespace, out->namespace);
+	if (!ret)
+		ret = fill_name(obj, k->pod, out->pod);
+	if (!ret)
+		ret = fill_name(obj, k->container, out->container);
+	if (!ret)
+		ret = get_string(obj, k->type, &type, &n);
+	if (ret)
+		return ret;
+	if (type && n == strlen(k->sandbox_type) && !memcmp(type, k->sandbox_type, n))
+		out->sandbox = 1;
+	return 0;
+}
+
+int ocispec_parse(const char *buf, size_t len, struct container_meta *out)
+{
+	struct json_object *root, *ann;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!buf)
+		return -EINVAL;
+	ret = parse_object(buf, len, &root);
+	if (ret)
+		return ret;
+	ret = get_object(root, "annotations", &ann);
+	if (!ret && ann) {
+		ret = apply_keys(ann, &containerd_keys, out);
+		if (!ret)
+			ret = apply_keys(ann, &crio_keys, out);
+	}
+	json_object_put(root);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
+
+int dockerspec_parse(const char *buf, size_t len, struct container_meta *out)
+{
+	struct json_object *root, *config, *labels = NULL;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!buf)
+		return -EINVAL;
+	ret = parse_object(buf, len, &root);
+	if (ret)
+		return ret;
+	ret = get_object(root, "Config", &config);
+	if (!ret && config)
+		ret = get_object(config, "Labels", &labels);
+	if (!ret && labels)
+		ret = apply_keys(labels, &docker_keys, out);
+	json_object_put(root);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
