@@ -71,7 +71,7 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) $(wildcard include/jvmtap/*.h) | $(OUT)
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 $(OUT)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/jvmtap/*.h) $(SKELS) | $(OUT)
 	$(call msg,CC,$@)

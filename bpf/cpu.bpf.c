@@ -29,7 +29,23 @@ struct {
 	__type(value, __u64);
 } last_ts SEC(".maps");
 
+/* Processes whose threads are accounted one by one: filled by the JVM collector. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CPU_MAX_JVMS);
+	__type(key, __u32);
+	__type(value, __u8);
+} jvm_tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CPU_MAX_JVM_THREADS);
+	__type(key, __u32);
+	__type(value, struct cpu_thread_val);
+} jvm_thread_cpu SEC(".maps");
+
 __u64 cgroup_cpu_update_failures = 0;
+__u64 jvm_thread_cpu_update_failures = 0;
 
 /* kernfs_node::id was a union of {ino, generation} before v5.5 (commit 67c0496e87d1). */
 struct kernfs_node___old {
@@ -86,6 +102,28 @@ static __always_inline __u64 clock_now(struct task_struct *task)
  * runs with interrupts off (sched_switch) or in the timer interrupt (perf event), so the two
  * never interleave on one CPU. task is current; BTF-typed when btf_typed (tp_btf, or the flush
  * tick with the rq clock). */
+static __always_inline void charge_thread(__u32 tid, __u32 tgid, __u64 cgroup_id, __u64 delta)
+{
+	struct cpu_thread_val *v, init = {};
+
+	if (!bpf_map_lookup_elem(&jvm_tgids, &tgid))
+		return;
+	v = bpf_map_lookup_elem(&jvm_thread_cpu, &tid);
+	if (v) {
+		v->ns += delta; /* one thread runs on one CPU at a time: no atomic needed */
+		v->cgroup_id = cgroup_id;
+		/* HotSpot names a thread just after it starts: keep the latest name. */
+		bpf_get_current_comm(v->comm, sizeof(v->comm));
+		return;
+	}
+	init.tgid = tgid;
+	init.ns = delta;
+	init.cgroup_id = cgroup_id;
+	bpf_get_current_comm(init.comm, sizeof(init.comm));
+	if (bpf_map_update_elem(&jvm_thread_cpu, &tid, &init, BPF_NOEXIST))
+		__sync_fetch_and_add(&jvm_thread_cpu_update_failures, 1);
+}
+
 static __always_inline void charge_current(__u32 pid, struct task_struct *task, bool btf_typed)
 {
 	__u32 zero = 0;
@@ -103,6 +141,7 @@ static __always_inline void charge_current(__u32 pid, struct task_struct *task, 
 	if (!delta || pid == 0)
 		return;
 	key.cgroup_id = cgroup_id_of(task, btf_typed);
+	charge_thread(pid, bpf_get_current_pid_tgid() >> 32, key.cgroup_id, delta);
 	val = bpf_map_lookup_elem(&cgroup_cpu, &key);
 	if (val) {
 		val->ns += delta;

@@ -24,6 +24,7 @@ struct tracked_map {
 	int fd;
 	__u32 max_entries;
 	__u32 key_size;
+	enum bpf_map_type type;
 	const volatile __u64 *failures;
 };
 
@@ -104,6 +105,7 @@ void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile 
 		.fd = bpf_map__fd(m),
 		.max_entries = bpf_map__max_entries(m),
 		.key_size = bpf_map__key_size(m),
+		.type = bpf_map__type(m),
 		.failures = failures,
 	};
 }
@@ -200,10 +202,10 @@ void bpfutil_collect(struct writer *w)
 		w_sample(w, "jvmtap_bpf_program_run_seconds_total", l, 1, NULL, 0,
 			 info.run_time_ns / 1e9);
 	}
-	w_family(w, "jvmtap_bpf_map_entries", "gauge", "Entries in the BPF map.");
+	w_family(w, "jvmtap_bpf_map_entries", "gauge", "Entries in the BPF map (hash maps).");
 	for (i = 0; i < nmaps; i++) {
 		struct label l[] = { { "map", maps[i].map } };
-		long n = count_entries(&maps[i]);
+		long n = maps[i].type == BPF_MAP_TYPE_RINGBUF ? -1 : count_entries(&maps[i]);
 
 		if (n >= 0)
 			w_sample(w, "jvmtap_bpf_map_entries", l, 1, NULL, 0, n);
@@ -215,7 +217,8 @@ void bpfutil_collect(struct writer *w)
 		w_sample(w, "jvmtap_bpf_map_max_entries", l, 1, NULL, 0, maps[i].max_entries);
 	}
 	w_family(w, "jvmtap_bpf_map_update_failures_total", "counter",
-		 "Inserts into the BPF map that failed (map full): data not recorded.");
+		 "Inserts into the BPF map (or ring buffer reservations) that failed because it was full: "
+		 "data not recorded.");
 	for (i = 0; i < nmaps; i++) {
 		struct label l[] = { { "map", maps[i].map } };
 

@@ -12,12 +12,15 @@ struct collector {
 	int (*open)(void);
 	/* Write this collector's families. Called with the render lock held. */
 	void (*collect)(struct writer *w);
+	/* Called every main-loop turn (~100 ms), render lock held: event queues. */
+	void (*tick)(void);
 	/* Periodic housekeeping (e.g. dropping series of removed cgroups), render lock held. */
 	void (*maintain)(time_t now);
 	void (*close)(void);
 };
 
 extern const struct collector cpu_collector;
+extern const struct collector jvm_collector;
 extern const struct collector self_collector;
 
 #endif

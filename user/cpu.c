@@ -11,6 +11,7 @@
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
+#include "cpu.h"
 #include "cpu.skel.h"
 #include "identity.h"
 #include "jvmtap/cpu.h"
@@ -155,6 +156,8 @@ static int cpu_open(void)
 	bpfutil_track_prog("cpu_switch", attach_mode_name(m), switch_prog(skel, m), true);
 	bpfutil_track_prog("cpu_flush", "perf_event", skel->progs.cpu_flush, attach_flush() > 0);
 	bpfutil_track_map("cgroup_cpu", skel->maps.cgroup_cpu, &skel->bss->cgroup_cpu_update_failures);
+	bpfutil_track_map("jvm_thread_cpu", skel->maps.jvm_thread_cpu,
+			  &skel->bss->jvm_thread_cpu_update_failures);
 	return 0;
 }
 
@@ -196,6 +199,48 @@ static void for_each_cgroup(struct writer *w, time_t now)
 out:
 	free(keys);
 	free(vals);
+}
+
+int cpu_track_process(__u32 tgid, bool on)
+{
+	__u8 one = 1;
+	int fd;
+
+	if (!skel)
+		return -ENODEV;
+	fd = bpf_map__fd(skel->maps.jvm_tgids);
+	if (on)
+		return bpf_map_update_elem(fd, &tgid, &one, BPF_ANY) ? -errno : 0;
+	return bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
+}
+
+void cpu_for_each_thread(cpu_thread_fn fn, void *arg)
+{
+	__u32 max = CPU_MAX_JVM_THREADS, n = 0, i, *keys, *prev = NULL;
+	struct cpu_thread_val v;
+	int fd;
+
+	if (!skel)
+		return;
+	fd = bpf_map__fd(skel->maps.jvm_thread_cpu);
+	keys = calloc(max, sizeof(*keys));
+	if (!keys)
+		return;
+	while (n < max && bpf_map_get_next_key(fd, prev, &keys[n]) == 0)
+		prev = &keys[n++];
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &v))
+			continue;
+		v.comm[sizeof(v.comm) - 1] = '\0';
+		fn(keys[i], v.tgid, v.ns, v.cgroup_id, v.comm, arg);
+	}
+	free(keys);
+}
+
+void cpu_forget_thread(__u32 tid)
+{
+	if (skel)
+		bpf_map_delete_elem(bpf_map__fd(skel->maps.jvm_thread_cpu), &tid);
 }
 
 static void cpu_collect(struct writer *w)

@@ -455,3 +455,45 @@ void identity_collect(struct writer *w)
 		 "Cgroups jvmtap holds identity for, including removed ones within the grace period.");
 	w_sample(w, "jvmtap_cgroups_known", NULL, 0, NULL, 0, nentries);
 }
+
+uint64_t identity_cgroup_of_pid(int pid)
+{
+	char path[PATH_MAX], line[PATH_MAX + 64], *ctrl, *cgpath, *tok, *save;
+	uint64_t id = 0;
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/cgroup", cfg.procfs, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* hierarchy-id:controllers:path; v2 is "0::path", v1 lists its controllers. */
+	while (!id && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		ctrl = strchr(line, ':');
+		cgpath = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!cgpath)
+			continue;
+		*cgpath++ = '\0';
+		ctrl++;
+		if (hier == CGROUP_V2 ? strcmp(line, "0") || *ctrl : !*ctrl)
+			continue;
+		if (hier == CGROUP_V1) {
+			bool cpu = false;
+
+			for (tok = strtok_r(ctrl, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				cpu |= !strcmp(tok, "cpu");
+			if (!cpu)
+				continue;
+		}
+		/* "/.." means outside our cgroup namespace: not resolvable here. */
+		if (!strncmp(cgpath, "/..", 3))
+			break;
+		if (snprintf(path, sizeof(path), "%s%s", root, strcmp(cgpath, "/") ? cgpath : "") <
+			    (int)sizeof(path) &&
+		    stat(path, &st) == 0)
+			id = st.st_ino;
+	}
+	fclose(f);
+	return id;
+}

@@ -34,4 +34,8 @@ void identity_maintain(time_t now);
 
 void identity_collect(struct writer *w);
 
+/* The id of the cgroup a process is in, in the hierarchy CPU is charged to, from
+ * /proc/PID/cgroup; 0 when unknown (e.g. a path outside jvmtap's cgroup namespace). */
+uint64_t identity_cgroup_of_pid(int pid);
+
 #endif

@@ -25,6 +25,7 @@
 
 static const struct collector *const collectors[] = {
 	&cpu_collector,
+	&jvm_collector, /* after cpu: it asks cpu for per-thread accounting */
 	&self_collector, /* last: its scrape duration covers the others */
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
@@ -185,7 +186,12 @@ int main(int argc, char **argv)
 	interval = interval < 1 ? 1 : interval > MAINTAIN_INTERVAL ? MAINTAIN_INTERVAL : interval;
 
 	while (!exiting) {
-		sleep(1);
+		usleep(100 * 1000);
+		pthread_mutex_lock(&render_lock);
+		for (i = 0; i < NCOLLECTORS; i++)
+			if (collectors[i]->tick)
+				collectors[i]->tick();
+		pthread_mutex_unlock(&render_lock);
 		if (time(NULL) - last >= interval) {
 			maintain();
 			last = time(NULL);

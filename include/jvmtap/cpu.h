@@ -24,6 +24,18 @@ struct cpu_val {
 	__u64 ns; /* on-CPU nanoseconds charged on this CPU */
 };
 
+/* Per-thread on-CPU time of JVM threads (tgids userspace put in jvm_tgids), keyed by tid; the
+ * comm tells userspace the thread's kind (GC, JIT, VM, application). */
+struct cpu_thread_val {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ns;
+	__u64 cgroup_id; /* where the thread's time went: works across cgroup namespaces */
+	char comm[16];
+};
+
 #define CPU_DEFAULT_MAX_CGROUPS 16384
+#define CPU_MAX_JVMS 4096
+#define CPU_MAX_JVM_THREADS 65536
 
 #endif

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HotSpot USDT probes: GC pauses (gc__begin/end, named by mem__pool__gc__begin), safepoints
+ * (hs_private:safepoint__begin/end) and Java thread starts/stops; plus exec notifications that
+ * let userspace find new JVMs. Attached once per distinct libjvm file, for every process. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
+#include "jvmtap/jvm.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* LRU: a JVM killed inside a pause leaves its thread's state behind; userspace also deletes the
+ * states of exited JVMs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct jvm_thread_state);
+} thread_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4 * JVM_DEFAULT_MAX_JVMS);
+	__type(key, struct jvm_gc_key);
+	__type(value, struct jvm_hist);
+} gc_pauses SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, JVM_DEFAULT_MAX_JVMS);
+	__type(key, __u32);
+	__type(value, struct jvm_hist);
+} safepoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, JVM_DEFAULT_MAX_JVMS);
+	__type(key, __u32);
+	__type(value, struct jvm_threads);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} events SEC(".maps");
+
+__u64 thread_state_update_failures = 0;
+__u64 gc_pauses_update_failures = 0;
+__u64 safepoints_update_failures = 0;
+__u64 threads_update_failures = 0;
+__u64 events_dropped = 0;
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	/* Unrolled by clang: 6 compares for a 64-bit value. */
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) r += 1;
+	return r < JVM_HIST_SLOTS ? r : JVM_HIST_SLOTS - 1;
+}
+
+static __always_inline void observe(void *map, void *key, __u64 ns, __u64 *failures)
+{
+	struct jvm_hist *h = bpf_map_lookup_elem(map, key), zero = {};
+	__u32 slot = log2_slot(ns);
+
+	if (!h) {
+		/* EEXIST from a racing insert is fine: look it up again. */
+		bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(map, key);
+		if (!h) {
+			__sync_fetch_and_add(failures, 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+	__sync_fetch_and_add(&h->count, 1);
+	h->last_ns = ns;
+}
+
+static __always_inline struct jvm_thread_state *state(bool create)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct jvm_thread_state *s, init = {};
+
+	s = bpf_map_lookup_elem(&thread_state, &tid);
+	if (s || !create)
+		return s;
+	init.tgid = id >> 32;
+	if (bpf_map_update_elem(&thread_state, &tid, &init, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&thread_state_update_failures, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&thread_state, &tid);
+}
+
+SEC("usdt")
+int BPF_USDT(gc_begin, int is_full)
+{
+	struct jvm_thread_state *s = state(true);
+
+	if (!s)
+		return 0;
+	/* Only the outermost marker of a nest opens a pause. */
+	if (s->gc_depth++ == 0) {
+		s->gc_start_ns = bpf_ktime_get_ns();
+		s->gc_full = !!is_full;
+		s->gc_name[0] = '\0';
+	}
+	return 0;
+}
+
+/* Fires once per memory pool inside a pause; the first one names the pause's memory manager
+ * ("G1 Young Generation", "PS MarkSweep", ...). The name is not NUL-terminated: use its length. */
+SEC("usdt")
+int BPF_USDT(mem_pool_gc_begin, const char *mgr, long mgr_len)
+{
+	struct jvm_thread_state *s = state(false);
+	__u32 n;
+
+	if (!s || !s->gc_depth || s->gc_name[0])
+		return 0;
+	n = mgr_len < JVM_GC_NAME_LEN - 1 ? (__u32)mgr_len : JVM_GC_NAME_LEN - 1;
+	if (mgr_len <= 0 || bpf_probe_read_user(s->gc_name, n & (JVM_GC_NAME_LEN - 1), mgr))
+		return 0;
+	s->gc_name[n & (JVM_GC_NAME_LEN - 1)] = '\0';
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(gc_end)
+{
+	struct jvm_thread_state *s = state(false);
+	struct jvm_gc_key key = {};
+
+	if (!s || !s->gc_depth || --s->gc_depth)
+		return 0;
+	key.tgid = s->tgid;
+	key.full = s->gc_full;
+	__builtin_memcpy(key.name, s->gc_name, JVM_GC_NAME_LEN);
+	observe(&gc_pauses, &key, bpf_ktime_get_ns() - s->gc_start_ns, &gc_pauses_update_failures);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(safepoint_begin)
+{
+	struct jvm_thread_state *s = state(true);
+
+	if (s && s->sp_depth++ == 0)
+		s->sp_start_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(safepoint_end)
+{
+	struct jvm_thread_state *s = state(false);
+	__u32 tgid;
+
+	if (!s || !s->sp_depth || --s->sp_depth)
+		return 0;
+	tgid = s->tgid;
+	observe(&safepoints, &tgid, bpf_ktime_get_ns() - s->sp_start_ns,
+		&safepoints_update_failures);
+	return 0;
+}
+
+static __always_inline bool starts_with(const char *b, const char *p, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != p[i])
+			return false;
+	return true;
+}
+
+/* HotSpot threads that ThreadMXBean does not count (is_hidden_from_external_view). */
+static __always_inline bool hidden_thread(const char *name, long len)
+{
+	char b[32] = {};
+	__u32 n = len < 31 ? (__u32)len : 31;
+
+	if (bpf_probe_read_user(b, n & 31, name))
+		return false;
+	if ((b[0] == 'C' && (b[1] == '1' || b[1] == '2') && b[2] == ' ' && b[3] == 'C') || /* Cn CompilerThread */
+	    (b[0] == 'J' && b[1] == 'V' && b[2] == 'M' && b[3] == 'C' && b[4] == 'I'))   /* JVMCI* */
+		return true;
+	return starts_with(b, "Sweeper thread", 14) || starts_with(b, "Service Thread", 14) ||
+	       starts_with(b, "Monitor Deflatio", 16);
+}
+
+static __always_inline int thread_event(const char *name, long len, int daemon, bool start)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct jvm_threads *t, zero = {};
+
+	t = bpf_map_lookup_elem(&threads, &tgid);
+	if (!t) {
+		bpf_map_update_elem(&threads, &tgid, &zero, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&threads, &tgid);
+		if (!t) {
+			__sync_fetch_and_add(&threads_update_failures, 1);
+			return 0;
+		}
+	}
+	if (hidden_thread(name, len))
+		__sync_fetch_and_add(start ? &t->hidden_started : &t->hidden_stopped, 1);
+	else if (daemon)
+		__sync_fetch_and_add(start ? &t->daemon_started : &t->daemon_stopped, 1);
+	else
+		__sync_fetch_and_add(start ? &t->started : &t->stopped, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(thread_start, const char *name, long len, long java_tid, long native_tid, int daemon)
+{
+	return thread_event(name, len, daemon, true);
+}
+
+SEC("usdt")
+int BPF_USDT(thread_stop, const char *name, long len, long java_tid, long native_tid, int daemon)
+{
+	return thread_event(name, len, daemon, false);
+}
+
+/* After exec, comm is the new program's name: "java" launches nearly every JVM (Flink's
+ * scripts included). Others are found by userspace's periodic /proc scan. */
+SEC("raw_tp/sched_process_exec")
+int jvm_exec(void *ctx)
+{
+	struct jvm_exec_event *e;
+	char comm[16];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (comm[0] != 'j' || comm[1] != 'a' || comm[2] != 'v' || comm[3] != 'a' || comm[4])
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&events_dropped, 1);
+		return 0;
+	}
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* Shared between bpf/jvm.bpf.c and user/jvm.c: HotSpot USDT state and JVM discovery events. */
+#ifndef JVMTAP_JVM_H
+#define JVMTAP_JVM_H
+
+#define JVM_GC_NAME_LEN 32
+#define JVM_HIST_SLOTS 40 /* log2(ns) slots: slot i holds [2^i, 2^(i+1)) ns, up to ~18 min */
+
+/* Ring buffer event: a process whose comm became "java" after exec; userspace then waits for
+ * it to map libjvm. */
+struct jvm_exec_event {
+	__u32 pid;
+	__u32 pad;
+};
+
+/* Per-thread USDT state, keyed by thread id. */
+struct jvm_thread_state {
+	__u32 tgid;
+	__u32 gc_depth; /* nested gc__begin markers */
+	__u64 gc_start_ns;
+	__u32 gc_full;
+	__u32 sp_depth;
+	__u64 sp_start_ns;
+	char gc_name[JVM_GC_NAME_LEN]; /* first mem__pool__gc__begin manager name in this pause */
+};
+
+struct jvm_gc_key {
+	__u32 tgid;
+	__u32 full; /* gc__begin's is_full: 1 = major */
+	char name[JVM_GC_NAME_LEN];
+};
+
+struct jvm_hist {
+	__u64 slots[JVM_HIST_SLOTS];
+	__u64 sum_ns;
+	__u64 count;
+	__u64 last_ns;
+};
+
+/* Java threads as ThreadMXBean counts them: HotSpot's hidden threads (compiler, sweeper,
+ * service, monitor deflation) fire thread__start too and are counted apart. */
+struct jvm_threads {
+	__u64 started;
+	__u64 stopped;
+	__u64 daemon_started;
+	__u64 daemon_stopped;
+	__u64 hidden_started;
+	__u64 hidden_stopped;
+};
+
+#define JVM_DEFAULT_MAX_THREADS 65536
+#define JVM_DEFAULT_MAX_JVMS 4096
+
+#endif

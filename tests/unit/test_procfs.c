@@ -1,0 +1,600 @@
+/* Unit tests for the /proc/PID parsers: real maps, cmdline, status and stat captures, and breakage. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "procfs.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* a literal that may hold NULs, with its exact length (no terminating NUL counted) */
+#define B(s) s, sizeof(s) - 1
+
+/* Every input is copied into a malloc'd buffer of exactly len bytes, with no NUL after it, so
+ * ASan catches a read past len. Plain malloc, not test_malloc: cmocka pads its blocks with guard
+ * bytes, which would hide an over-read (it only checks them for writes, at free). */
+static char *exact_copy(const char *s, size_t len)
+{
+	char *b = malloc(len ? len : 1);
+
+	assert_non_null(b);
+
+	memcpy(b, s, len);
+	return b;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * /proc/PID/maps
+ * ------------------------------------------------------------------------------------------- */
+
+#define JDK17 "/usr/lib/jvm/java-17-openjdk-amd64"
+#define JVM17 JDK17 "/lib/server/libjvm.so"
+#define JDK21 "/usr/lib/jvm/java-21-openjdk-amd64"
+#define JVM21 JDK21 "/lib/server/libjvm.so"
+#define PAD "                     "
+
+/* Captured from `java -Xmx64m -XX:+UseSerialGC -cp /tmp Sleepy` (OpenJDK 17.0.15, Debian 12),
+ * lines kept in order, the trailing space of anonymous mappings included. */
+#define MAPS_HEAD                                                                                   \
+	"fc000000-100000000 rw-p 00000000 00:00 0 \n"                                              \
+	"558906069000-55890606a000 r--p 00000000 fe:00 317697" PAD JDK17 "/bin/java\n"             \
+	"55890606a000-55890606b000 r-xp 00001000 fe:00 317697" PAD JDK17 "/bin/java\n"             \
+	"7ff4208fa000-7ff4208fb000 r--p 00000000 fe:00 320480" PAD                                 \
+	"/usr/lib/locale/C.utf8/LC_MONETARY\n"                                                     \
+	"7ff4208fb000-7ff4208fc000 r--p 00000000 fe:00 320479" PAD                                 \
+	"/usr/lib/locale/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES\n"                                     \
+	"7ff420900000-7ff420904000 ---p 00000000 00:00 0 \n"                                       \
+	"7ff420904000-7ff420a00000 rw-p 00000000 00:00 0 \n"
+#define MAPS_JVM                                                                                    \
+	"7ff420a00000-7ff420c51000 r--p 00000000 fe:00 318057" PAD JVM17 "\n"                      \
+	"7ff420c51000-7ff4219a4000 r-xp 00251000 fe:00 318057" PAD JVM17 "\n"                      \
+	"7ff4219a4000-7ff421c25000 r--p 00fa4000 fe:00 318057" PAD JVM17 "\n"                      \
+	"7ff421c25000-7ff421cdd000 r--p 01225000 fe:00 318057" PAD JVM17 "\n"                      \
+	"7ff421cdd000-7ff421d12000 rw-p 012dd000 fe:00 318057" PAD JVM17 "\n"
+#define MAPS_TAIL                                                                                   \
+	"7ff421d12000-7ff421d6c000 rw-p 00000000 00:00 0 \n"                                       \
+	"7ff421d6d000-7ff421d74000 r--s 00000000 fe:00 332280" PAD                                 \
+	"/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache\n"                                    \
+	"7ff421db8000-7ff421dc4000 r--p 00000000 fe:00 318021" PAD JDK17 "/lib/libjava.so\n"       \
+	"7ff421dc4000-7ff421dd5000 r-xp 0000c000 fe:00 318021" PAD JDK17 "/lib/libjava.so\n"       \
+	"7ff421ee8000-7ff421f0e000 r--p 00000000 fe:00 332835" PAD                                 \
+	"/usr/lib/x86_64-linux-gnu/libc.so.6\n"                                                    \
+	"7ff42210c000-7ff42210e000 r-xp 00000000 00:00 0                          [vdso]\n"        \
+	"7ff42213f000-7ff422141000 r--p 00031000 fe:00 332383" PAD                                 \
+	"/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"                                         \
+	"7ffcd146c000-7ffcd148d000 rw-p 00000000 00:00 0                          [stack]\n"       \
+	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n"
+#define MAPS_REAL MAPS_HEAD MAPS_JVM MAPS_TAIL
+
+/* The same JVM on a host whose root is on fe:01 (JDK 21 in a VM with a second virtio disk). */
+#define JVM21_LINE "7f3c4d000000-7f3c4d2a1000 r--p 00000000 fe:01 1054113" PAD JVM21 "\n"
+
+/* Captured: a copy of /bin/sleep named libjvm.so in a directory with spaces, run, then removed. */
+#define DEL_SPACE_PATH "/tmp/procfs_jvm/dir with space/libjvm.so"
+#define MAPS_DEL_SPACE                                                                              \
+	"559d25207000-559d25209000 r--p 00000000 fe:00 10961770                   " DEL_SPACE_PATH \
+	" (deleted)\n"                                                                             \
+	"559d25209000-559d2520e000 r-xp 00002000 fe:00 10961770                   " DEL_SPACE_PATH \
+	" (deleted)\n"
+
+struct maps_row {
+	const char *name;
+	const char *buf;
+	size_t len; /* 0: strlen(buf) */
+	const char *lib;
+	int ret;
+	uint64_t start, end;
+	unsigned maj, min;
+	uint64_t inode;
+	const char *path;
+	int deleted;
+};
+
+static const struct maps_row maps_rows[] = {
+	{ "maps: real jdk17, first libjvm mapping", MAPS_REAL, 0, "libjvm.so", 0, 0x7ff420a00000,
+	  0x7ff420c51000, 0xfe, 0x00, 318057, JVM17, 0 },
+	{ "maps: real jdk17, libjava.so", MAPS_REAL, 0, "libjava.so", 0, 0x7ff421db8000,
+	  0x7ff421dc4000, 0xfe, 0x00, 318021, JDK17 "/lib/libjava.so", 0 },
+	{ "maps: real jdk17, libc.so.6", MAPS_REAL, 0, "libc.so.6", 0, 0x7ff421ee8000,
+	  0x7ff421f0e000, 0xfe, 0x00, 332835, "/usr/lib/x86_64-linux-gnu/libc.so.6", 0 },
+	{ "maps: real jdk17, the launcher binary", MAPS_REAL, 0, "java", 0, 0x558906069000,
+	  0x55890606a000, 0xfe, 0x00, 317697, JDK17 "/bin/java", 0 },
+	{ "maps: real jdk17, absent lib", MAPS_REAL, 0, "libnet.so", -ENOENT },
+	{ "maps: real jdk17 without libjvm", MAPS_HEAD MAPS_TAIL, 0, "libjvm.so", -ENOENT },
+	{ "maps: [vdso] is not a file", MAPS_REAL, 0, "[vdso]", -ENOENT },
+	{ "maps: libjvm on fe:01", MAPS_HEAD JVM21_LINE MAPS_TAIL, 0, "libjvm.so", 0,
+	  0x7f3c4d000000, 0x7f3c4d2a1000, 0xfe, 0x01, 1054113, JVM21, 0 },
+	{ "maps: libjvm on fe:01, only line, no newline", JVM21_LINE,
+	  sizeof(JVM21_LINE) - 2, "libjvm.so", 0, 0x7f3c4d000000, 0x7f3c4d2a1000, 0xfe, 0x01,
+	  1054113, JVM21, 0 },
+	{ "maps: overlayfs container root (00:2f)",
+	  "7f0e1c000000-7f0e1c251000 r--p 00000000 00:2f 2365041" PAD JVM17 "\n", 0, "libjvm.so", 0,
+	  0x7f0e1c000000, 0x7f0e1c251000, 0x00, 0x2f, 2365041, JVM17, 0 },
+	{ "maps: largest dev numbers", "1000-2000 r-xp 00000000 fff:fffff 1 /x/libjvm.so\n", 0,
+	  "libjvm.so", 0, 0x1000, 0x2000, 0xfff, 0xfffff, 1, "/x/libjvm.so", 0 },
+	{ "maps: real deleted, path with spaces", MAPS_DEL_SPACE, 0, "libjvm.so", 0,
+	  0x559d25207000, 0x559d25209000, 0xfe, 0x00, 10961770, DEL_SPACE_PATH, 1 },
+	{ "maps: deleted libjvm after package upgrade",
+	  MAPS_HEAD "7ff420a00000-7ff420c51000 r--p 00000000 fe:01 318057" PAD JVM17
+		    " (deleted)\n" MAPS_TAIL,
+	  0, "libjvm.so", 0, 0x7ff420a00000, 0x7ff420c51000, 0xfe, 0x01, 318057, JVM17, 1 },
+	{ "maps: deleted, no newline",
+	  "7ff420a00000-7ff420c51000 r--p 00000000 fe:01 318057" PAD JVM17 " (deleted)", 0,
+	  "libjvm.so", 0, 0x7ff420a00000, 0x7ff420c51000, 0xfe, 0x01, 318057, JVM17, 1 },
+	{ "maps: path with spaces, not deleted",
+	  "7f0000000000-7f0000001000 r-xp 00000000 fe:01 42" PAD "/opt/My Apps/jdk 17/lib/server/"
+	  "libjvm.so\n",
+	  0, "libjvm.so", 0, 0x7f0000000000, 0x7f0000001000, 0xfe, 0x01, 42,
+	  "/opt/My Apps/jdk 17/lib/server/libjvm.so", 0 },
+	{ "maps: xlibjvm.so is not libjvm.so",
+	  "7f0000000000-7f0000001000 r-xp 00000000 fe:01 42" PAD "/opt/x/xlibjvm.so\n", 0,
+	  "libjvm.so", -ENOENT },
+	{ "maps: xlibjvm.so skipped, libjvm.so found",
+	  "7f0000000000-7f0000001000 r-xp 00000000 fe:01 42" PAD "/opt/x/xlibjvm.so\n" JVM21_LINE,
+	  0, "libjvm.so", 0, 0x7f3c4d000000, 0x7f3c4d2a1000, 0xfe, 0x01, 1054113, JVM21, 0 },
+	{ "maps: deleted xlibjvm.so is not libjvm.so",
+	  "7f0000000000-7f0000001000 r-xp 00000000 fe:01 42" PAD "/opt/x/xlibjvm.so (deleted)\n",
+	  0, "libjvm.so", -ENOENT },
+	{ "maps: libjvm.so.bak is not libjvm.so",
+	  "7f0000000000-7f0000001000 r-xp 00000000 fe:01 42" PAD "/opt/x/libjvm.so.bak\n", 0,
+	  "libjvm.so", -ENOENT },
+	{ "maps: libjvm.so at the root", "1000-2000 r--p 00000000 fe:01 7 /libjvm.so\n", 0,
+	  "libjvm.so", 0, 0x1000, 0x2000, 0xfe, 0x01, 7, "/libjvm.so", 0 },
+	{ "maps: name as a directory is not a match",
+	  "1000-2000 r--p 00000000 fe:01 7 /opt/libjvm.so/other.so\n", 0, "libjvm.so", -ENOENT },
+	{ "maps: garbage lines without a path are skipped",
+	  "hello world\n\n\n-\n" JVM21_LINE, 0, "libjvm.so", 0, 0x7f3c4d000000, 0x7f3c4d2a1000,
+	  0xfe, 0x01, 1054113, JVM21, 0 },
+	/* the buffer ends inside the first libjvm line: its path is cut, nothing matches */
+	{ "maps: truncated inside the path", MAPS_HEAD MAPS_JVM,
+	  sizeof(MAPS_HEAD) - 1 + 95, "libjvm.so", -ENOENT },
+	{ "maps: truncated inside the addresses", MAPS_HEAD MAPS_JVM, sizeof(MAPS_HEAD) - 1 + 17,
+	  "libjvm.so", -ENOENT },
+	{ "maps: truncated line, fields gone", "7ff420a00000-7ff420c51000 r--p " JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: truncated line, address only", "7ff420a00000 " JVM17 "\n", 0, "libjvm.so",
+	  -EINVAL },
+	{ "maps: path only", JVM17 "\n", 0, "libjvm.so", -EINVAL },
+	{ "maps: non-hex start",
+	  "7ff42g000000-7ff420c51000 r--p 00000000 fe:00 318057" PAD JVM17 "\n", 0, "libjvm.so",
+	  -EINVAL },
+	{ "maps: non-hex end", "7ff420a00000-7ff420c5z000 r--p 00000000 fe:00 318057" PAD JVM17 "\n",
+	  0, "libjvm.so", -EINVAL },
+	{ "maps: 0x prefix", "0x7ff420a00000-0x7ff420c51000 r--p 00000000 fe:00 1" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: empty start", "-7ff420c51000 r--p 00000000 fe:00 318057" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: 17-digit address overflows",
+	  "10000000000000000-7ff420c51000 r--p 00000000 fe:00 1" PAD JVM17 "\n", 0, "libjvm.so",
+	  -EINVAL },
+	{ "maps: non-hex dev", "1000-2000 r--p 00000000 fg:00 318057" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: dev without colon", "1000-2000 r--p 00000000 fe00 318057" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: dev major over 12 bits", "1000-2000 r--p 00000000 1000:00 1" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: dev minor over 20 bits", "1000-2000 r--p 00000000 fe:100000 1" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: missing inode", "7ff420a00000-7ff420c51000 r--p 00000000 fe:00" PAD JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: missing inode, single space",
+	  "7ff420a00000-7ff420c51000 r--p 00000000 fe:00 " JVM17 "\n", 0, "libjvm.so", -EINVAL },
+	{ "maps: hex inode", "1000-2000 r--p 00000000 fe:00 4d2" PAD JVM17 "\n", 0, "libjvm.so",
+	  -EINVAL },
+	{ "maps: inode glued to the path", "1000-2000 r--p 00000000 fe:00 1" JVM17 "\n", 0,
+	  "libjvm.so", -EINVAL },
+	{ "maps: empty buffer", "", 0, "libjvm.so", -ENOENT },
+	{ "maps: newlines only", "\n\n\n", 0, "libjvm.so", -ENOENT },
+};
+
+static void test_maps_row(void **state)
+{
+	const struct maps_row *r = *state;
+	size_t len = r->len ? r->len : strlen(r->buf);
+	char *buf = exact_copy(r->buf, len);
+	struct maps_lib *lib = test_malloc(sizeof(*lib));
+	int deleted = -1, ret;
+
+	memset(lib, 0xa5, sizeof(*lib));
+	ret = maps_find_lib(buf, len, r->lib, lib, &deleted);
+	assert_int_equal(ret, r->ret);
+	if (!ret) {
+		assert_int_equal(lib->start, r->start);
+		assert_int_equal(lib->end, r->end);
+		assert_int_equal(lib->dev_major, r->maj);
+		assert_int_equal(lib->dev_minor, r->min);
+		assert_int_equal(lib->inode, r->inode);
+		assert_string_equal(lib->path, r->path);
+		assert_int_equal(deleted, r->deleted);
+	}
+	test_free(lib);
+	free(buf);
+}
+
+/* The path must fit struct maps_lib.path with its NUL: 4095 bytes do, 4096 are passed over. */
+static void test_maps_long_path(void **state)
+{
+	static const char pre[] = "1000-2000 r-xp 00000000 fe:01 99 ";
+	size_t plen, len, pl = strlen(pre);
+	struct maps_lib lib;
+	int deleted;
+	char *buf;
+
+	(void)state;
+	for (plen = sizeof(lib.path) - 2; plen <= sizeof(lib.path) + 1; plen++) {
+		len = pl + plen + strlen(" (deleted)");
+		buf = malloc(len);
+		assert_non_null(buf);
+		memcpy(buf, pre, pl);
+		memset(buf + pl, 'd', plen);
+		buf[pl] = '/';
+		memcpy(buf + pl + plen - 10, "/libjvm.so", 10);
+		memcpy(buf + pl + plen, " (deleted)", 10);
+		/* without the suffix, then with it: the suffix does not count against the limit */
+		assert_int_equal(maps_find_lib(buf, pl + plen, "libjvm.so", &lib, &deleted),
+				 plen < sizeof(lib.path) ? 0 : -ENOENT);
+		if (plen < sizeof(lib.path)) {
+			assert_int_equal(strlen(lib.path), plen);
+			assert_int_equal(deleted, 0);
+		}
+		assert_int_equal(maps_find_lib(buf, len, "libjvm.so", &lib, &deleted),
+				 plen < sizeof(lib.path) ? 0 : -ENOENT);
+		if (plen < sizeof(lib.path)) {
+			assert_int_equal(strlen(lib.path), plen);
+			assert_int_equal(deleted, 1);
+			assert_int_equal(lib.inode, 99);
+		}
+		free(buf);
+	}
+}
+
+/* Every prefix of a real maps text: never a read past len, and the answer only ever improves
+ * to the full one once the first libjvm line is complete. */
+static void test_maps_every_prefix(void **state)
+{
+	static const char text[] = MAPS_HEAD JVM21_LINE MAPS_TAIL;
+	size_t len, full = sizeof(MAPS_HEAD) - 1 + sizeof(JVM21_LINE) - 2;
+	struct maps_lib lib;
+	int deleted, ret;
+	char *buf;
+
+	(void)state;
+	for (len = 0; len < sizeof(text); len++) {
+		buf = exact_copy(text, len);
+		ret = maps_find_lib(buf, len, "libjvm.so", &lib, &deleted);
+		if (len < full) {
+			assert_int_equal(ret, -ENOENT);
+		} else {
+			assert_int_equal(ret, 0);
+			assert_string_equal(lib.path, JVM21);
+			assert_int_equal(lib.inode, 1054113);
+		}
+		free(buf);
+	}
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * /proc/PID/cmdline
+ * ------------------------------------------------------------------------------------------- */
+
+struct cmd_row {
+	const char *name;
+	const char *buf;
+	size_t len;
+	size_t outlen; /* 0: 256 */
+	int ret;
+	const char *out;
+};
+
+static const struct cmd_row cmd_rows[] = {
+	{ "cmdline: real Sleepy",
+	  B("java\0-Xmx64m\0-XX:+UseSerialGC\0-cp\0/tmp/procfs_jvm\0Sleepy\0x\0y\0"), 0, 0,
+	  "Sleepy" },
+	{ "cmdline: flink TaskManagerRunner",
+	  B("java\0-cp\0a.jar:b\0org.apache.flink.runtime.taskexecutor.TaskManagerRunner\0"
+	    "--configDir\0/opt\0"),
+	  0, 0, "TaskManagerRunner" },
+	{ "cmdline: -jar service.jar", B("java\0-Xmx1g\0-jar\0/opt/app/service.jar\0x\0"), 0, 0,
+	  "service.jar" },
+	{ "cmdline: -jar relative", B("java\0-jar\0app-1.2.3.jar\0"), 0, 0, "app-1.2.3.jar" },
+	{ "cmdline: -m module/class", B("java\0-m\0mod/com.x.Main\0"), 0, 0, "Main" },
+	{ "cmdline: --module module/class", B("java\0-p\0mods\0--module\0mod/com.x.Main\0a\0"), 0,
+	  0, "Main" },
+	{ "cmdline: --module=module/class", B("java\0--module=mod/com.x.Main\0a\0"), 0, 0,
+	  "Main" },
+	{ "cmdline: --add-opens takes a value",
+	  B("java\0--add-opens\0java.base/java.lang=ALL-UNNAMED\0-cp\0x\0Main\0"), 0, 0, "Main" },
+	{ "cmdline: --add-opens= carries its value",
+	  B("java\0--add-opens=java.base/java.lang=ALL-UNNAMED\0-cp\0x\0Main\0"), 0, 0, "Main" },
+	{ "cmdline: --enable-native-access takes a value",
+	  B("java\0--enable-native-access\0ALL-UNNAMED\0-cp\0x\0Main\0"), 0, 0, "Main" },
+	{ "cmdline: GC flags and -D", B("java\0-XX:+UseG1GC\0-Dfoo=bar\0GcWorkload\0001\0002\0"), 0,
+	  0, "GcWorkload" },
+	{ "cmdline: launcher by full path",
+	  B(JDK17 "/bin/java\0-classpath\0/app/lib/*\0com.example.Server\0"), 0, 0, "Server" },
+	{ "cmdline: --class-path, -p, --add-modules",
+	  B("java\0-p\0/m\0--add-modules\0a,b\0--class-path\0/c\0com.x.App\0"), 0, 0, "App" },
+	{ "cmdline: kafka",
+	  B("java\0-Xmx1G\0-Xms1G\0-server\0-XX:+UseG1GC\0-XX:MaxGCPauseMillis=20\0"
+	    "-Djava.awt.headless=true\0-cp\0/opt/kafka/libs/*\0kafka.Kafka\0"
+	    "config/server.properties\0"),
+	  0, 0, "Kafka" },
+	{ "cmdline: tomcat",
+	  B("/usr/lib/jvm/java-17-openjdk-amd64/bin/java\0"
+	    "-Djava.util.logging.config.file=/usr/local/tomcat/conf/logging.properties\0"
+	    "-javaagent:/otel/opentelemetry-javaagent.jar\0-classpath\0"
+	    "/usr/local/tomcat/bin/bootstrap.jar:/usr/local/tomcat/bin/tomcat-juli.jar\0"
+	    "-Dcatalina.base=/usr/local/tomcat\0org.apache.catalina.startup.Bootstrap\0start\0"),
+	  0, 0, "Bootstrap" },
+	{ "cmdline: nested class", B("java\0-cp\0.\0com.x.Outer$Main\0"), 0, 0, "Outer$Main" },
+	{ "cmdline: empty arguments skipped", B("java\0\0\0Main\0"), 0, 0, "Main" },
+	{ "cmdline: no trailing NUL", B("java\0-cp\0x\0Main"), 0, 0, "Main" },
+	{ "cmdline: no trailing NUL, jar", B("java\0-jar\0/opt/app/service.jar"), 0, 0,
+	  "service.jar" },
+	{ "cmdline: no trailing NUL, module", B("java\0-m\0mod/com.x.Main"), 0, 0, "Main" },
+	{ "cmdline: only options", B("java\0-Xmx1g\0-XX:+UseG1GC\0-version\0"), 0, -ENOENT },
+	{ "cmdline: only options, no trailing NUL", B("java\0-Xmx1g\0-version"), 0, -ENOENT },
+	{ "cmdline: -cp without value", B("java\0-cp\0"), 0, -ENOENT },
+	{ "cmdline: -cp value is not the class", B("java\0-cp\0/app/classes\0"), 0, -ENOENT },
+	{ "cmdline: -jar last", B("java\0-Xmx1g\0-jar\0"), 0, -ENOENT },
+	{ "cmdline: -jar last, no NUL", B("java\0-jar"), 0, -ENOENT },
+	{ "cmdline: -m last", B("java\0-m\0"), 0, -ENOENT },
+	{ "cmdline: -m last, no NUL", B("java\0-m"), 0, -ENOENT },
+	{ "cmdline: dash last, no NUL", B("java\0-"), 0, -ENOENT },
+	{ "cmdline: -c last, no NUL", B("java\0-c"), 0, -ENOENT },
+	{ "cmdline: -cp last, no NUL", B("java\0-cp"), 0, -ENOENT },
+	{ "cmdline: --module= empty", B("java\0--module=\0"), 0, -ENOENT },
+	{ "cmdline: jar path ends in a slash", B("java\0-jar\0/opt/app/\0"), 0, -ENOENT },
+	{ "cmdline: class ends in a dot", B("java\0com.x.\0"), 0, -ENOENT },
+	{ "cmdline: argv[0] only", B("java\0"), 0, -ENOENT },
+	{ "cmdline: argv[0] only, no NUL", B("java"), 0, -ENOENT },
+	{ "cmdline: empty buffer", B(""), 0, -ENOENT },
+	{ "cmdline: NULs only", B("\0\0\0\0"), 0, -ENOENT },
+	{ "cmdline: class truncated to outlen-1",
+	  B("java\0-cp\0a.jar:b\0org.apache.flink.runtime.taskexecutor.TaskManagerRunner\0"), 8, 0,
+	  "TaskMan" },
+	{ "cmdline: jar truncated to outlen-1", B("java\0-jar\0/opt/app/service.jar\0"), 5, 0,
+	  "serv" },
+	{ "cmdline: exact fit", B("java\0Main\0"), 5, 0, "Main" },
+	{ "cmdline: one short", B("java\0Main\0"), 4, 0, "Mai" },
+	{ "cmdline: outlen 1 holds nothing", B("java\0Main\0"), 1, -ENOENT, "" },
+};
+
+static void test_cmd_row(void **state)
+{
+	const struct cmd_row *r = *state;
+	size_t outlen = r->outlen ? r->outlen : 256;
+	char *buf = exact_copy(r->buf, r->len);
+	char *out = malloc(outlen); /* exactly outlen: ASan catches an overrun */
+	int ret;
+
+	memset(out, 'Z', outlen);
+	ret = cmdline_main_class(buf, r->len, out, outlen);
+	assert_int_equal(ret, r->ret);
+	if (r->out)
+		assert_string_equal(out, r->out);
+	free(out);
+	free(buf);
+}
+
+static void test_cmd_outlen_zero(void **state)
+{
+	static const char cmd[] = "java\0Main\0";
+	char out[1] = { 'Z' };
+
+	(void)state;
+	assert_int_equal(cmdline_main_class(cmd, sizeof(cmd) - 1, out, 0), -EINVAL);
+	assert_int_equal(out[0], 'Z');
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * /proc/PID/status
+ * ------------------------------------------------------------------------------------------- */
+
+#define ST_HEAD(pid)                                                                                \
+	"Name:\tjava\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t" pid "\nNgid:\t0\nPid:\t" pid    \
+	"\nPPid:\t1\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t256\nGroups:\t \n"
+/* The rest of the real status of the Sleepy JVM above, after its NS* lines. */
+#define ST_TAIL                                                                                     \
+	"Kthread:\t0\nVmPeak:\t 2463368 kB\nVmSize:\t 2463368 kB\nVmLck:\t       0 kB\n"             \
+	"VmPin:\t       0 kB\nVmHWM:\t   35736 kB\nVmRSS:\t   35736 kB\nRssAnon:\t   15728 kB\n"     \
+	"RssFile:\t   20008 kB\nRssShmem:\t       0 kB\nVmData:\t  103772 kB\nVmStk:\t     132 kB\n" \
+	"VmExe:\t       4 kB\nVmLib:\t   17208 kB\nVmPTE:\t     252 kB\nVmSwap:\t       0 kB\n"     \
+	"HugetlbPages:\t       0 kB\nCoreDumping:\t0\nTHP_enabled:\t1\n"                            \
+	"untag_mask:\t0xffffffffffffffff\nThreads:\t14\nSigQ:\t0/96365\n"                          \
+	"SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\nSigBlk:\t0000000000000000\n"        \
+	"SigIgn:\t0000000000000002\nSigCgt:\t0000000101005ccd\nCapInh:\t0000000000000000\n"        \
+	"CapPrm:\t000001fffeffffff\nCapEff:\t000001fffeffffff\nCapBnd:\t000001fffeffffff\n"        \
+	"CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"            \
+	"Speculation_Store_Bypass:\tvulnerable\nSpeculationIndirectBranch:\talways enabled\n"       \
+	"Cpus_allowed:\t3\nCpus_allowed_list:\t0-1\nMems_allowed:\t00000000,00000001\n"            \
+	"Mems_allowed_list:\t0\nvoluntary_ctxt_switches:\t1\nnonvoluntary_ctxt_switches:\t6\n"
+
+struct nspid_row {
+	const char *name;
+	const char *buf;
+	size_t len; /* 0: strlen(buf) */
+	int ret;
+	int nspid;
+};
+
+static const struct nspid_row nspid_rows[] = {
+	{ "nspid: real JVM, host namespace",
+	  ST_HEAD("16664") "NStgid:\t16664\nNSpid:\t16664\nNSpgid:\t16639\nNSsid:\t15965\n" ST_TAIL,
+	  0, 0, 16664 },
+	{ "nspid: real, one pid namespace down (unshare -p)",
+	  ST_HEAD("16751") "NStgid:\t16751\t1\nNSpid:\t16751\t1\nNSpgid:\t16737\t0\n"
+			   "NSsid:\t15965\t0\n" ST_TAIL,
+	  0, 0, 1 },
+	/* a thread's /proc/PID/task/TID/status: NStgid comes first and differs */
+	{ "nspid: real JVM thread, NStgid is not NSpid",
+	  "Name:\tVM Thread\nTgid:\t16664\nPid:\t16667\nNStgid:\t16664\nNSpid:\t16667\n", 0, 0,
+	  16667 },
+	{ "nspid: container thread, two levels",
+	  "NStgid:\t4123\t1\nNSpid:\t4130\t8\nNSpgid:\t4123\t1\n", 0, 0, 8 },
+	{ "nspid: several levels", "NSpid:\t4123\t1", 0, 0, 1 },
+	{ "nspid: three levels", "Pid:\t91234\nNSpid:\t91234\t4123\t77\n", 0, 0, 77 },
+	{ "nspid: trailing blanks", "NSpid:\t4123\t1 \t\n", 0, 0, 1 },
+	{ "nspid: spaces instead of tabs", "NSpid: 4123 12\n", 0, 0, 12 },
+	{ "nspid: pid_max", "NSpid:\t4194304\n", 0, 0, 4194304 },
+	{ "nspid: no newline", "NSpid:\t16664", 0, 0, 16664 },
+	{ "nspid: missing line (pre-4.1 kernel)", ST_HEAD("16664") ST_TAIL, 0, -ENOENT },
+	{ "nspid: NSpid only inside a line", "Name:\tNSpid:\t5\nXNSpid:\t6\n", 0, -ENOENT },
+	{ "nspid: NSpgid alone is not NSpid", "NSpgid:\t16639\nNSsid:\t15965\n", 0, -ENOENT },
+	{ "nspid: empty buffer", "", 0, -ENOENT },
+	{ "nspid: key without value", "NSpid:", 0, -ENOENT },
+	{ "nspid: key with a tab only", "NSpid:\t\n", 0, -EINVAL },
+	{ "nspid: letters", "NSpid:\tabc\n", 0, -EINVAL },
+	{ "nspid: digits then letters", "NSpid:\t12x\n", 0, -EINVAL },
+	{ "nspid: negative", "NSpid:\t-5\n", 0, -EINVAL },
+	{ "nspid: zero", "NSpid:\t0\n", 0, -EINVAL },
+	{ "nspid: overflow", "NSpid:\t4123\t99999999999999999999\n", 0, -EINVAL },
+	{ "nspid: garbage level", "NSpid:\t4123\t?\n", 0, -EINVAL },
+	/* cut mid-line in the real text: the key "NSpi" no longer matches */
+	{ "nspid: truncated in the key", ST_HEAD("1") "NSpid:\t1\n", sizeof(ST_HEAD("1")) - 1 + 4,
+	  -ENOENT },
+};
+
+static void test_nspid_row(void **state)
+{
+	const struct nspid_row *r = *state;
+	size_t len = r->len ? r->len : strlen(r->buf);
+	char *buf = exact_copy(r->buf, len);
+	int nspid = -42, ret;
+
+	ret = status_nspid(buf, len, &nspid);
+	assert_int_equal(ret, r->ret);
+	if (!ret)
+		assert_int_equal(nspid, r->nspid);
+	else
+		assert_int_equal(nspid, -42);
+	free(buf);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * /proc/PID/stat
+ * ------------------------------------------------------------------------------------------- */
+
+#define STAT_JAVA                                                                                   \
+	"16664 (java) S 1 16639 15965 0 -1 4194304 4369 0 0 0 6 4 0 0 20 0 14 0 350319 2522488832 " \
+	"8890 18446744073709551615 94046999977984 94046999978869 140723819689760 0 0 0 0 2 "        \
+	"16800973 0 0 0 17 0 0 0 0 0 0 94046999989568 94046999990296 94047789469696 "               \
+	"140723819694478 140723819694539 140723819694539 140723819696106 0\n"
+#define STAT_WEIRD_COMM                                                                             \
+	"16774 (a) b) c) S 1 16770 15965 0 -1 4194304 128 0 0 0 0 0 0 0 20 0 1 0 351971 2990080 "   \
+	"417 18446744073709551615 94159986929664 94159986947593 140729347562512 0 0 0 0 6 0 1 0 0 " \
+	"17 0 0 0 0 0 0 94159986961680 94159986962944 94160862986240 140729347566021 "              \
+	"140729347566035 140729347566035 140729347567598 0\n"
+
+struct stat_row {
+	const char *name;
+	const char *buf;
+	size_t len; /* 0: strlen(buf) */
+	int ret;
+	unsigned long long start;
+};
+
+static const struct stat_row stat_rows[] = {
+	{ "stat: real JVM", STAT_JAVA, 0, 0, 350319 },
+	{ "stat: real, in a pid namespace",
+	  "16751 (sleep) S 16749 16737 15965 0 -1 4194304 88 0 0 0 0 0 0 0 20 0 1 0 351674 "
+	  "2990080 407 18446744073709551615 93855506817024 93855506834953 140734832628672 0 0 0 0 "
+	  "6 0 1 0 0 17 0 0 0 0 0 0 93855506849040 93855506850304 93855823097856 140734832630205 "
+	  "140734832630215 140734832630215 140734832631785 0\n",
+	  0, 0, 351674 },
+	{ "stat: real comm \"a) b) c\"", STAT_WEIRD_COMM, 0, 0, 351971 },
+	{ "stat: real /proc/self/stat of cat",
+	  "16781 (cat) R 16770 16770 15965 0 -1 4194304 99 0 0 0 0 0 0 0 20 0 1 0 352004 3133440 "
+	  "409 18446744073709551615 94529862303744 94529862323625 140729154279856 0 0 0 0 0 0 0 0 "
+	  "0 17 1 0 0 0 0 0 94529862339632 94529862341248 94530051780608 140729154283961 "
+	  "140729154283981 140729154283981 140729154285547 0\n",
+	  0, 0, 352004 },
+	{ "stat: comm with spaces and digits",
+	  "7 (C2 CompilerThre 1 2) S 1 7 7 0 -1 4194368 0 0 0 0 0 0 0 0 20 0 1 0 123456789 0 0\n",
+	  0, 0, 123456789 },
+	{ "stat: comm is ')'", "7 ()) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0 0\n", 0, 0, 42 },
+	{ "stat: empty comm", "7 () S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 42 0 0\n", 0, 0, 42 },
+	{ "stat: largest starttime",
+	  "7 (x) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 18446744073709551615 0\n", 0, 0,
+	  18446744073709551615ULL },
+	{ "stat: starttime overflows",
+	  "7 (x) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 18446744073709551616 0\n", 0, -EINVAL },
+	{ "stat: starttime not a number",
+	  "7 (x) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 12a45 0\n", 0, -EINVAL },
+	{ "stat: starttime negative", "7 (x) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 -5 0\n", 0,
+	  -EINVAL },
+	{ "stat: starttime empty", "7 (x) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0  0\n", 0,
+	  -EINVAL },
+	/* truncations of the real line: inside comm, before field 22, inside it, right after it */
+	{ "stat: truncated in comm", STAT_WEIRD_COMM, 8, -EINVAL },
+	{ "stat: truncated before starttime", STAT_JAVA, sizeof("16664 (java) S 1 16639 15965 0 -1 "
+							       "4194304 4369 0 0 0 6 4 0 0 20 0 14 0 ") - 1,
+	  -EINVAL },
+	{ "stat: truncated inside starttime", STAT_JAVA,
+	  sizeof("16664 (java) S 1 16639 15965 0 -1 4194304 4369 0 0 0 6 4 0 0 20 0 14 0 3503") - 1,
+	  -EINVAL },
+	{ "stat: truncated after starttime", STAT_JAVA,
+	  sizeof("16664 (java) S 1 16639 15965 0 -1 4194304 4369 0 0 0 6 4 0 0 20 0 14 0 350319 ") -
+		  1,
+	  0, 350319 },
+	{ "stat: no parenthesis", "16664 java S 1 16639 15965 0 -1 4194304 4369 0 0 0 6 4 0 0 20 0 "
+				  "14 0 350319 0\n",
+	  0, -EINVAL },
+	{ "stat: empty", "", 0, -EINVAL },
+	{ "stat: ')' only", ")", 0, -EINVAL },
+};
+
+static void test_stat_row(void **state)
+{
+	const struct stat_row *r = *state;
+	size_t len = r->len ? r->len : strlen(r->buf);
+	char *buf = exact_copy(r->buf, len);
+	unsigned long long start = 4242;
+	int ret;
+
+	ret = stat_starttime(buf, len, &start);
+	assert_int_equal(ret, r->ret);
+	if (!ret)
+		assert_int_equal(start, r->start);
+	else
+		assert_int_equal(start, 4242);
+	free(buf);
+}
+
+/* ------------------------------------------------------------------------------------------- */
+
+#define NSINGLE 3
+#define NTESTS                                                                                      \
+	(NSINGLE + NELEM(maps_rows) + NELEM(cmd_rows) + NELEM(nspid_rows) + NELEM(stat_rows))
+
+static struct CMUnitTest row_test(CMUnitTestFunction fn, const void *row, const char *name)
+{
+	struct CMUnitTest t = cmocka_unit_test_prestate(fn, (void *)row);
+
+	t.name = name;
+	return t;
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[NTESTS] = {
+		cmocka_unit_test(test_maps_long_path),
+		cmocka_unit_test(test_maps_every_prefix),
+		cmocka_unit_test(test_cmd_outlen_zero),
+	};
+	size_t i, n = NSINGLE;
+
+	for (i = 0; i < NELEM(maps_rows); i++)
+		tests[n++] = row_test(test_maps_row, &maps_rows[i], maps_rows[i].name);
+	for (i = 0; i < NELEM(cmd_rows); i++)
+		tests[n++] = row_test(test_cmd_row, &cmd_rows[i], cmd_rows[i].name);
+	for (i = 0; i < NELEM(nspid_rows); i++)
+		tests[n++] = row_test(test_nspid_row, &nspid_rows[i], nspid_rows[i].name);
+	for (i = 0; i < NELEM(stat_rows); i++)
+		tests[n++] = row_test(test_stat_row, &stat_rows[i], stat_rows[i].name);
+	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
+}

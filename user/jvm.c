@@ -1,0 +1,490 @@
+/* JVMs on the host: finds them (/proc scan, exec notifications), attaches the HotSpot USDT
+ * programs of bpf/jvm.bpf.c once per distinct libjvm file, tracks their lifetime and hands the
+ * per-JVM numbers to jvm_metrics.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <bpf/bpf.h>
+#include "bpfutil.h"
+#include "collector.h"
+#include "config.h"
+#include "cpu.h"
+#include "hsperf.h"
+#include "jvm.h"
+#include "jvm.skel.h"
+#include "log.h"
+#include "procfs.h"
+
+#define PENDING_MAX 256
+#define PENDING_SECONDS 10 /* an exec'd "java" has this long to map libjvm */
+#define SCAN_INTERVAL 30   /* full /proc scan for JVMs not launched as "java" */
+
+static const struct {
+	const char *provider, *name;
+} probes[NPROBES] = {
+	{ "hotspot", "gc__begin" },	  { "hotspot", "gc__end" },
+	{ "hotspot", "mem__pool__gc__begin" }, { "hs_private", "safepoint__begin" },
+	{ "hs_private", "safepoint__end" }, { "hotspot", "thread__start" },
+	{ "hotspot", "thread__stop" },
+};
+
+static struct jvm_bpf *skel;
+static struct ring_buffer *rb;
+static struct bpf_link *exec_link;
+static struct libjvm *libs;
+struct jvm *jvms;
+static struct {
+	pid_t pid;
+	time_t deadline;
+} pending[PENDING_MAX];
+static int npending;
+static time_t last_scan;
+uint64_t jvm_errors[JVM_ERR__N];
+
+static struct bpf_program *probe_prog(int i)
+{
+	struct bpf_program *p[NPROBES] = {
+		skel->progs.gc_begin,	     skel->progs.gc_end,	 skel->progs.mem_pool_gc_begin,
+		skel->progs.safepoint_begin, skel->progs.safepoint_end, skel->progs.thread_start,
+		skel->progs.thread_stop,
+	};
+	return p[i];
+}
+
+int jvm_read_file(const char *path, char **buf, size_t *len, size_t max)
+{
+	size_t cap = 4096, n = 0;
+	char *b = NULL, *nb;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (!b || n == cap) {
+			if (b)
+				cap *= 2;
+			if (cap > max)
+				cap = max;
+			if (n == cap) {
+				free(b);
+				close(fd);
+				return -EFBIG;
+			}
+			nb = realloc(b, cap + 1);
+			if (!nb) {
+				free(b);
+				close(fd);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			r = -errno;
+			free(b);
+			close(fd);
+			return r;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* A libjvm without .note.stapsdt (many builds) still runs JVMs: they are listed, usdt="false". */
+static bool has_usdt_notes(const char *path)
+{
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	Elf *e;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && elf_getshdrstrndx(e, &shstrndx) == 0) {
+		while (!found && (scn = elf_nextscn(e, scn))) {
+			const char *name;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+				continue;
+			name = elf_strptr(e, shstrndx, sh.sh_name);
+			found = name && !strcmp(name, ".note.stapsdt") && sh.sh_size > 0;
+		}
+	}
+	elf_end(e);
+	close(fd);
+	return found;
+}
+
+static void lib_detach(struct libjvm *l)
+{
+	int i;
+
+	for (i = 0; i < NPROBES; i++) {
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+	}
+}
+
+/* Finds or attaches the libjvm a process maps. The path is opened through the process's own
+ * root so a container's libjvm is found in its mount namespace; when the file was replaced on
+ * disk, /proc/PID/map_files still reaches the mapped one. */
+static struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
+{
+	char path[PATH_MAX + 64];
+	struct libjvm *l;
+	struct stat st;
+	int i, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%d/root%s", cfg.procfs, pid, m->path);
+	if (stat(path, &st) || st.st_ino != m->inode) {
+		snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", cfg.procfs, pid,
+			 (unsigned long long)m->start, (unsigned long long)m->end);
+		if (stat(path, &st))
+			return NULL;
+	}
+	for (l = libs; l; l = l->next)
+		if (l->dev == st.st_dev && l->ino == st.st_ino) {
+			l->refs++;
+			return l;
+		}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	l->refs = 1;
+	l->usdt = has_usdt_notes(path);
+	if (l->usdt) {
+		for (i = 0; i < NPROBES && !err; i++) {
+			l->links[i] = bpf_program__attach_usdt(probe_prog(i), -1, path,
+							       probes[i].provider, probes[i].name,
+							       NULL);
+			if (!l->links[i])
+				err = -errno;
+		}
+		if (err) {
+			log_warn("jvm: cannot attach HotSpot probes in %s (pid %d): %s", m->path, pid,
+				 strerror(-err));
+			lib_detach(l);
+			l->usdt = false;
+			jvm_errors[JVM_ERR_ATTACH]++;
+		} else {
+			log_info("jvm: HotSpot probes attached to %s (dev %u:%u inode %llu)", m->path,
+				 major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino);
+		}
+	} else {
+		log_info("jvm: %s (pid %d) has no USDT probes: GC and thread events not seen",
+			 m->path, pid);
+	}
+	l->next = libs;
+	libs = l;
+	return l;
+}
+
+static void lib_put(struct libjvm *l)
+{
+	struct libjvm **pp;
+
+	if (!l || --l->refs > 0)
+		return;
+	lib_detach(l);
+	for (pp = &libs; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	free(l);
+}
+
+static int proc_starttime(pid_t pid, unsigned long long *start)
+{
+	char path[PATH_MAX], *buf;
+	size_t len;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", cfg.procfs, pid);
+	err = jvm_read_file(path, &buf, &len, 4096);
+	if (err)
+		return err;
+	err = stat_starttime(buf, len, start);
+	free(buf);
+	return err;
+}
+
+struct jvm *jvm_find(pid_t pid)
+{
+	struct jvm *j;
+
+	for (j = jvms; j; j = j->next)
+		if (j->pid == pid)
+			return j;
+	return NULL;
+}
+
+/* Registers pid if it maps libjvm; 0, -ENOENT (not a JVM) or -errno. from_exec: seen at exec,
+ * before its first Java thread. */
+static int check_pid(pid_t pid, bool from_exec)
+{
+	char path[PATH_MAX], *buf;
+	struct maps_lib m;
+	struct jvm *j;
+	size_t len;
+	int err, deleted;
+
+	if (jvm_find(pid))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%d/maps", cfg.procfs, pid);
+	err = jvm_read_file(path, &buf, &len, 64u << 20);
+	if (err)
+		return err;
+	err = maps_find_lib(buf, len, "libjvm.so", &m, &deleted);
+	free(buf);
+	if (err)
+		return err;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->pid = pid;
+	if (proc_starttime(pid, &j->start)) {
+		free(j);
+		return -ESRCH;
+	}
+	j->lib = lib_get(pid, &m);
+	j->usdt = j->lib && j->lib->usdt;
+	/* Probes already in place when the JVM exec'd saw every thread it started. */
+	j->threads_from_start = from_exec && j->usdt && j->lib->refs > 1;
+	snprintf(path, sizeof(path), "%s/%d/cmdline", cfg.procfs, pid);
+	if (jvm_read_file(path, &buf, &len, 1u << 20) == 0) {
+		if (cmdline_main_class(buf, len, j->main_class, sizeof(j->main_class)))
+			snprintf(j->main_class, sizeof(j->main_class), "unknown");
+		free(buf);
+	}
+	cpu_track_process(pid, true);
+	jvm_baseline_cpu(j);
+	jvm_threads_baseline(j);
+	j->next = jvms;
+	jvms = j;
+	log_info("jvm: found pid %d (%s), usdt=%s", pid, j->main_class, j->usdt ? "true" : "false");
+	return 0;
+}
+
+static void scan_proc(void)
+{
+	struct dirent *d;
+	DIR *dp = opendir(cfg.procfs);
+	char *end;
+	long pid;
+
+	if (!dp)
+		return;
+	while ((d = readdir(dp))) {
+		pid = strtol(d->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		check_pid(pid, false);
+	}
+	closedir(dp);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct jvm_exec_event *e = data;
+
+	(void)ctx;
+	if (size < sizeof(*e))
+		return 0;
+	if (npending == PENDING_MAX) {
+		jvm_errors[JVM_ERR_PENDING_FULL]++;
+		return 0;
+	}
+	pending[npending].pid = e->pid;
+	pending[npending].deadline = time(NULL) + PENDING_SECONDS;
+	npending++;
+	return 0;
+}
+
+/* Called every loop turn (~100 ms): new JVMs are attached well within a second. */
+static void jvm_tick(void)
+{
+	time_t now = time(NULL);
+	struct jvm *j;
+	int i, err;
+
+	if (!skel)
+		return;
+	ring_buffer__consume(rb);
+	for (j = jvms; j; j = j->next)
+		if (!j->gone_at)
+			jvm_threads_baseline(j); /* rate-limited to once a second per JVM */
+	for (i = 0; i < npending;) {
+		err = check_pid(pending[i].pid, true);
+		if (err != -ENOENT || now > pending[i].deadline) {
+			pending[i] = pending[--npending];
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Forgets everything the kernel holds for an exited JVM. */
+static void jvm_purge(struct jvm *j)
+{
+	int fd = bpf_map__fd(skel->maps.gc_pauses);
+	struct jvm_gc_key keys[64], *prev = NULL;
+	__u32 tgid = j->pid, tid, *tprev = NULL, tids[256];
+	struct jvm_thread_state st;
+	int n = 0, i;
+
+	while (n < 64 && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
+		prev = &keys[n];
+		if (keys[n].tgid == tgid)
+			n++;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	bpf_map_delete_elem(bpf_map__fd(skel->maps.safepoints), &tgid);
+	bpf_map_delete_elem(bpf_map__fd(skel->maps.threads), &tgid);
+	/* A JVM killed inside a pause leaves its VM thread's state: drop it. */
+	fd = bpf_map__fd(skel->maps.thread_state);
+	n = 0;
+	while (n < 256 && bpf_map_get_next_key(fd, tprev, &tid) == 0) {
+		tids[n] = tid;
+		tprev = &tids[n];
+		if (bpf_map_lookup_elem(fd, &tid, &st) == 0 && st.tgid == tgid)
+			n++;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &tids[i]);
+	cpu_track_process(tgid, false);
+	jvm_forget_threads(j);
+}
+
+static void jvm_maintain(time_t now)
+{
+	struct jvm **pp, *j;
+	unsigned long long start;
+
+	if (!skel)
+		return;
+	if (now - last_scan >= SCAN_INTERVAL) {
+		last_scan = now;
+		scan_proc();
+	}
+	for (pp = &jvms; (j = *pp);) {
+		if (!j->gone_at && (proc_starttime(j->pid, &start) || start != j->start))
+			j->gone_at = now;
+		if (j->gone_at && now - j->gone_at > (time_t)cfg.grace_period_s) {
+			*pp = j->next;
+			jvm_purge(j);
+			lib_put(j->lib);
+			free(j);
+			continue;
+		}
+		if (!j->gone_at) {
+			jvm_fold_exited_threads(j);
+			jvm_threads_baseline(j);
+		}
+		pp = &j->next;
+	}
+}
+
+static int jvm_open(void)
+{
+	int err;
+
+	skel = jvm_bpf__open_opts(bpfutil_open_opts());
+	if (!skel)
+		return -errno;
+	err = jvm_bpf__load(skel);
+	if (!err) {
+		exec_link = bpf_program__attach(skel->progs.jvm_exec);
+		err = exec_link ? 0 : -errno;
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
+		if (!rb)
+			err = -errno;
+	}
+	if (err) {
+		log_warn("jvm: cannot load the JVM programs (%s): JVMs are not monitored",
+			 strerror(-err));
+		bpfutil_track_prog("jvm_exec", "raw_tp", NULL, false);
+		jvm_bpf__destroy(skel);
+		skel = NULL;
+		return 0;
+	}
+	bpfutil_track_prog("jvm_exec", "raw_tp", skel->progs.jvm_exec, true);
+	bpfutil_track_prog("jvm_gc_begin", "usdt", skel->progs.gc_begin, true);
+	bpfutil_track_prog("jvm_gc_end", "usdt", skel->progs.gc_end, true);
+	bpfutil_track_prog("jvm_mem_pool_gc_begin", "usdt", skel->progs.mem_pool_gc_begin, true);
+	bpfutil_track_prog("jvm_safepoint_begin", "usdt", skel->progs.safepoint_begin, true);
+	bpfutil_track_prog("jvm_safepoint_end", "usdt", skel->progs.safepoint_end, true);
+	bpfutil_track_prog("jvm_thread_start", "usdt", skel->progs.thread_start, true);
+	bpfutil_track_prog("jvm_thread_stop", "usdt", skel->progs.thread_stop, true);
+	bpfutil_track_map("jvm_thread_state", skel->maps.thread_state,
+			  &skel->bss->thread_state_update_failures);
+	bpfutil_track_map("jvm_gc_pauses", skel->maps.gc_pauses, &skel->bss->gc_pauses_update_failures);
+	bpfutil_track_map("jvm_safepoints", skel->maps.safepoints, &skel->bss->safepoints_update_failures);
+	bpfutil_track_map("jvm_threads", skel->maps.threads, &skel->bss->threads_update_failures);
+	bpfutil_track_map("jvm_events", skel->maps.events, &skel->bss->events_dropped);
+	last_scan = time(NULL);
+	scan_proc();
+	return 0;
+}
+
+static void jvm_close(void)
+{
+	struct libjvm *l, *ln;
+	struct jvm *j, *jn;
+
+	for (j = jvms; j; j = jn) {
+		jn = j->next;
+		free(j);
+	}
+	jvms = NULL;
+	for (l = libs; l; l = ln) {
+		ln = l->next;
+		lib_detach(l);
+		free(l);
+	}
+	libs = NULL;
+	ring_buffer__free(rb);
+	rb = NULL;
+	bpf_link__destroy(exec_link);
+	exec_link = NULL;
+	jvm_bpf__destroy(skel);
+	skel = NULL;
+}
+
+struct jvm_bpf *jvm_skel(void)
+{
+	return skel;
+}
+
+const struct collector jvm_collector = {
+	.name = "jvm",
+	.open = jvm_open,
+	.tick = jvm_tick,
+	.collect = jvm_collect,
+	.maintain = jvm_maintain,
+	.close = jvm_close,
+};

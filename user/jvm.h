@@ -1,0 +1,63 @@
+/* The JVM collector's shared state: jvm.c finds and attaches, jvm_metrics.c reads and writes. */
+#ifndef JVMTAP_JVM_USER_H
+#define JVMTAP_JVM_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+#include <linux/types.h>
+#include "jvmtap/jvm.h"
+#include "writer.h"
+
+#define NPROBES 7
+
+enum thread_kind { KIND_APP, KIND_GC, KIND_JIT, KIND_VM, KIND__N };
+enum jvm_error { JVM_ERR_ATTACH, JVM_ERR_PENDING_FULL, JVM_ERR_HSPERF, JVM_ERR__N };
+
+struct libjvm {
+	dev_t dev;
+	ino_t ino;
+	int refs;
+	bool usdt;
+	struct bpf_link *links[NPROBES];
+	struct libjvm *next;
+};
+
+struct jvm {
+	pid_t pid;
+	unsigned long long start; /* starttime in ticks: tells a reused pid apart */
+	char main_class[128];
+	struct libjvm *lib;
+	bool usdt;
+	time_t gone_at;
+
+	/* Java threads = base + (events now - events at base); known once a baseline exists. */
+	bool threads_from_start;
+	bool threads_known;
+	time_t next_baseline_try;
+	long long base_live, base_daemon, base_started;
+	struct jvm_threads base_ev;
+
+	/* CPU by thread kind: time before tracking (from /proc) and of exited threads, in ns. */
+	uint64_t kind_ns[KIND__N];
+	uint64_t cgroup_id;
+	struct jvm *next;
+};
+
+extern struct jvm *jvms;
+extern uint64_t jvm_errors[JVM_ERR__N];
+
+struct jvm_bpf *jvm_skel(void);
+struct jvm *jvm_find(pid_t pid);
+int jvm_read_file(const char *path, char **buf, size_t *len, size_t max);
+
+/* jvm_metrics.c */
+enum thread_kind thread_kind_of(const char *comm);
+void jvm_baseline_cpu(struct jvm *j);
+void jvm_fold_exited_threads(struct jvm *j);
+void jvm_forget_threads(struct jvm *j);
+void jvm_threads_baseline(struct jvm *j);
+void jvm_collect(struct writer *w);
+
+#endif

@@ -1,0 +1,31 @@
+/* Pure parsers for /proc/PID files (maps, cmdline, status, stat): buffer in, struct out. */
+#ifndef JVMTAP_PROCFS_H
+#define JVMTAP_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct maps_lib {
+	uint64_t start, end;
+	unsigned dev_major, dev_minor;
+	uint64_t inode;
+	char path[4096];
+};
+
+/* Finds the first mapping of a file whose name is `name` (e.g. "libjvm.so") in /proc/PID/maps
+ * text. A " (deleted)" suffix (file replaced on disk) is stripped and reported in *deleted.
+ * Returns 0, -ENOENT when absent, -EINVAL on a malformed line. */
+int maps_find_lib(const char *buf, size_t len, const char *name, struct maps_lib *out,
+		  int *deleted);
+
+/* The main class (simple name) or jar file name from a java command line (NUL-separated argv as
+ * in /proc/PID/cmdline). Returns 0 or -ENOENT when none can be found. */
+int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen);
+
+/* The innermost pid from the NSpid line of /proc/PID/status; 0 or -ENOENT. */
+int status_nspid(const char *buf, size_t len, int *nspid);
+
+/* Field 22 (starttime, clock ticks since boot) of /proc/PID/stat; 0 or -EINVAL. */
+int stat_starttime(const char *buf, size_t len, unsigned long long *start);
+
+#endif
