@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* HotSpot USDT probes: GC pauses (gc__begin/end, named by mem__pool__gc__begin), safepoints
+/* HotSpot USDT probes: GC pauses (gc__begin/end split into collections by the
+ * mem__pool__gc__begin/end of each memory manager), safepoints
  * (hs_private:safepoint__begin/end) and Java thread starts/stops; plus exec notifications that
  * let userspace find new JVMs. Attached once per distinct libjvm file, for every process. */
 #include "vmlinux.h"
@@ -114,25 +115,54 @@ int BPF_USDT(gc_begin, int is_full)
 	if (s->gc_depth++ == 0) {
 		s->gc_start_ns = bpf_ktime_get_ns();
 		s->gc_full = !!is_full;
-		s->gc_name[0] = '\0';
+		s->pools_open = 0;
+		s->named = 0;
 	}
 	return 0;
 }
 
-/* Fires once per memory pool inside a pause; the first one names the pause's memory manager
- * ("G1 Young Generation", "PS MarkSweep", ...). The name is not NUL-terminated: use its length. */
+static __always_inline void record(struct jvm_thread_state *s, __u64 start, __u64 end)
+{
+	struct jvm_gc_key key = {};
+
+	key.tgid = s->tgid;
+	key.full = s->gc_full;
+	__builtin_memcpy(key.name, s->gc_name, JVM_GC_NAME_LEN);
+	observe(&gc_pauses, &key, end - start, &gc_pauses_update_failures);
+}
+
+/* Fires once per memory pool when a collection starts; the first of a collection names its
+ * memory manager ("G1 Young Generation", "PS MarkSweep", ...), a string with a length, not
+ * NUL-terminated. The pause's first collection starts with the pause. */
 SEC("usdt")
 int BPF_USDT(mem_pool_gc_begin, const char *mgr, long mgr_len)
 {
 	struct jvm_thread_state *s = state(false);
 	__u32 n;
 
-	if (!s || !s->gc_depth || s->gc_name[0])
+	if (!s || !s->gc_depth)
 		return 0;
-	n = mgr_len < JVM_GC_NAME_LEN - 1 ? (__u32)mgr_len : JVM_GC_NAME_LEN - 1;
-	if (mgr_len <= 0 || bpf_probe_read_user(s->gc_name, n & (JVM_GC_NAME_LEN - 1), mgr))
+	if (s->pools_open++ == 0) {
+		s->seg_start_ns = s->named ? bpf_ktime_get_ns() : s->gc_start_ns;
+		/* The name is part of a map key: no bytes of a longer previous name may stay. */
+		__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
+		n = mgr_len > 0 && mgr_len < JVM_GC_NAME_LEN - 1 ? (__u32)mgr_len : JVM_GC_NAME_LEN - 1;
+		if (mgr_len <= 0 || bpf_probe_read_user(s->gc_name, n & (JVM_GC_NAME_LEN - 1), mgr))
+			n = 0;
+		s->gc_name[n & (JVM_GC_NAME_LEN - 1)] = '\0';
+	}
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(mem_pool_gc_end)
+{
+	struct jvm_thread_state *s = state(false);
+
+	if (!s || !s->gc_depth || !s->pools_open || --s->pools_open)
 		return 0;
-	s->gc_name[n & (JVM_GC_NAME_LEN - 1)] = '\0';
+	record(s, s->seg_start_ns, bpf_ktime_get_ns());
+	s->named = 1;
 	return 0;
 }
 
@@ -140,14 +170,13 @@ SEC("usdt")
 int BPF_USDT(gc_end)
 {
 	struct jvm_thread_state *s = state(false);
-	struct jvm_gc_key key = {};
 
 	if (!s || !s->gc_depth || --s->gc_depth)
 		return 0;
-	key.tgid = s->tgid;
-	key.full = s->gc_full;
-	__builtin_memcpy(key.name, s->gc_name, JVM_GC_NAME_LEN);
-	observe(&gc_pauses, &key, bpf_ktime_get_ns() - s->gc_start_ns, &gc_pauses_update_failures);
+	if (!s->named) {
+		__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
+		record(s, s->gc_start_ns, bpf_ktime_get_ns());
+	}
 	return 0;
 }
 

@@ -32,7 +32,8 @@ static const struct {
 	const char *provider, *name;
 } probes[NPROBES] = {
 	{ "hotspot", "gc__begin" },	  { "hotspot", "gc__end" },
-	{ "hotspot", "mem__pool__gc__begin" }, { "hs_private", "safepoint__begin" },
+	{ "hotspot", "mem__pool__gc__begin" }, { "hotspot", "mem__pool__gc__end" },
+	{ "hs_private", "safepoint__begin" },
 	{ "hs_private", "safepoint__end" }, { "hotspot", "thread__start" },
 	{ "hotspot", "thread__stop" },
 };
@@ -54,7 +55,7 @@ static struct bpf_program *probe_prog(int i)
 {
 	struct bpf_program *p[NPROBES] = {
 		skel->progs.gc_begin,	     skel->progs.gc_end,	 skel->progs.mem_pool_gc_begin,
-		skel->progs.safepoint_begin, skel->progs.safepoint_end, skel->progs.thread_start,
+		skel->progs.mem_pool_gc_end, skel->progs.safepoint_begin, skel->progs.safepoint_end, skel->progs.thread_start,
 		skel->progs.thread_stop,
 	};
 	return p[i];
@@ -436,6 +437,7 @@ static int jvm_open(void)
 	bpfutil_track_prog("jvm_gc_begin", "usdt", skel->progs.gc_begin, true);
 	bpfutil_track_prog("jvm_gc_end", "usdt", skel->progs.gc_end, true);
 	bpfutil_track_prog("jvm_mem_pool_gc_begin", "usdt", skel->progs.mem_pool_gc_begin, true);
+	bpfutil_track_prog("jvm_mem_pool_gc_end", "usdt", skel->progs.mem_pool_gc_end, true);
 	bpfutil_track_prog("jvm_safepoint_begin", "usdt", skel->progs.safepoint_begin, true);
 	bpfutil_track_prog("jvm_safepoint_end", "usdt", skel->progs.safepoint_end, true);
 	bpfutil_track_prog("jvm_thread_start", "usdt", skel->progs.thread_start, true);

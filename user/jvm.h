@@ -10,7 +10,7 @@
 #include "jvmtap/jvm.h"
 #include "writer.h"
 
-#define NPROBES 7
+#define NPROBES 8
 
 enum thread_kind { KIND_APP, KIND_GC, KIND_JIT, KIND_VM, KIND__N };
 enum jvm_error { JVM_ERR_ATTACH, JVM_ERR_PENDING_FULL, JVM_ERR_HSPERF, JVM_ERR__N };

@@ -83,6 +83,11 @@ int maps_find_lib(const char *buf, size_t len, const char *name, struct maps_lib
 				    field_u64(&q, eol, 10, ' ', &out->inode) || maj > 0xfff ||
 				    min > 0xfffff)
 					return -EINVAL;
+				/* only padding between inode and path, and no NUL inside the path */
+				while (q < path && *q == ' ')
+					q++;
+				if (q != path || memchr(path, '\0', plen))
+					return -EINVAL;
 				out->dev_major = maj;
 				out->dev_minor = min;
 				memcpy(out->path, path, plen);

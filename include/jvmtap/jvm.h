@@ -13,14 +13,21 @@ struct jvm_exec_event {
 };
 
 /* Per-thread USDT state, keyed by thread id. */
+/* Per-thread USDT state, keyed by thread id. A pause (gc__begin..gc__end, one VM operation) may
+ * hold several collections, each by one memory manager (Parallel's System.gc() scavenges, then
+ * compacts): each collection is one observation, as in -Xlog:gc and GarbageCollectorMXBean. A
+ * pause in which no manager reports (JDK 17 G1 Remark, Cleanup) is one unnamed observation. */
 struct jvm_thread_state {
 	__u32 tgid;
 	__u32 gc_depth; /* nested gc__begin markers */
 	__u64 gc_start_ns;
+	__u64 seg_start_ns; /* start of the current collection */
 	__u32 gc_full;
+	__u32 pools_open;   /* mem__pool__gc__begin without its end, in this collection */
+	__u32 named;        /* a manager reported in this pause */
 	__u32 sp_depth;
 	__u64 sp_start_ns;
-	char gc_name[JVM_GC_NAME_LEN]; /* first mem__pool__gc__begin manager name in this pause */
+	char gc_name[JVM_GC_NAME_LEN]; /* manager of the current collection */
 };
 
 struct jvm_gc_key {

@@ -1,4 +1,4 @@
-/* Unit tests for hsperf_parse()/hsperf_read_jvm(): synthetic files in both byte orders, a real one. */
+/* Unit tests for the hsperfdata parser: synthetic files of both byte orders and a real one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -560,7 +560,7 @@ static void test_vector_length(void **state)
 	(void)state;
 	for (big = 0; big <= 1; big++) {
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			/* the string's data_offset + vector_length overflows 32 bits for the big ones */
+			/* for the big ones, data_offset + vector_length overflows 32 bits */
 			len = small_file(&B, big);
 			e = entry_at(&B, 1);
 			put32(&B, e + E_VECTOR_LENGTH, bad[i]);
@@ -1084,7 +1084,9 @@ static void test_jvm_spaces_and_collectors(void **state)
 	len = bld_finish(&B);
 	assert_int_equal(hsperf_read_jvm(B.b, len, &j), HSPERF_OK);
 
-	/* the first 8 distinct spaces in file order are kept (g0s1, g5s5 come too late), then sorted by (gen, space) */
+	/* the first 8 distinct spaces in file order are kept (g0s1, g5s5 come too late), then
+	 * sorted by (gen, space)
+	 */
 	assert_int_equal(j.nspaces, 8);
 	{
 		static const char *const want[8] = { "g0s0", "g0s2", "g0s9", "g1s0",

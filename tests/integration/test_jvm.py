@@ -1,0 +1,317 @@
+"""HotSpot USDT end to end: real JVMs (javac at test time) against their own oracles: -Xlog:gc
+pause lines, GarbageCollectorMXBean and ThreadMXBean numbers the workload prints, /proc/PID/stat."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from conftest import BUILD, ROOT, busy, record, select, value
+
+JDK = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))
+SRC = os.path.join(ROOT, "tests", "integration", "java")
+
+
+@pytest.fixture(scope="session")
+def classes():
+    out = os.path.join(BUILD, "java")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["javac", "-d", out] + [os.path.join(SRC, f) for f in os.listdir(SRC)],
+                   check=True)
+    return out
+
+
+def jdk_copy(name, strip_usdt):
+    """A JDK at another path whose libjvm is another inode: bin/java and libjvm are real copies
+    (the launcher finds its home from /proc/self/exe), the rest symlinks."""
+    dst = os.path.join(BUILD, name)
+    if os.path.exists(os.path.join(dst, "bin", "java")):
+        return dst
+    shutil.rmtree(dst, ignore_errors=True)
+    subprocess.run(["cp", "-rs", JDK, dst], check=True)
+    for rel in ("bin/java", "lib/server/libjvm.so"):
+        os.unlink(os.path.join(dst, rel))
+    shutil.copy2(os.path.join(JDK, "bin", "java"), os.path.join(dst, "bin", "java"))
+    lib = os.path.join(dst, "lib", "server", "libjvm.so")
+    if strip_usdt:
+        subprocess.run(["objcopy", "--remove-section", ".note.stapsdt",
+                        os.path.join(JDK, "lib", "server", "libjvm.so"), lib], check=True)
+    else:
+        shutil.copy2(os.path.join(JDK, "lib", "server", "libjvm.so"), lib)
+    return dst
+
+
+class Workload:
+    """GcWorkload: allocSeconds sleepSeconds extraThreads fullGcs; prints JSON phases."""
+
+    def __init__(self, classes, tmp, gc="-XX:+UseG1GC", alloc=2.0, sleep=20.0, threads=3,
+                 full=1, java="java", heap="-Xmx64m", wrapper=(), cgroup=None):
+        # Outside /tmp: a JVM in an emulated container has its own /tmp.
+        self.gclog = os.path.join(BUILD, "gc-%s.log" % uuid.uuid4().hex[:6])
+        argv = list(wrapper) + [java, gc, heap, "-Xlog:gc,safepoint:file=%s" % self.gclog, "-cp", classes,
+                                "GcWorkload", str(alloc), str(sleep), str(threads), str(full)]
+        kw = dict(stdout=subprocess.PIPE, text=True)
+        self.proc = cgroup.spawn(argv, **kw) if cgroup else subprocess.Popen(argv, **kw)
+        self.phases = {}
+
+    def wait_phase(self, phase, timeout=60):
+        deadline = time.time() + timeout
+        while phase not in self.phases:
+            assert time.time() < deadline, "workload never reached %s" % phase
+            line = self.proc.stdout.readline()
+            assert line, "workload ended before %s" % phase
+            d = json.loads(line)
+            self.phases[d["phase"]] = d
+        return self.phases[phase]
+
+    def pauses(self):
+        """(count, total seconds, System.gc() count) of the pause lines in -Xlog:gc."""
+        n, total, sysgc = 0, 0.0, 0
+        for line in open(self.gclog):
+            if re.search(r"\[gc *\]", line) and " Pause " in line:
+                n += 1
+                total += float(re.search(r"([\d.]+)ms$", line.strip()).group(1)) / 1000
+                sysgc += "(System.gc())" in line
+        return n, total, sysgc
+
+    def safepoints(self):
+        """(count, total seconds) of -Xlog:safepoint lines."""
+        n, total = 0, 0.0
+        for line in open(self.gclog):
+            m = re.search(r'\[safepoint\] Safepoint ".*Total: (\d+) ns', line)
+            if m:
+                n += 1
+                total += int(m.group(1)) / 1e9
+        return n, total
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if os.path.exists(self.gclog):
+            os.unlink(self.gclog)
+
+
+@pytest.fixture
+def workloads():
+    made = []
+    yield made
+    for w in made:
+        w.kill()
+
+
+def jvm_series(samples, name, pid, **labels):
+    return select(samples, name, pid=str(pid), **labels)
+
+
+def hist_counts(samples, pid):
+    """{(gc, action): (count, sum)} of jvmtap_jvm_gc_pause_seconds for one pid."""
+    out = {}
+    for labels, v in jvm_series(samples, "jvmtap_jvm_gc_pause_seconds_count", pid):
+        (_, s), = jvm_series(samples, "jvmtap_jvm_gc_pause_seconds_sum", pid,
+                             gc=labels["gc"], action=labels["action"])
+        out[(labels["gc"], labels["action"])] = (v, s)
+    return out
+
+
+@pytest.mark.parametrize("gc,managers", [
+    ("-XX:+UseG1GC", ("G1 Young Generation", "G1 Old Generation")),
+    ("-XX:+UseParallelGC", ("PS Scavenge", "PS MarkSweep")),
+    ("-XX:+UseSerialGC", ("Copy", "MarkSweepCompact")),
+])
+def test_gc_pauses_match_xlog_and_mxbeans(jvmtap_factory, classes, tmp_path, workloads, gc, managers):
+    j = jvmtap_factory()
+    w = Workload(classes, tmp_path, gc=gc, alloc=3.0, sleep=30.0, full=2)
+    workloads.append(w)
+    done = w.wait_phase("done")
+    time.sleep(0.5)
+    pid = done["pid"]
+    s = j.scrape()
+    hist = hist_counts(s, pid)
+    n, total, full = w.pauses()
+    got_n = sum(c for c, _ in hist.values())
+    got_sum = sum(x for _, x in hist.values())
+    record("gc %s: %d pauses, jvmtap sum %.4fs vs -Xlog:gc %.4fs (%+.2f%%)" % (
+        gc, n, got_sum, total, 100 * (got_sum - total) / total))
+    assert n > 20, "the workload must pause often"
+    assert got_n == n, "jvmtap saw %d pauses, -Xlog:gc %d: %r" % (got_n, n, hist)
+    # The issue's tolerance: 2% of the logged total or 1 ms per pause, whichever is larger.
+    assert abs(got_sum - total) <= max(0.02 * total, 0.001 * n), (got_sum, total)
+    # Per collector the counts equal GarbageCollectorMXBean's.
+    for m in managers:
+        mx = done["gc"][m][0]
+        got = sum(c for (g, _), (c, _) in hist.items() if g == m)
+        assert got == mx, "%s: jvmtap %d vs MXBean %d" % (m, got, mx)
+    # action comes from gc__begin's full flag: the collections of System.gc() pauses.
+    assert sum(c for (_, a), (c, _) in hist.items() if a == "major") == full
+    # Last pause and safepoints are there and sane.
+    for (g, a) in hist:
+        (_, last), = jvm_series(s, "jvmtap_jvm_gc_last_pause_seconds", pid, gc=g, action=a)
+        assert 0 < last < 5
+    # Safepoints against -Xlog:safepoint: every one the JVM logged (it logs at the end, so one
+    # in flight at the scrape may be counted by jvmtap only), total within 2% or 1 ms each.
+    sp_n, sp_total = w.safepoints()
+    got_sp = value(s, "jvmtap_jvm_safepoint_seconds_count", pid=str(pid))
+    got_sp_sum = value(s, "jvmtap_jvm_safepoint_seconds_sum", pid=str(pid))
+    record("safepoints %s: %d, jvmtap sum %.4fs vs -Xlog:safepoint %d, %.4fs" % (
+        gc, got_sp, got_sp_sum, sp_n, sp_total))
+    assert sp_n <= got_sp <= sp_n + 1
+    assert abs(got_sp_sum - sp_total) <= max(0.02 * sp_total, 0.001 * sp_n)
+    r = subprocess.run(["promtool", "check", "metrics"], input=j.scrape_text(),
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def check_threads(j, w, pid):
+    phase = w.phases.get("done") or w.wait_phase("done")
+    deadline = time.time() + 5
+    while True:
+        s = j.scrape()
+        nd = jvm_series(s, "jvmtap_jvm_threads", pid, daemon="false")
+        d = jvm_series(s, "jvmtap_jvm_threads", pid, daemon="true")
+        if (nd and d) or time.time() > deadline:
+            break
+        time.sleep(0.3)
+    assert nd and d, "no thread gauge for pid %d" % pid
+    record("threads pid %d: jvmtap %d/%d vs ThreadMXBean %d/%d (live/daemon)" % (
+        pid, nd[0][1] + d[0][1], d[0][1], phase["threads"], phase["daemon"]))
+    assert abs(nd[0][1] + d[0][1] - phase["threads"]) <= 1
+    assert abs(d[0][1] - phase["daemon"]) <= 1
+    (_, started), = jvm_series(s, "jvmtap_jvm_threads_started_total", pid)
+    assert abs(started - phase["started"]) <= 1
+
+
+def test_threads_jvm_started_after_jvmtap(jvmtap_factory, classes, tmp_path, workloads):
+    j = jvmtap_factory()
+    w = Workload(classes, tmp_path, alloc=0.5, sleep=30, threads=6)
+    workloads.append(w)
+    check_threads(j, w, w.wait_phase("done")["pid"])
+
+
+def test_threads_jvm_started_before_jvmtap(jvmtap_factory, classes, tmp_path, workloads):
+    w = Workload(classes, tmp_path, alloc=0.5, sleep=30, threads=5)
+    workloads.append(w)
+    pid = w.wait_phase("done")["pid"]
+    j = jvmtap_factory()
+    (labels, _), = jvm_series(j.scrape(), "jvmtap_jvm_info", pid)
+    assert labels["main_class"] == "GcWorkload" and labels["usdt"] == "true"
+    check_threads(j, w, pid)
+
+
+def proc_cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_cpu_by_thread_kind_sums_to_proc_stat(jvmtap_factory, classes, tmp_path, workloads, before):
+    """The kinds sum to the process's utime+stime (2%), and a GC-heavy workload shows gc > 0."""
+    if before:
+        w = Workload(classes, tmp_path, alloc=4.0, sleep=30)
+        workloads.append(w)
+        w.wait_phase("started")
+        time.sleep(1)
+        j = jvmtap_factory()
+    else:
+        j = jvmtap_factory()
+        w = Workload(classes, tmp_path, alloc=4.0, sleep=30)
+        workloads.append(w)
+    pid = w.wait_phase("done")["pid"]
+    time.sleep(0.5)
+    kinds = {l["thread_kind"]: v for l, v in jvm_series(j.scrape(), "jvmtap_jvm_cpu_seconds_total", pid)}
+    oracle = proc_cpu_seconds(pid)
+    total = sum(kinds.values())
+    record("cpu by kind (%s): %s sum %.3fs vs /proc stat %.3fs (%+.2f%%)" % (
+        "before" if before else "after", {k: round(v, 3) for k, v in kinds.items()}, total,
+        oracle, 100 * (total - oracle) / oracle))
+    assert set(kinds) == {"app", "gc", "jit", "vm"}
+    assert kinds["gc"] > 0.05 and kinds["app"] > 1.0
+    assert abs(total - oracle) <= 0.02 * oracle + 0.02, (kinds, oracle)  # + 2 ticks of /proc
+
+
+def test_libjvm_without_probes_is_listed(jvmtap_factory, classes, tmp_path, workloads):
+    jdk = jdk_copy("jdk-nousdt", strip_usdt=True)
+    j = jvmtap_factory()
+    w = Workload(classes, tmp_path, alloc=0.5, sleep=20, java=os.path.join(jdk, "bin", "java"))
+    workloads.append(w)
+    pid = w.wait_phase("done")["pid"]
+    deadline = time.time() + 5
+    while not jvm_series(j.scrape(), "jvmtap_jvm_info", pid) and time.time() < deadline:
+        time.sleep(0.2)
+    s = j.scrape()
+    (labels, v), = jvm_series(s, "jvmtap_jvm_info", pid)
+    assert labels["usdt"] == "false" and v == 1
+    assert not jvm_series(s, "jvmtap_jvm_gc_pause_seconds_count", pid)
+    assert not jvm_series(s, "jvmtap_jvm_threads", pid), "no probes, no baseline: no number"
+    assert value(s, "jvmtap_jvm_errors_total", reason="attach") == 0
+
+
+def test_jvm_in_emulated_container(jvmtap_factory, classes, tmp_path, workloads, cgroups):
+    """Own cgroup (containerd name + state file), own mount and pid namespaces, private /tmp,
+    its own JDK copy (another libjvm inode); started after jvmtap."""
+    cid = uuid.uuid4().hex + uuid.uuid4().hex
+    state = tmp_path / "rootfs" / "run/containerd/io.containerd.runtime.v2.task/k8s.io" / cid
+    state.mkdir(parents=True)
+    (state / "config.json").write_text(json.dumps({"annotations": {
+        "io.kubernetes.cri.container-type": "container",
+        "io.kubernetes.cri.sandbox-name": "flink-taskmanager-1",
+        "io.kubernetes.cri.sandbox-namespace": "streaming",
+        "io.kubernetes.cri.container-name": "taskmanager"}}))
+    jdk = jdk_copy("jdk-copy", strip_usdt=False)
+    j = jvmtap_factory("--cgroup.hierarchy=v2", "--path.rootfs=%s" % (tmp_path / "rootfs"))
+    cg = cgroups("kubepods.slice/kubepods-pod%s.slice/cri-containerd-%s.scope" % (
+        str(uuid.uuid4()).replace("-", "_"), cid))
+    wrapper = ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "sh", "-c",
+               'mount -t tmpfs tmpfs /tmp && exec "$0" "$@"']
+    w = Workload(classes, tmp_path, alloc=2.0, sleep=30, java=os.path.join(jdk, "bin", "java"),
+                 wrapper=wrapper, cgroup=cg)
+    workloads.append(w)
+    done = w.wait_phase("done")
+    assert done["pid"] < 10, "the JVM sees its own pid namespace"
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        infos = [(l, v) for l, v in select(j.scrape(), "jvmtap_jvm_info", container_id=cid)]
+        if infos:
+            break
+        time.sleep(0.2)
+    (labels, _), = infos
+    assert (labels["namespace"], labels["pod"], labels["container"]) == (
+        "streaming", "flink-taskmanager-1", "taskmanager")
+    host_pid = int(labels["pid"])
+    assert host_pid != done["pid"] and open("/proc/%d/comm" % host_pid).read().strip() == "java"
+    assert labels["usdt"] == "true"
+    s = j.scrape()
+    hist = hist_counts(s, host_pid)
+    assert sum(c for c, _ in hist.values()) == w.pauses()[0]
+    check_threads(j, w, host_pid)
+    assert "HotSpot probes attached to %s/lib/server/libjvm.so" % jdk in j.output()
+
+
+def test_sigkill_mid_gc_leaves_nothing_behind(jvmtap_factory, classes, tmp_path, workloads):
+    j = jvmtap_factory("--container.grace-period=2s")
+    base = value(j.scrape(), "jvmtap_bpf_map_entries", map="jvm_thread_state")
+    # Back-to-back full GCs of a large live set: a kill lands inside one nearly always.
+    w = Workload(classes, tmp_path, gc="-XX:+UseSerialGC", alloc=2.0, sleep=30, full=100000,
+                 heap="-Xmx256m")
+    workloads.append(w)
+    w.wait_phase("started")
+    time.sleep(3.0)
+    pid = w.proc.pid
+    os.kill(pid, signal.SIGKILL)
+    w.proc.wait()
+    s = j.scrape()
+    assert jvm_series(s, "jvmtap_jvm_info", pid), "kept during the grace period"
+    deadline = time.time() + 20
+    while time.time() < deadline and jvm_series(j.scrape(), "jvmtap_jvm_info", pid):
+        time.sleep(0.5)
+    s = j.scrape()
+    assert not jvm_series(s, "jvmtap_jvm_info", pid)
+    assert not jvm_series(s, "jvmtap_jvm_gc_pause_seconds_count", pid)
+    assert value(s, "jvmtap_bpf_map_entries", map="jvm_thread_state") <= base
+    assert j.proc.poll() is None
