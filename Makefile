@@ -24,8 +24,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT) \
-	    -DJVMTAP_VERSION='"$(VERSION)"'
+CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
 LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c 2>/dev/null || \
 		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c) -lelf -lz -lpthread -lm
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
@@ -73,7 +72,13 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUT)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/jvmtap/*.h) $(SKELS) | $(OUT)
+# The version string lives in one generated header, rewritten only when it changes.
+$(OUT)/version.h: FORCE | $(OUT)
+	$(Q)echo '#define JVMTAP_VERSION "$(VERSION)"' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+
+$(OUT)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/jvmtap/*.h) $(SKELS) $(OUT)/version.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "version.h"
+#include "http.h"
 
 struct config cfg = {
 	.listen_address = ":9877",
@@ -135,6 +137,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 
 	switch (key) {
 	case OPT_LISTEN:
+		if (http_check_address(arg))
+			argp_error(st, "--web.listen-address '%s': expected HOST:PORT, :PORT or [V6ADDR]:PORT", arg);
 		cfg.listen_address = arg;
 		break;
 	case OPT_TPATH:

@@ -154,32 +154,53 @@ static int cpu_open(void)
 	log_info("cpu: sched_switch attached via %s, %s clock", attach_mode_name(m),
 		 clock_name(clock));
 	bpfutil_track_prog("cpu_switch", attach_mode_name(m), switch_prog(skel, m), true);
-	bpfutil_track_prog("cpu_flush", "perf_event", skel->progs.cpu_flush, attach_flush() > 0);
+	if (cfg.cpu_flush_hz) /* --cpu.flush-hz=0 turns it off: not a missed attachment */
+		bpfutil_track_prog("cpu_flush", "perf_event", skel->progs.cpu_flush,
+				   attach_flush() > 0);
 	bpfutil_track_map("cgroup_cpu", skel->maps.cgroup_cpu, &skel->bss->cgroup_cpu_update_failures);
 	bpfutil_track_map("jvm_thread_cpu", skel->maps.jvm_thread_cpu,
 			  &skel->bss->jvm_thread_cpu_update_failures);
 	return 0;
 }
 
+struct cg_sample {
+	struct label labels[IDENTITY_NLABELS];
+	__u64 ns;
+};
+
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct cg_sample *x = a, *y = b;
+	int i, c;
+
+	for (i = 0; i < IDENTITY_NLABELS; i++)
+		if ((c = strcmp(x->labels[i].value, y->labels[i].value)))
+			return c;
+	return 0;
+}
+
 /* Emits every cgroup in the map with its summed on-CPU ns (w may be NULL: only housekeeping).
- * Keys are gathered first: deleting during bpf_map_get_next_key would restart the walk. */
+ * Keys are gathered first: deleting during bpf_map_get_next_key would restart the walk.
+ * Cgroups with the same identity (a container's sub-cgroups) are summed into one series. */
 static void for_each_cgroup(struct writer *w, time_t now)
 {
 	int fd = bpf_map__fd(skel->maps.cgroup_cpu), ncpus = bpfutil_ncpus(), i;
-	__u32 max = bpf_map__max_entries(skel->maps.cgroup_cpu), nkeys = 0, k;
-	struct label labels[IDENTITY_NLABELS];
+	__u32 max = bpf_map__max_entries(skel->maps.cgroup_cpu), nkeys = 0, k, n = 0;
 	struct cpu_key *keys, *prev = NULL;
+	struct cg_sample *samples = NULL;
 	struct cpu_val *vals;
 	__u64 ns;
 
 	keys = calloc(max, sizeof(*keys));
 	vals = calloc(ncpus, sizeof(*vals));
-	if (!keys || !vals)
+	if (w)
+		samples = calloc(max, sizeof(*samples));
+	if (!keys || !vals || (w && !samples))
 		goto out;
 	while (nkeys < max && bpf_map_get_next_key(fd, prev, &keys[nkeys]) == 0)
 		prev = &keys[nkeys++];
 	for (k = 0; k < nkeys; k++) {
-		switch (identity_labels(keys[k].cgroup_id, labels, now)) {
+		switch (identity_labels(keys[k].cgroup_id, samples ? samples[n].labels : NULL, now)) {
 		case IDENTITY_STALE:
 			/* Removed past the grace period; its series goes with it. */
 			bpf_map_delete_elem(fd, &keys[k]);
@@ -193,10 +214,21 @@ static void for_each_cgroup(struct writer *w, time_t now)
 			continue;
 		for (ns = 0, i = 0; i < ncpus; i++)
 			ns += vals[i].ns;
-		w_sample(w, "jvmtap_container_cpu_seconds_total", NULL, 0, labels,
-			 IDENTITY_NLABELS, ns / 1e9);
+		samples[n++].ns = ns;
+	}
+	if (w) {
+		qsort(samples, n, sizeof(*samples), cmp_sample);
+		for (k = 0; k < n; k++) {
+			if (k + 1 < n && !cmp_sample(&samples[k], &samples[k + 1])) {
+				samples[k + 1].ns += samples[k].ns;
+				continue;
+			}
+			w_sample(w, "jvmtap_container_cpu_seconds_total", NULL, 0, samples[k].labels,
+				 IDENTITY_NLABELS, samples[k].ns / 1e9);
+		}
 	}
 out:
+	free(samples);
 	free(keys);
 	free(vals);
 }

@@ -51,6 +51,13 @@ static int split_address(const char *addr, char *host, size_t hlen, char *port, 
 	return 0;
 }
 
+int http_check_address(const char *addr)
+{
+	char host[256], port[16];
+
+	return split_address(addr, host, sizeof(host), port, sizeof(port));
+}
+
 /* Binds ourselves so "address in use" is reported as such, not as a generic MHD failure. An
  * empty host listens on IPv6 and IPv4 when the host has IPv6, else on IPv4. */
 static int bind_listen(const char *addr)

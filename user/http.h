@@ -8,6 +8,9 @@
 /* Renders the exposition into a malloc'd buffer (gzip-compressed when gzip is set); 0 or -errno. */
 typedef int (*http_render_fn)(bool gzip, char **body, size_t *len);
 
+/* 0 if addr has the shape HOST:PORT, :PORT or [V6ADDR]:PORT, else -EINVAL. */
+int http_check_address(const char *addr);
+
 /* Binds --web.listen-address and starts serving; 0 or -errno (logged). */
 int http_start(http_render_fn render);
 void http_stop(void);

@@ -190,11 +190,14 @@ int identity_init(enum cgroup_mode mode)
 	return 0;
 }
 
+static void free_old_paths(void);
+
 void identity_exit(void)
 {
 	struct cg_entry *e, *n;
 	int i;
 
+	free_old_paths();
 	for (i = 0; i < NBUCKETS; i++) {
 		for (e = buckets[i]; e; e = n) {
 			n = e->next;
@@ -328,13 +331,44 @@ static void resolve_meta(struct cg_entry *e)
 	}
 }
 
+/* Paths replaced by a walk (a renamed cgroup) may still be label values of a render in
+ * progress: they are freed at the next maintenance, which never overlaps a render. */
+struct old_path {
+	struct old_path *next;
+	char *path;
+};
+static struct old_path *old_paths;
+
+static void retire_path(char *path)
+{
+	struct old_path *o = malloc(sizeof(*o));
+
+	if (!o)
+		return; /* out of memory: leaking one path beats freeing one a render may hold */
+	o->path = path;
+	o->next = old_paths;
+	old_paths = o;
+}
+
+static void free_old_paths(void)
+{
+	struct old_path *o;
+
+	while ((o = old_paths)) {
+		old_paths = o->next;
+		free(o->path);
+		free(o);
+	}
+}
+
 static void entry_set_path(struct cg_entry *e, const char *rel)
 {
 	char *p = strdup(rel);
 
 	if (!p)
 		return;
-	free(e->path);
+	if (e->path)
+		retire_path(e->path);
 	e->path = p;
 	if (cgpath_parse(rel, strlen(rel), &e->info))
 		memset(&e->info, 0, sizeof(e->info));
@@ -389,7 +423,8 @@ enum identity_status identity_labels(uint64_t id, struct label out[IDENTITY_NLAB
 {
 	struct cg_entry *e = find(id);
 
-	if (!e && now - last_walk >= RESCAN_MIN_INTERVAL) {
+	/* Unknown, or first seen between two walks of one second: look again. */
+	if ((!e || !e->path) && now - last_walk >= RESCAN_MIN_INTERVAL) {
 		walk_all(now);
 		e = find(id);
 	}
@@ -406,6 +441,8 @@ enum identity_status identity_labels(uint64_t id, struct label out[IDENTITY_NLAB
 		return IDENTITY_STALE;
 	if (e->meta.sandbox || e->info.conmon)
 		return IDENTITY_SKIP;
+	if (!out)
+		return IDENTITY_OK;
 	out[0] = (struct label){ "container_id",
 				 e->info.container_id[0] ? e->info.container_id :
 				 e->path		 ? e->path :
@@ -421,6 +458,7 @@ void identity_maintain(time_t now)
 	struct cg_entry **pp, *e;
 	int i;
 
+	free_old_paths();
 	/* One walk answers both questions: which cgroups are new and which are gone. */
 	walk_all(now);
 	for (i = 0; i < NBUCKETS; i++) {
@@ -452,7 +490,8 @@ void identity_collect(struct writer *w)
 		w_sample(w, "jvmtap_metadata_errors_total", l, 1, NULL, 0, meta_errors[i]);
 	}
 	w_family(w, "jvmtap_cgroups_known", "gauge",
-		 "Cgroups jvmtap holds identity for, including removed ones within the grace period.");
+		 "Cgroups jvmtap holds identity for, including removed ones (kept for twice the grace "
+		 "period).");
 	w_sample(w, "jvmtap_cgroups_known", NULL, 0, NULL, 0, nentries);
 }
 

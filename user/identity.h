@@ -23,8 +23,8 @@ void identity_exit(void);
 enum cgroup_mode identity_hierarchy(void);
 const char *identity_root(void);
 
-/* Labels container_id, namespace, pod, container for a cgroup id. The label values stay valid
- * until the next identity_* call. */
+/* Labels container_id, namespace, pod, container for a cgroup id (out may be NULL to ask only
+ * for the status). The label values stay valid until identity_maintain(). */
 enum identity_status identity_labels(uint64_t cgroup_id, struct label out[IDENTITY_NLABELS],
 				     time_t now);
 

@@ -209,6 +209,9 @@ static void lib_put(struct libjvm *l)
 
 	if (!l || --l->refs > 0)
 		return;
+	if (l->usdt)
+		log_info("jvm: last JVM using libjvm inode %llu exited: probes detached",
+			 (unsigned long long)l->ino);
 	lib_detach(l);
 	for (pp = &libs; *pp; pp = &(*pp)->next)
 		if (*pp == l) {
@@ -480,6 +483,16 @@ static void jvm_close(void)
 struct jvm_bpf *jvm_skel(void)
 {
 	return skel;
+}
+
+int jvm_libs_attached(void)
+{
+	struct libjvm *l;
+	int n = 0;
+
+	for (l = libs; l; l = l->next)
+		n += l->usdt;
+	return n;
 }
 
 const struct collector jvm_collector = {

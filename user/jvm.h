@@ -49,6 +49,8 @@ extern struct jvm *jvms;
 extern uint64_t jvm_errors[JVM_ERR__N];
 
 struct jvm_bpf *jvm_skel(void);
+/* Distinct libjvm files with HotSpot probes attached. */
+int jvm_libs_attached(void);
 struct jvm *jvm_find(pid_t pid);
 int jvm_read_file(const char *path, char **buf, size_t *len, size_t max);
 

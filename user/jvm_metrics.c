@@ -410,6 +410,11 @@ void jvm_collect(struct writer *w)
 		}
 	}
 
+	w_family(w, "jvmtap_jvm_libjvm_attached", "gauge",
+		 "Distinct libjvm.so files (device, inode) with HotSpot probes attached: one set of "
+		 "uprobes serves every JVM using the file.");
+	w_sample(w, "jvmtap_jvm_libjvm_attached", NULL, 0, NULL, 0, jvm_libs_attached());
+
 	w_family(w, "jvmtap_jvm_errors_total", "counter",
 		 "JVMs jvmtap could not fully follow: probe attach failures, a full queue of new "
 		 "JVMs, unreadable hsperfdata.");

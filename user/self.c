@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "identity.h"
 #include "self.h"
+#include "version.h"
 
 static struct timespec render_start;
 

@@ -187,9 +187,15 @@ def check_threads(j, w, pid):
 
 
 def test_threads_jvm_started_after_jvmtap(jvmtap_factory, classes, tmp_path, workloads):
+    """Also: a new JVM is found and attached within 1 s (exec notification)."""
     j = jvmtap_factory()
+    t0 = time.time()
     w = Workload(classes, tmp_path, alloc=0.5, sleep=30, threads=6)
     workloads.append(w)
+    while not jvm_series(j.scrape(), "jvmtap_jvm_info", w.proc.pid):
+        assert time.time() - t0 < 1.0, "JVM not found within 1 s"
+        time.sleep(0.05)
+    record("jvm found %.3f s after exec" % (time.time() - t0))
     check_threads(j, w, w.wait_phase("done")["pid"])
 
 
@@ -254,7 +260,7 @@ def test_libjvm_without_probes_is_listed(jvmtap_factory, classes, tmp_path, work
 
 def test_jvm_in_emulated_container(jvmtap_factory, classes, tmp_path, workloads, cgroups):
     """Own cgroup (containerd name + state file), own mount and pid namespaces, private /tmp,
-    its own JDK copy (another libjvm inode); started after jvmtap."""
+    its own JDK copy (another libjvm inode); started after jvmtap. Its probes go when it does."""
     cid = uuid.uuid4().hex + uuid.uuid4().hex
     state = tmp_path / "rootfs" / "run/containerd/io.containerd.runtime.v2.task/k8s.io" / cid
     state.mkdir(parents=True)
@@ -264,10 +270,11 @@ def test_jvm_in_emulated_container(jvmtap_factory, classes, tmp_path, workloads,
         "io.kubernetes.cri.sandbox-namespace": "streaming",
         "io.kubernetes.cri.container-name": "taskmanager"}}))
     jdk = jdk_copy("jdk-copy", strip_usdt=False)
-    j = jvmtap_factory("--cgroup.hierarchy=v2", "--path.rootfs=%s" % (tmp_path / "rootfs"))
+    j = jvmtap_factory("--cgroup.hierarchy=v2", "--path.rootfs=%s" % (tmp_path / "rootfs"),
+                       "--container.grace-period=2s")
     cg = cgroups("kubepods.slice/kubepods-pod%s.slice/cri-containerd-%s.scope" % (
         str(uuid.uuid4()).replace("-", "_"), cid))
-    wrapper = ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "sh", "-c",
+    wrapper = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c",
                'mount -t tmpfs tmpfs /tmp && exec "$0" "$@"']
     w = Workload(classes, tmp_path, alloc=2.0, sleep=30, java=os.path.join(jdk, "bin", "java"),
                  wrapper=wrapper, cgroup=cg)
@@ -291,6 +298,14 @@ def test_jvm_in_emulated_container(jvmtap_factory, classes, tmp_path, workloads,
     assert sum(c for c, _ in hist.values()) == w.pauses()[0]
     check_threads(j, w, host_pid)
     assert "HotSpot probes attached to %s/lib/server/libjvm.so" % jdk in j.output()
+    assert value(s, "jvmtap_jvm_libjvm_attached") >= 1
+    w.kill()
+    ino = os.stat(os.path.join(jdk, "lib", "server", "libjvm.so")).st_ino
+    gone = "last JVM using libjvm inode %d exited: probes detached" % ino
+    deadline = time.time() + 20
+    while time.time() < deadline and gone not in j.output():
+        time.sleep(0.5)
+    assert gone in j.output()
 
 
 def test_sigkill_mid_gc_leaves_nothing_behind(jvmtap_factory, classes, tmp_path, workloads):
