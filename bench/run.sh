@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LOOPS=${BENCH_LOOPS:-200000}
+GC_ALLOCS=${BENCH_GC_ALLOCS:-20000000}
 ROUNDS=${BENCH_ROUNDS:-5}
 SCRAPES=${BENCH_SCRAPES:-200}
 PORT=${BENCH_PORT:-19899}
@@ -18,6 +19,8 @@ mkdir -p "$OUT"
 ARCH=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 clang -target bpf -g -O2 -D__TARGET_ARCH_"$ARCH" -Ivmlinux/"$ARCH" -c bench/empty.bpf.c -o "$OUT"/empty.bpf.o
 cc -O2 -Wall -Werror bench/empty_loader.c -o "$OUT"/empty_loader -lbpf
+javac -d "$OUT" bench/GcBench.java
+gc_bench() { java -XX:+UseG1GC -Xmx64m -cp "$OUT" GcBench "$GC_ALLOCS"; }
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
 pids=()
@@ -70,12 +73,22 @@ kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 stop_jvmtap
 sysctl -qw kernel.bpf_stats_enabled="$old_stats"
 
+# ---- 1b. USDT handlers during a GC-heavy JVM, from jvmtap's own metrics ------------------------
+sysctl -qw kernel.bpf_stats_enabled=1
+start_jvmtap
+gc_bench >/dev/null
+curl -s http://127.0.0.1:$PORT/metrics | grep -E '^jvmtap_bpf_program_run(s|_seconds)_total\{program="(jvm_|cpu_switch)' >"$OUT"/usdt.prom
+stop_jvmtap
+sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+
 # ---- 2. slowdown ----------------------------------------------------------------------------
-without=(); with=()
+without=(); with=(); gc_without=(); gc_with=()
 for _ in $(seq "$ROUNDS"); do
 	without+=("$(pipe_usecs)")
+	gc_without+=("$(gc_bench)")
 	start_jvmtap
 	with+=("$(pipe_usecs)")
+	gc_with+=("$(gc_bench)")
 	stop_jvmtap
 done
 
@@ -91,7 +104,8 @@ rss_kb=$(awk '/VmRSS/ {print $2}' /proc/"$JPID"/status)
 stop_jvmtap
 
 python3 - "$e0c" "$e0t" "$e1c" "$e1t" "$s0c" "$s0t" "$s1c" "$s1t" "$f0c" "$f0t" "$f1c" "$f1t" \
-	"$t0" "$t1" "${without[*]}" "${with[*]}" "${lat[*]}" "$series" "$rss_kb" "$LOOPS" <<'EOF'
+	"$t0" "$t1" "${without[*]}" "${with[*]}" "${lat[*]}" "$series" "$rss_kb" "$LOOPS" \
+	"${gc_without[*]}" "${gc_with[*]}" "$OUT"/usdt.prom "$GC_ALLOCS" <<'EOF'
 import statistics as st, sys
 a = sys.argv[1:]
 n = [int(x) for x in a[:12]]
@@ -116,4 +130,17 @@ print("| slowdown (with / without) | %.3fx |" % (st.median(wi) / st.median(wo)))
 print("| scrape latency p50 / p99 (%d scrapes, %s series) | %.2f / %.2f ms |" % (
     len(lat), a[17], st.median(lat), lat[int(0.99 * (len(lat) - 1))]))
 print("| collector RSS | %.1f MiB |" % (int(a[18]) / 1024))
+gwo = [float(x) for x in a[20].split()]; gwi = [float(x) for x in a[21].split()]
+print("| GC-heavy JVM (G1, -Xmx64m, %s allocs) without jvmtap, median | %.0f ms |" % (a[23], st.median(gwo)))
+print("| GC-heavy JVM with jvmtap, median | %.0f ms |" % st.median(gwi))
+print("| GC-heavy JVM slowdown (with / without) | %.3fx |" % (st.median(gwi) / st.median(gwo)))
+import re
+runs, secs = {}, {}
+for line in open(a[22]):
+    m = re.match(r'jvmtap_bpf_program_run(s|_seconds)_total\{program="([^"]+)"\} (\S+)', line)
+    if m:
+        (runs if m.group(1) == "s" else secs)[m.group(2)] = float(m.group(3))
+for p in sorted(runs):
+    if runs[p]:
+        print("| %s during the GC-heavy JVM | %.0f ns/event, %d events |" % (p, secs[p] / runs[p] * 1e9, runs[p]))
 EOF
