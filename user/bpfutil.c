@@ -168,7 +168,8 @@ static long count_entries(const struct tracked_map *m)
 
 void bpfutil_collect(struct writer *w)
 {
-	struct bpf_prog_info info;
+	struct bpf_prog_info info[MAX_TRACKED];
+	bool have[MAX_TRACKED];
 	__u32 len;
 	int i;
 
@@ -179,28 +180,28 @@ void bpfutil_collect(struct writer *w)
 
 		w_sample(w, "jvmtap_bpf_program_attached", l, 2, NULL, 0, progs[i].attached);
 	}
+	/* One info read per program serves both counters. */
+	for (i = 0; i < nprogs; i++) {
+		memset(&info[i], 0, sizeof(info[i]));
+		len = sizeof(info[i]);
+		have[i] = progs[i].fd >= 0 && bpf_obj_get_info_by_fd(progs[i].fd, &info[i], &len) == 0;
+	}
 	w_family(w, "jvmtap_bpf_program_runs_total", "counter",
 		 "Times the BPF program ran (counted only while kernel.bpf_stats_enabled is on).");
 	for (i = 0; i < nprogs; i++) {
 		struct label l[] = { { "program", progs[i].program } };
 
-		memset(&info, 0, sizeof(info));
-		len = sizeof(info);
-		if (progs[i].fd < 0 || bpf_obj_get_info_by_fd(progs[i].fd, &info, &len))
-			continue;
-		w_sample(w, "jvmtap_bpf_program_runs_total", l, 1, NULL, 0, info.run_cnt);
+		if (have[i])
+			w_sample(w, "jvmtap_bpf_program_runs_total", l, 1, NULL, 0, info[i].run_cnt);
 	}
 	w_family(w, "jvmtap_bpf_program_run_seconds_total", "counter",
 		 "Time spent in the BPF program (counted only while kernel.bpf_stats_enabled is on).");
 	for (i = 0; i < nprogs; i++) {
 		struct label l[] = { { "program", progs[i].program } };
 
-		memset(&info, 0, sizeof(info));
-		len = sizeof(info);
-		if (progs[i].fd < 0 || bpf_obj_get_info_by_fd(progs[i].fd, &info, &len))
-			continue;
-		w_sample(w, "jvmtap_bpf_program_run_seconds_total", l, 1, NULL, 0,
-			 info.run_time_ns / 1e9);
+		if (have[i])
+			w_sample(w, "jvmtap_bpf_program_run_seconds_total", l, 1, NULL, 0,
+				 info[i].run_time_ns / 1e9);
 	}
 	w_family(w, "jvmtap_bpf_map_entries", "gauge", "Entries in the BPF map (hash maps).");
 	for (i = 0; i < nmaps; i++) {

@@ -11,15 +11,25 @@ import uuid
 
 import pytest
 
-from conftest import BUILD, ROOT, busy, record, select, value
+from conftest import ROOT, record, select, value
 
 JDK = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))
 SRC = os.path.join(ROOT, "tests", "integration", "java")
+# JVMs in emulated containers get a private /tmp: what they run and write must live elsewhere
+# (the checkout itself may be under /tmp).
+DATA = "/var/tmp/jvmtap-tests"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir():
+    os.makedirs(DATA, exist_ok=True)
+    yield DATA
+    shutil.rmtree(DATA, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def classes():
-    out = os.path.join(BUILD, "java")
+    out = os.path.join(DATA, "java")
     os.makedirs(out, exist_ok=True)
     subprocess.run(["javac", "-d", out] + [os.path.join(SRC, f) for f in os.listdir(SRC)],
                    check=True)
@@ -29,7 +39,7 @@ def classes():
 def jdk_copy(name, strip_usdt):
     """A JDK at another path whose libjvm is another inode: bin/java and libjvm are real copies
     (the launcher finds its home from /proc/self/exe), the rest symlinks."""
-    dst = os.path.join(BUILD, name)
+    dst = os.path.join(DATA, name)
     if os.path.exists(os.path.join(dst, "bin", "java")):
         return dst
     shutil.rmtree(dst, ignore_errors=True)
@@ -52,7 +62,7 @@ class Workload:
     def __init__(self, classes, tmp, gc="-XX:+UseG1GC", alloc=2.0, sleep=20.0, threads=3,
                  full=1, java="java", heap="-Xmx64m", wrapper=(), cgroup=None):
         # Outside /tmp: a JVM in an emulated container has its own /tmp.
-        self.gclog = os.path.join(BUILD, "gc-%s.log" % uuid.uuid4().hex[:6])
+        self.gclog = os.path.join(DATA, "gc-%s.log" % uuid.uuid4().hex[:6])
         argv = list(wrapper) + [java, gc, heap, "-Xlog:gc,safepoint:file=%s" % self.gclog, "-cp", classes,
                                 "GcWorkload", str(alloc), str(sleep), str(threads), str(full)]
         kw = dict(stdout=subprocess.PIPE, text=True)
