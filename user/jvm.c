@@ -279,9 +279,14 @@ static int check_pid(pid_t pid, bool from_exec)
 	/* Probes already in place when the JVM exec'd saw every thread it started. */
 	j->threads_from_start = from_exec && j->usdt && j->lib->refs > 1;
 	snprintf(path, sizeof(path), "%s/%d/cmdline", cfg.procfs, pid);
+	j->flink_role = "none";
 	if (jvm_read_file(path, &buf, &len, 1u << 20) == 0) {
+		char full[512];
+
 		if (cmdline_main_class(buf, len, j->main_class, sizeof(j->main_class)))
 			snprintf(j->main_class, sizeof(j->main_class), "unknown");
+		if (cmdline_main_class_full(buf, len, full, sizeof(full)) == 0)
+			j->flink_role = flink_role_of(full);
 		free(buf);
 	}
 	cpu_track_process(pid, true);

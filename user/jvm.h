@@ -7,13 +7,15 @@
 #include <sys/types.h>
 #include <time.h>
 #include <linux/types.h>
+#include "hsperf.h"
+#include "identity.h"
 #include "jvmtap/jvm.h"
 #include "writer.h"
 
 #define NPROBES 8
 
 enum thread_kind { KIND_APP, KIND_GC, KIND_JIT, KIND_VM, KIND__N };
-enum jvm_error { JVM_ERR_ATTACH, JVM_ERR_PENDING_FULL, JVM_ERR_HSPERF, JVM_ERR__N };
+enum jvm_error { JVM_ERR_ATTACH, JVM_ERR_PENDING_FULL, JVM_ERR__N };
 
 struct libjvm {
 	dev_t dev;
@@ -28,6 +30,7 @@ struct jvm {
 	pid_t pid;
 	unsigned long long start; /* starttime in ticks: tells a reused pid apart */
 	char main_class[128];
+	const char *flink_role;
 	struct libjvm *lib;
 	bool usdt;
 	time_t gone_at;
@@ -45,6 +48,27 @@ struct jvm {
 	struct jvm *next;
 };
 
+/* hsperfdata as read for one scrape. */
+struct gen_max {
+	long long max[2]; /* sun.gc.generation.{0,1}.maxCapacity */
+};
+struct jvm_hsperf {
+	struct hsperf_jvm h;
+	struct gen_max gen;
+};
+
+/* Per-scrape view of one JVM. */
+struct jvm_view {
+	struct jvm *j;
+	struct label id[IDENTITY_NLABELS];
+	char pid[16];
+	bool skip;
+	uint64_t kind_ns[KIND__N];
+	uint64_t cgroup_id;
+	bool have_hsperf;
+	struct jvm_hsperf hs;
+};
+
 extern struct jvm *jvms;
 extern uint64_t jvm_errors[JVM_ERR__N];
 
@@ -53,6 +77,11 @@ struct jvm_bpf *jvm_skel(void);
 int jvm_libs_attached(void);
 struct jvm *jvm_find(pid_t pid);
 int jvm_read_file(const char *path, char **buf, size_t *len, size_t max);
+
+/* jvm_heap.c */
+const char *flink_role_of(const char *main_class_full);
+int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out);
+void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n);
 
 /* jvm_metrics.c */
 enum thread_kind thread_kind_of(const char *comm);

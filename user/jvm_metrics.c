@@ -23,7 +23,7 @@
 #define HIST_MAX_SLOT 33
 
 static const char *const kind_names[KIND__N] = { "app", "gc", "jit", "vm" };
-static const char *const jvm_error_names[JVM_ERR__N] = { "attach", "pending_full", "hsperfdata" };
+static const char *const jvm_error_names[JVM_ERR__N] = { "attach", "pending_full" };
 
 static bool prefix(const char *s, const char *p)
 {
@@ -155,49 +155,13 @@ static int read_thread_events(pid_t pid, struct jvm_threads *t)
 	return 0;
 }
 
-/* The JVM's hsperfdata: /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through
- * its root so private /tmp and unknown users work. */
-static int read_hsperf(const struct jvm *j, struct hsperf_jvm *out)
-{
-	char path[PATH_MAX], status[4096], *buf;
-	struct dirent *d;
-	int nspid = j->pid, err = -ENOENT;
-	enum hsperf_err e;
-	size_t len;
-	DIR *dp;
-
-	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, j->pid);
-	if (read_small(path, status, sizeof(status)) == 0)
-		status_nspid(status, strlen(status), &nspid);
-	snprintf(path, sizeof(path), "%s/%d/root/tmp", cfg.procfs, j->pid);
-	dp = opendir(path);
-	if (!dp)
-		return -errno;
-	while (err && (d = readdir(dp))) {
-		if (strncmp(d->d_name, "hsperfdata_", 11))
-			continue;
-		snprintf(path, sizeof(path), "%s/%d/root/tmp/%s/%d", cfg.procfs, j->pid, d->d_name,
-			 nspid);
-		if (jvm_read_file(path, &buf, &len, 1u << 20))
-			continue;
-		e = hsperf_read_jvm(buf, len, out);
-		free(buf);
-		if (e == HSPERF_OK)
-			err = 0;
-		else if (e != HSPERF_NOT_READY)
-			err = -EBADMSG;
-	}
-	closedir(dp);
-	return err;
-}
-
 /* A baseline for the Java thread gauge: hsperfdata's java.threads.* (ThreadMXBean's own
  * numbers) taken between two identical reads of the probe counters; or, for a JVM whose every
  * thread start was seen, the main thread alone (HotSpot fires no thread__start for it). */
 void jvm_threads_baseline(struct jvm *j)
 {
 	struct jvm_threads before, after;
-	struct hsperf_jvm h;
+	struct jvm_hsperf *hs;
 	time_t now = time(NULL);
 	int err;
 
@@ -214,36 +178,28 @@ void jvm_threads_baseline(struct jvm *j)
 	}
 	if (read_thread_events(j->pid, &before))
 		return;
-	err = read_hsperf(j, &h);
-	if (err == -EBADMSG)
-		jvm_errors[JVM_ERR_HSPERF]++;
-	if (err || h.threads_live < 0 || h.threads_daemon < 0)
+	hs = malloc(sizeof(*hs));
+	if (!hs)
 		return;
-	if (read_thread_events(j->pid, &after) || memcmp(&before, &after, sizeof(after)))
-		return; /* a thread started or stopped meanwhile: next time */
-	j->base_live = h.threads_live;
-	j->base_daemon = h.threads_daemon;
-	j->base_started = h.threads_started >= 0 ? h.threads_started : 0;
-	j->base_ev = after;
-	j->threads_known = true;
+	err = jvm_read_hsperf(j, hs);
+	if (!err && hs->h.threads_live >= 0 && hs->h.threads_daemon >= 0 &&
+	    !read_thread_events(j->pid, &after) && !memcmp(&before, &after, sizeof(after))) {
+		/* no thread started or stopped between the two reads */
+		j->base_live = hs->h.threads_live;
+		j->base_daemon = hs->h.threads_daemon;
+		j->base_started = hs->h.threads_started >= 0 ? hs->h.threads_started : 0;
+		j->base_ev = after;
+		j->threads_known = true;
+	}
+	free(hs);
 }
 
-/* Per-scrape view of one JVM. */
-struct view {
-	struct jvm *j;
-	struct label id[IDENTITY_NLABELS];
-	char pid[16];
-	bool skip;
-	uint64_t kind_ns[KIND__N];
-	uint64_t cgroup_id;
-};
-
 struct views {
-	struct view *v;
+	struct jvm_view *v;
 	int n;
 };
 
-static struct view *view_of(struct views *vs, pid_t pid)
+static struct jvm_view *view_of(struct views *vs, pid_t pid)
 {
 	int i;
 
@@ -255,7 +211,7 @@ static struct view *view_of(struct views *vs, pid_t pid)
 
 static void add_thread(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *comm, void *arg)
 {
-	struct view *v = view_of(arg, tgid);
+	struct jvm_view *v = view_of(arg, tgid);
 
 	(void)tid;
 	if (!v)
@@ -276,7 +232,7 @@ static void collect_gc(struct writer *w, struct views *vs)
 	int fd = bpf_map__fd(jvm_skel()->maps.gc_pauses), pass;
 	struct jvm_gc_key key, *prev;
 	struct jvm_hist h;
-	struct view *v;
+	struct jvm_view *v;
 
 	w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
 		 "GC pauses (gc__begin to gc__end, HotSpot USDT) by collector and action.");
@@ -319,7 +275,7 @@ void jvm_collect(struct writer *w)
 	if (jvm_skel() && n)
 		vs.v = calloc(n, sizeof(*vs.v));
 	for (j = jvms; vs.v && j; j = j->next) {
-		struct view *v = &vs.v[vs.n++];
+		struct jvm_view *v = &vs.v[vs.n++];
 
 		v->j = j;
 		snprintf(v->pid, sizeof(v->pid), "%d", j->pid);
@@ -327,24 +283,30 @@ void jvm_collect(struct writer *w)
 	}
 	cpu_for_each_thread(add_thread, &vs);
 	for (i = 0; i < vs.n; i++) {
-		struct view *v = &vs.v[i];
+		struct jvm_view *v = &vs.v[i];
 
 		if (!v->cgroup_id)
 			v->cgroup_id = identity_cgroup_of_pid(v->j->pid);
 		v->skip = identity_labels(v->cgroup_id, v->id, now) != IDENTITY_OK;
+		if (!v->skip && !v->j->gone_at)
+			v->have_hsperf = jvm_read_hsperf(v->j, &v->hs) == 0;
 	}
 
 	w_family(w, "jvmtap_jvm_info", "gauge",
-		 "1 for each JVM (a process mapping libjvm.so); usdt tells whether its libjvm "
-		 "has HotSpot probes.");
+		 "1 for each JVM (a process mapping libjvm.so); usdt: its libjvm has HotSpot "
+		 "probes; hsperfdata: its perf counters are readable.");
 	for (i = 0; i < vs.n; i++) {
-		struct view *v = &vs.v[i];
+		struct jvm_view *v = &vs.v[i];
 		struct label a[] = { { "pid", v->pid },
 				     { "main_class", v->j->main_class },
-				     { "usdt", v->j->usdt ? "true" : "false" } };
+				     { "flink_role", v->j->flink_role },
+				     { "usdt", v->j->usdt ? "true" : "false" },
+				     { "hsperfdata", v->have_hsperf ? "true" : "false" },
+				     { "java_version", v->have_hsperf ? v->hs.h.java_version : "" },
+				     { "gc_policy", v->have_hsperf ? v->hs.h.gc_policy : "" } };
 
 		if (!v->skip)
-			w_sample(w, "jvmtap_jvm_info", a, 3, v->id, IDENTITY_NLABELS, 1);
+			w_sample(w, "jvmtap_jvm_info", a, 7, v->id, IDENTITY_NLABELS, 1);
 	}
 	if (vs.n)
 		collect_gc(w, &vs);
@@ -355,7 +317,7 @@ void jvm_collect(struct writer *w)
 	w_family(w, "jvmtap_jvm_safepoint_seconds", "histogram",
 		 "Safepoint operations (hs_private safepoint__begin to safepoint__end).");
 	for (i = 0; i < vs.n; i++) {
-		struct view *v = &vs.v[i];
+		struct jvm_view *v = &vs.v[i];
 		struct label a[] = { { "pid", v->pid } };
 		__u32 tgid = v->j->pid;
 
@@ -367,7 +329,7 @@ void jvm_collect(struct writer *w)
 	w_family(w, "jvmtap_jvm_threads", "gauge",
 		 "Live Java threads as ThreadMXBean counts them, by daemon status.");
 	for (i = 0; i < vs.n; i++) {
-		struct view *v = &vs.v[i];
+		struct jvm_view *v = &vs.v[i];
 		struct jvm *jj = v->j;
 		long long live, daemon;
 
@@ -386,7 +348,7 @@ void jvm_collect(struct writer *w)
 	w_family(w, "jvmtap_jvm_threads_started_total", "counter",
 		 "Java threads started since the JVM started, as ThreadMXBean counts them.");
 	for (i = 0; i < vs.n; i++) {
-		struct view *v = &vs.v[i];
+		struct jvm_view *v = &vs.v[i];
 		struct jvm *jj = v->j;
 		struct label a[] = { { "pid", v->pid } };
 
@@ -400,7 +362,7 @@ void jvm_collect(struct writer *w)
 	w_family(w, "jvmtap_jvm_cpu_seconds_total", "counter",
 		 "On-CPU time of the JVM's threads by kind (gc, jit, vm, app), from their names.");
 	for (i = 0; i < vs.n; i++) {
-		struct view *v = &vs.v[i];
+		struct jvm_view *v = &vs.v[i];
 
 		for (k = 0; k < KIND__N && !v->skip; k++) {
 			struct label a[] = { { "pid", v->pid }, { "thread_kind", kind_names[k] } };
@@ -410,6 +372,8 @@ void jvm_collect(struct writer *w)
 		}
 	}
 
+	jvm_heap_collect(w, vs.v, vs.n);
+
 	w_family(w, "jvmtap_jvm_libjvm_attached", "gauge",
 		 "Distinct libjvm.so files (device, inode) with HotSpot probes attached: one set of "
 		 "uprobes serves every JVM using the file.");
@@ -417,7 +381,7 @@ void jvm_collect(struct writer *w)
 
 	w_family(w, "jvmtap_jvm_errors_total", "counter",
 		 "JVMs jvmtap could not fully follow: probe attach failures, a full queue of new "
-		 "JVMs, unreadable hsperfdata.");
+		 "JVMs.");
 	for (i = 0; i < JVM_ERR__N; i++) {
 		struct label a[] = { { "reason", jvm_error_names[i] } };
 

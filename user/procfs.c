@@ -137,7 +137,8 @@ static void copy_simple(const char *s, size_t n, char *out, size_t outlen, int i
 	out[n] = '\0';
 }
 
-int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen)
+/* simple: cut a class name to its simple name (after the last '.'). */
+static int main_arg(const char *buf, size_t len, char *out, size_t outlen, int simple)
 {
 	const char *p = buf, *end = buf + len, *a, *nul;
 	int first = 1, jar = 0;
@@ -165,7 +166,7 @@ int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen)
 			continue;
 		}
 		if (alen > 9 && !memcmp(a, "--module=", 9)) {
-			copy_simple(a + 9, alen - 9, out, outlen, 1);
+			copy_simple(a + 9, alen - 9, out, outlen, simple);
 			return out[0] ? 0 : -ENOENT;
 		}
 		if (arg_is(a, alen, "-m") || arg_is(a, alen, "--module")) {
@@ -174,7 +175,7 @@ int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen)
 				return -ENOENT;
 			a = p;
 			nul = memchr(p, '\0', end - p);
-			copy_simple(a, (nul ? nul : end) - a, out, outlen, 1);
+			copy_simple(a, (nul ? nul : end) - a, out, outlen, simple);
 			return out[0] ? 0 : -ENOENT;
 		}
 		if (alen && a[0] == '-') {
@@ -186,10 +187,20 @@ int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen)
 		}
 		if (!alen)
 			continue;
-		copy_simple(a, alen, out, outlen, 1);
+		copy_simple(a, alen, out, outlen, simple);
 		return out[0] ? 0 : -ENOENT;
 	}
 	return -ENOENT;
+}
+
+int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen)
+{
+	return main_arg(buf, len, out, outlen, 1);
+}
+
+int cmdline_main_class_full(const char *buf, size_t len, char *out, size_t outlen)
+{
+	return main_arg(buf, len, out, outlen, 0);
 }
 
 int status_nspid(const char *buf, size_t len, int *nspid)

@@ -22,6 +22,9 @@ int maps_find_lib(const char *buf, size_t len, const char *name, struct maps_lib
  * in /proc/PID/cmdline). Returns 0 or -ENOENT when none can be found. */
 int cmdline_main_class(const char *buf, size_t len, char *out, size_t outlen);
 
+/* The same with the class's package ("org.apache.flink...TaskManagerRunner"). */
+int cmdline_main_class_full(const char *buf, size_t len, char *out, size_t outlen);
+
 /* The innermost pid from the NSpid line of /proc/PID/status; 0 or -ENOENT. */
 int status_nspid(const char *buf, size_t len, int *nspid);
 

@@ -18,6 +18,18 @@ public class GcWorkload {
             sb.append('"').append(gc.getName()).append("\":[").append(gc.getCollectionCount())
               .append(',').append(gc.getCollectionTime()).append(']');
         }
+        java.lang.management.MemoryUsage h = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        sb.append("},\"heap\":[").append(h.getUsed()).append(',').append(h.getCommitted())
+          .append(',').append(h.getMax()).append("],\"maxMemory\":")
+          .append(Runtime.getRuntime().maxMemory()).append(",\"pools\":{");
+        first = true;
+        for (java.lang.management.MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (!first) sb.append(',');
+            first = false;
+            java.lang.management.MemoryUsage u = p.getUsage();
+            sb.append('"').append(p.getName()).append("\":[").append(u.getUsed()).append(',')
+              .append(u.getCommitted()).append(',').append(u.getMax()).append(']');
+        }
         ThreadMXBean t = ManagementFactory.getThreadMXBean();
         sb.append("},\"threads\":").append(t.getThreadCount())
           .append(",\"daemon\":").append(t.getDaemonThreadCount())
