@@ -55,14 +55,21 @@ def test_pools_match_jstat_and_gc_totals_match_mxbeans(jvmtap_factory, classes, 
     assert abs(heap_max - done["maxMemory"]) <= 64, (heap_max, done["maxMemory"])
     heap_used = value(s, "jvmtap_jvm_memory_used_bytes", pid=str(pid), area="heap")
     assert near(heap_used, (st["EU"] + st["OU"] + st["S0U"] + st["S1U"]) * KB)
-    # GC totals per collector equal GarbageCollectorMXBean's (count exact; time to the ms the
-    # MXBean truncates to, per collection at most).
-    for name, (count, ms) in done["gc"].items():
+    # GC totals per collector: counts equal GarbageCollectorMXBean's; seconds are hsperfdata's
+    # (what jstat shows as YGCT/FGCT). HotSpot times MXBean collections over a narrower span
+    # (measured 4-15% less on this workload of sub-ms pauses): that bound is checked too.
+    young, old = list(done["gc"])[0], list(done["gc"])[1]
+    if "Young" not in young and young not in ("Copy", "PS Scavenge"):
+        young, old = old, young
+    for name, jcol in ((young, "YGCT"), (old, "FGCT")):
+        count, ms = done["gc"][name]
         got_n = value(s, "jvmtap_jvm_gc_collections_total", pid=str(pid), gc=name)
         got_s = value(s, "jvmtap_jvm_gc_collection_seconds_total", pid=str(pid), gc=name)
-        record("hsperf %s %s: %d collections %.4fs vs MXBean %d %dms" % (gc, name, got_n, got_s, count, ms))
+        record("hsperf %s %s: %d collections %.4fs vs MXBean %d %dms, jstat %s %.3fs" % (
+            gc, name, got_n, got_s, count, ms, jcol, st[jcol]))
         assert got_n == count
-        assert abs(got_s * 1000 - ms) <= max(0.02 * ms, 1.0 + 0.05 * count), (name, got_s, ms)
+        assert abs(got_s - st[jcol]) <= 0.0015, (name, got_s, st[jcol])
+        assert abs(got_s * 1000 - ms) <= max(0.2 * ms, 2.0), (name, got_s, ms)
     assert value(s, "jvmtap_jvm_safepoints_total", pid=str(pid)) > 0
     assert value(s, "jvmtap_jvm_classes_loaded_total", pid=str(pid)) > 400
     assert value(s, "jvmtap_jvm_threads_peak", pid=str(pid)) >= done["threads"]
