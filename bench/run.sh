@@ -19,7 +19,7 @@ mkdir -p "$OUT"
 ARCH=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 clang -target bpf -g -O2 -D__TARGET_ARCH_"$ARCH" -Ivmlinux/"$ARCH" -c bench/empty.bpf.c -o "$OUT"/empty.bpf.o
 cc -O2 -Wall -Werror bench/empty_loader.c -o "$OUT"/empty_loader -lbpf
-javac -d "$OUT" bench/GcBench.java
+javac -d "$OUT" bench/GcBench.java bench/Idle.java
 gc_bench() { java -XX:+UseG1GC -Xmx64m -cp "$OUT" GcBench "$GC_ALLOCS"; }
 
 old_stats=$(sysctl -n kernel.bpf_stats_enabled)
@@ -101,11 +101,27 @@ for _ in $(seq "$SCRAPES"); do
 done
 series=$(curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#')
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/"$JPID"/status)
+# The same with idle JVMs: each adds its hsperfdata read and parse, map reads and series.
+NJVMS=${BENCH_JVMS:-4}
+jpids=()
+for _ in $(seq "$NJVMS"); do
+	java -Xmx32m -cp "$OUT" Idle >/dev/null &
+	jpids+=("$!")
+	pids+=("$!")
+done
+sleep 4
+lat_j=()
+for _ in $(seq "$SCRAPES"); do
+	lat_j+=("$(curl -s -o /dev/null -w '%{time_total}' http://127.0.0.1:$PORT/metrics)")
+done
+series_j=$(curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#')
+for p in "${jpids[@]}"; do kill "$p"; done
 stop_jvmtap
 
 python3 - "$e0c" "$e0t" "$e1c" "$e1t" "$s0c" "$s0t" "$s1c" "$s1t" "$f0c" "$f0t" "$f1c" "$f1t" \
 	"$t0" "$t1" "${without[*]}" "${with[*]}" "${lat[*]}" "$series" "$rss_kb" "$LOOPS" \
-	"${gc_without[*]}" "${gc_with[*]}" "$OUT"/usdt.prom "$GC_ALLOCS" <<'EOF'
+	"${gc_without[*]}" "${gc_with[*]}" "$OUT"/usdt.prom "$GC_ALLOCS" "${lat_j[*]}" "$series_j" \
+	"$NJVMS" <<'EOF'
 import statistics as st, sys
 a = sys.argv[1:]
 n = [int(x) for x in a[:12]]
@@ -130,6 +146,11 @@ print("| slowdown (with / without) | %.3fx |" % (st.median(wi) / st.median(wo)))
 print("| scrape latency p50 / p99 (%d scrapes, %s series) | %.2f / %.2f ms |" % (
     len(lat), a[17], st.median(lat), lat[int(0.99 * (len(lat) - 1))]))
 print("| collector RSS | %.1f MiB |" % (int(a[18]) / 1024))
+latj = sorted(float(x) * 1000 for x in a[24].split())
+print("| scrape latency p50 / p99 with %s idle JVMs (%s series) | %.2f / %.2f ms |" % (
+    a[26], a[25], st.median(latj), latj[int(0.99 * (len(latj) - 1))]))
+print("| scrape cost per JVM (p50 difference / JVMs) | %.3f ms |" % (
+    (st.median(latj) - st.median(lat)) / int(a[26])))
 gwo = [float(x) for x in a[20].split()]; gwi = [float(x) for x in a[21].split()]
 print("| GC-heavy JVM (G1, -Xmx64m, %s allocs) without jvmtap, median | %.0f ms |" % (a[23], st.median(gwo)))
 print("| GC-heavy JVM with jvmtap, median | %.0f ms |" % st.median(gwi))
