@@ -44,7 +44,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all deps run test unit integration fuzz bench format clean install vmlinux
+.PHONY: all deps run test unit integration fuzz bench format clean install vmlinux deploy-test
 all: $(BIN)
 
 deps:
@@ -108,11 +108,16 @@ fuzz: $(FUZZ_BINS)
 integration: $(BIN)
 	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
+# deploy/: manifests, Prometheus rules, dashboard, systemd unit (tests/deploy/run.sh).
+deploy-test: $(BIN)
+	$(Q)tests/deploy/run.sh $(PYTEST_ARGS)
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory deploy-test
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
@@ -124,6 +129,7 @@ bench: deps
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)/usr/local/sbin/$(BIN)
+	install -D -m 0644 deploy/systemd/jvmtap.service $(DESTDIR)/etc/systemd/system/jvmtap.service
 
 format:
 	clang-format -i bpf/*.c user/*.c user/*.h include/jvmtap/*.h tests/unit/*.c tests/fuzz/*.c

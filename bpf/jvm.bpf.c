@@ -42,6 +42,22 @@ struct {
 	__type(value, struct jvm_threads);
 } threads SEC(".maps");
 
+/* Threads whose start (bit 0) or stop (bit 1) was counted, told apart from a later thread with
+ * the same tid by the task's start time. The same libjvm reached through two overlayfs mounts
+ * looks like two files to userspace, so one probe hit can run these programs twice; a thread
+ * starts and stops once. */
+struct thread_seen_val {
+	__u64 start_time;
+	__u64 bits;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct thread_seen_val);
+} thread_seen SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 * 1024);
@@ -231,8 +247,21 @@ static __always_inline bool hidden_thread(const char *name, long len)
 
 static __always_inline int thread_event(const char *name, long len, int daemon, bool start)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct thread_seen_val *seen, first = { .bits = start ? 1 : 2 };
 	struct jvm_threads *t, zero = {};
+
+	first.start_time = BPF_CORE_READ(task, start_time);
+	seen = bpf_map_lookup_elem(&thread_seen, &tid);
+	if (seen && seen->start_time == first.start_time) {
+		if (seen->bits & first.bits)
+			return 0;
+		seen->bits |= first.bits;
+	} else {
+		bpf_map_update_elem(&thread_seen, &tid, &first, BPF_ANY);
+	}
 
 	t = bpf_map_lookup_elem(&threads, &tgid);
 	if (!t) {

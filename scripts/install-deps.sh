@@ -10,7 +10,10 @@ pkgs=(
 	prometheus                              # promtool check metrics
 	openjdk-17-jdk-headless                 # test JVMs
 	linux-perf                              # make bench: perf bench sched pipe
+	yamllint nodejs                         # make deploy-test: YAML lint, Kubernetes schemas (npm)
 )
+# Debian's nodejs has npm in a separate package; NodeSource's nodejs ships it (and conflicts).
+command -v npm >/dev/null || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -147,6 +147,15 @@ static void lib_detach(struct libjvm *l)
 	}
 }
 
+/* Now, in the unit of /proc/PID/stat's starttime (clock ticks since boot). */
+static unsigned long long boot_ticks(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * sysconf(_SC_CLK_TCK) + ts.tv_nsec / (1000000000 / sysconf(_SC_CLK_TCK));
+}
+
 /* Finds or attaches the libjvm a process maps. The path is opened through the process's own
  * root so a container's libjvm is found in its mount namespace; when the file was replaced on
  * disk, /proc/PID/map_files still reaches the mapped one. */
@@ -176,6 +185,7 @@ static struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
 	l->ino = st.st_ino;
 	l->refs = 1;
 	l->usdt = has_usdt_notes(path);
+	l->attached_ticks = boot_ticks();
 	if (l->usdt) {
 		for (i = 0; i < NPROBES && !err; i++) {
 			l->links[i] = bpf_program__attach_usdt(probe_prog(i), -1, path,
@@ -246,9 +256,10 @@ struct jvm *jvm_find(pid_t pid)
 	return NULL;
 }
 
-/* Registers pid if it maps libjvm; 0, -ENOENT (not a JVM) or -errno. from_exec: seen at exec,
- * before its first Java thread. */
-static int check_pid(pid_t pid, bool from_exec)
+static void jvm_remove(struct jvm *j);
+
+/* Registers pid if it maps libjvm; 0, -ENOENT (not a JVM) or -errno. */
+static int check_pid(pid_t pid)
 {
 	char path[PATH_MAX], *buf;
 	struct maps_lib m;
@@ -256,8 +267,11 @@ static int check_pid(pid_t pid, bool from_exec)
 	size_t len;
 	int err, deleted;
 
-	if (jvm_find(pid))
+	j = jvm_find(pid);
+	if (j && !j->gone_at)
 		return 0;
+	if (j) /* the pid was reused while the old JVM's series were in their grace period */
+		jvm_remove(j);
 	snprintf(path, sizeof(path), "%s/%d/maps", cfg.procfs, pid);
 	err = jvm_read_file(path, &buf, &len, 64u << 20);
 	if (err)
@@ -276,8 +290,9 @@ static int check_pid(pid_t pid, bool from_exec)
 	}
 	j->lib = lib_get(pid, &m);
 	j->usdt = j->lib && j->lib->usdt;
-	/* Probes already in place when the JVM exec'd saw every thread it started. */
-	j->threads_from_start = from_exec && j->usdt && j->lib->refs > 1;
+	/* Probes already in place when the JVM started saw every thread it started (a tick of
+	 * margin: starttime has clock-tick resolution). */
+	j->threads_from_start = j->usdt && j->start > j->lib->attached_ticks + 1;
 	snprintf(path, sizeof(path), "%s/%d/cmdline", cfg.procfs, pid);
 	j->flink_role = "none";
 	if (jvm_read_file(path, &buf, &len, 1u << 20) == 0) {
@@ -289,7 +304,7 @@ static int check_pid(pid_t pid, bool from_exec)
 			j->flink_role = flink_role_of(full);
 		free(buf);
 	}
-	cpu_track_process(pid, true);
+	j->cpu_tracked = cpu_track_process(pid, true) == 0;
 	jvm_baseline_cpu(j);
 	jvm_threads_baseline(j);
 	j->next = jvms;
@@ -311,7 +326,7 @@ static void scan_proc(void)
 		pid = strtol(d->d_name, &end, 10);
 		if (*end || pid <= 0)
 			continue;
-		check_pid(pid, false);
+		check_pid(pid);
 	}
 	closedir(dp);
 }
@@ -347,7 +362,7 @@ static void jvm_tick(void)
 		if (!j->gone_at)
 			jvm_threads_baseline(j); /* rate-limited to once a second per JVM */
 	for (i = 0; i < npending;) {
-		err = check_pid(pending[i].pid, true);
+		err = check_pid(pending[i].pid);
 		if (err != -ENOENT || now > pending[i].deadline) {
 			pending[i] = pending[--npending];
 			continue;
@@ -387,6 +402,20 @@ static void jvm_purge(struct jvm *j)
 		bpf_map_delete_elem(fd, &tids[i]);
 	cpu_track_process(tgid, false);
 	jvm_forget_threads(j);
+}
+
+static void jvm_remove(struct jvm *j)
+{
+	struct jvm **pp;
+
+	for (pp = &jvms; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	jvm_purge(j);
+	lib_put(j->lib);
+	free(j);
 }
 
 static void jvm_maintain(time_t now)

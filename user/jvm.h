@@ -22,6 +22,7 @@ struct libjvm {
 	ino_t ino;
 	int refs;
 	bool usdt;
+	unsigned long long attached_ticks; /* boot time of the attach, in clock ticks */
 	struct bpf_link *links[NPROBES];
 	struct libjvm *next;
 };
@@ -36,7 +37,7 @@ struct jvm {
 	time_t gone_at;
 
 	/* Java threads = base + (events now - events at base); known once a baseline exists. */
-	bool threads_from_start;
+	bool threads_from_start; /* started after its libjvm's probes: every thread start seen */
 	bool threads_known;
 	time_t next_baseline_try;
 	long long base_live, base_daemon, base_started;
@@ -44,7 +45,9 @@ struct jvm {
 
 	/* CPU by thread kind: time before tracking (from /proc) and of exited threads, in ns. */
 	uint64_t kind_ns[KIND__N];
+	bool cpu_tracked; /* the CPU collector accounts its threads */
 	uint64_t cgroup_id;
+	char java_version[64], gc_policy[64]; /* kept once read: jvm_info's labels stay put */
 	struct jvm *next;
 };
 

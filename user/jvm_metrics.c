@@ -104,6 +104,63 @@ void jvm_baseline_cpu(struct jvm *j)
 	free(statbuf);
 }
 
+/* Per-thread CPU as reported so far, by kind: a thread renamed mid-life (thread pools do)
+ * moves only its new time to the new kind, so no kind's counter ever goes down. */
+struct thread_acct {
+	__u32 tid, tgid;
+	__u64 last;
+	uint64_t kind_ns[KIND__N];
+	struct thread_acct *next;
+};
+
+#define ACCT_BUCKETS 1024
+static struct thread_acct *accts[ACCT_BUCKETS];
+
+static struct thread_acct **acct_slot(__u32 tid)
+{
+	return &accts[(tid * 2654435761u) % ACCT_BUCKETS];
+}
+
+static struct thread_acct *acct_update(__u32 tid, __u32 tgid, __u64 ns, const char *comm)
+{
+	struct thread_acct *a;
+
+	for (a = *acct_slot(tid); a; a = a->next)
+		if (a->tid == tid)
+			break;
+	if (a && a->tgid != tgid) { /* the tid now belongs to another process */
+		memset(a->kind_ns, 0, sizeof(a->kind_ns));
+		a->last = 0;
+		a->tgid = tgid;
+	}
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return NULL;
+		a->tid = tid;
+		a->tgid = tgid;
+		a->next = *acct_slot(tid);
+		*acct_slot(tid) = a;
+	}
+	if (ns > a->last) {
+		a->kind_ns[thread_kind_of(comm)] += ns - a->last;
+		a->last = ns;
+	}
+	return a;
+}
+
+static void acct_forget(__u32 tid)
+{
+	struct thread_acct **pp, *a;
+
+	for (pp = acct_slot(tid); (a = *pp); pp = &a->next)
+		if (a->tid == tid) {
+			*pp = a->next;
+			free(a);
+			return;
+		}
+}
+
 struct fold_ctx {
 	struct jvm *only; /* NULL: every JVM */
 	bool forget_all;
@@ -113,7 +170,9 @@ static void fold_one(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *co
 {
 	struct fold_ctx *c = arg;
 	char path[PATH_MAX];
+	struct thread_acct *a;
 	struct jvm *j;
+	int k;
 
 	(void)cgid;
 	if (c->only && c->only->pid != (pid_t)tgid)
@@ -127,7 +186,10 @@ static void fold_one(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *co
 			return;
 	}
 	/* Exited: its time moves into the JVM's total, so the counter does not drop. */
-	j->kind_ns[thread_kind_of(comm)] += ns;
+	a = acct_update(tid, tgid, ns, comm);
+	for (k = 0; a && k < KIND__N; k++)
+		j->kind_ns[k] += a->kind_ns[k];
+	acct_forget(tid);
 	cpu_forget_thread(tid);
 }
 
@@ -212,11 +274,14 @@ static struct jvm_view *view_of(struct views *vs, pid_t pid)
 static void add_thread(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *comm, void *arg)
 {
 	struct jvm_view *v = view_of(arg, tgid);
+	struct thread_acct *a;
+	int k;
 
-	(void)tid;
 	if (!v)
 		return;
-	v->kind_ns[thread_kind_of(comm)] += ns;
+	a = acct_update(tid, tgid, ns, comm);
+	for (k = 0; a && k < KIND__N; k++)
+		v->kind_ns[k] += a->kind_ns[k];
 	v->cgroup_id = cgid;
 }
 
@@ -235,11 +300,12 @@ static void collect_gc(struct writer *w, struct views *vs)
 	struct jvm_view *v;
 
 	w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
-		 "GC pauses (gc__begin to gc__end, HotSpot USDT) by collector and action.");
+		 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
+		 "action.");
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1)
 			w_family(w, "jvmtap_jvm_gc_last_pause_seconds", "gauge",
-				 "Duration of the JVM's most recent GC pause by collector and action.");
+				 "Duration of the JVM's most recent collection by collector and action.");
 		for (prev = NULL; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
 			char gc[JVM_GC_NAME_LEN + 1];
 
@@ -290,6 +356,11 @@ void jvm_collect(struct writer *w)
 		v->skip = identity_labels(v->cgroup_id, v->id, now) != IDENTITY_OK;
 		if (!v->skip && !v->j->gone_at)
 			v->have_hsperf = jvm_read_hsperf(v->j, &v->hs) == 0;
+		if (v->have_hsperf && !v->j->java_version[0]) {
+			snprintf(v->j->java_version, sizeof(v->j->java_version), "%s",
+				 v->hs.h.java_version);
+			snprintf(v->j->gc_policy, sizeof(v->j->gc_policy), "%s", v->hs.h.gc_policy);
+		}
 	}
 
 	w_family(w, "jvmtap_jvm_info", "gauge",
@@ -302,8 +373,8 @@ void jvm_collect(struct writer *w)
 				     { "flink_role", v->j->flink_role },
 				     { "usdt", v->j->usdt ? "true" : "false" },
 				     { "hsperfdata", v->have_hsperf ? "true" : "false" },
-				     { "java_version", v->have_hsperf ? v->hs.h.java_version : "" },
-				     { "gc_policy", v->have_hsperf ? v->hs.h.gc_policy : "" } };
+				     { "java_version", v->j->java_version },
+				     { "gc_policy", v->j->gc_policy } };
 
 		if (!v->skip)
 			w_sample(w, "jvmtap_jvm_info", a, 7, v->id, IDENTITY_NLABELS, 1);
@@ -312,7 +383,8 @@ void jvm_collect(struct writer *w)
 		collect_gc(w, &vs);
 	else
 		w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
-			 "GC pauses (gc__begin to gc__end, HotSpot USDT) by collector and action.");
+			 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
+			 "action.");
 
 	w_family(w, "jvmtap_jvm_safepoint_seconds", "histogram",
 		 "Safepoint operations (hs_private safepoint__begin to safepoint__end).");
@@ -364,7 +436,7 @@ void jvm_collect(struct writer *w)
 	for (i = 0; i < vs.n; i++) {
 		struct jvm_view *v = &vs.v[i];
 
-		for (k = 0; k < KIND__N && !v->skip; k++) {
+		for (k = 0; k < KIND__N && !v->skip && v->j->cpu_tracked; k++) {
 			struct label a[] = { { "pid", v->pid }, { "thread_kind", kind_names[k] } };
 
 			w_sample(w, "jvmtap_jvm_cpu_seconds_total", a, 2, v->id, IDENTITY_NLABELS,

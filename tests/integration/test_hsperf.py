@@ -52,7 +52,10 @@ def test_pools_match_jstat_and_gc_totals_match_mxbeans(jvmtap_factory, classes, 
     # Heap max is Runtime.maxMemory() (G1 counters carry +8 bytes of its own rounding).
     heap_max = value(s, "jvmtap_jvm_memory_max_bytes", pid=str(pid), area="heap")
     record("hsperf %s heap max: jvmtap %d vs Runtime.maxMemory %d" % (gc, heap_max, done["maxMemory"]))
-    assert abs(heap_max - done["maxMemory"]) <= 64, (heap_max, done["maxMemory"])
+    # Parallel's own max moves with the current to-space size (adaptive sizing), which
+    # hsperfdata shows only as of the last collection: up to one survivor space apart.
+    slack = pool(s, pid, "max", "survivor") if "Parallel" in gc else 64
+    assert abs(heap_max - done["maxMemory"]) <= slack, (heap_max, done["maxMemory"], slack)
     heap_used = value(s, "jvmtap_jvm_memory_used_bytes", pid=str(pid), area="heap")
     assert near(heap_used, (st["EU"] + st["OU"] + st["S0U"] + st["S1U"]) * KB)
     # GC totals per collector: counts equal GarbageCollectorMXBean's; seconds are hsperfdata's
