@@ -63,7 +63,7 @@ $(OUT) $(OUT)/tests $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
 # DWARF is stripped (BTF stays) so the embedded objects stay small.
-$(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) $(wildcard include/jvmtap/*.h) | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) $(wildcard include/jvmtap/*.h) $(wildcard bpf/*.h) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)$(STRIP) -g $@.tmp -o $@ && rm -f $@.tmp

@@ -6,10 +6,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "jvmtap/cpu.h"
+#include "cgroup.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 hierarchy = CPU_HIER_V2;
 const volatile __u32 clock_source = CPU_CLOCK_KTIME;
 
 /* Userspace sets max_entries from --cpu.max-cgroups before load. Not LRU: evicting a live cgroup
@@ -46,45 +46,6 @@ struct {
 
 __u64 cgroup_cpu_update_failures = 0;
 __u64 jvm_thread_cpu_update_failures = 0;
-
-/* kernfs_node::id was a union of {ino, generation} before v5.5 (commit 67c0496e87d1). */
-struct kernfs_node___old {
-	union {
-		__u64 id;
-		struct {
-			__u32 ino;
-			__u32 generation;
-		};
-	} id;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u64 kn_id(struct kernfs_node *kn)
-{
-	struct kernfs_node___old *old = (void *)kn;
-
-	if (bpf_core_field_exists(old->id.ino))
-		return BPF_CORE_READ(old, id.ino);
-	return BPF_CORE_READ(kn, id);
-}
-
-/* v1: the cgroup of the `cpu` controller; cpu_cgrp_id's value depends on the kernel config.
- * With a BTF-typed task (tp_btf) the walk is plain loads; otherwise each step is a probe read. */
-static __always_inline __u64 cgroup_id_of(struct task_struct *task, bool btf_typed)
-{
-	int cpu_id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
-	struct cgroup_subsys_state *css;
-
-	if (hierarchy == CPU_HIER_V2)
-		return bpf_get_current_cgroup_id();
-	if (btf_typed) {
-		css = task->cgroups->subsys[cpu_id];
-		return css ? css->cgroup->kn->id : 0;
-	}
-	css = BPF_CORE_READ(task, cgroups, subsys[cpu_id]);
-	if (!css)
-		return 0;
-	return kn_id(BPF_CORE_READ(css, cgroup, kn));
-}
 
 /* The scheduler stamps its runqueue clock at every switch and tick, so with a BTF-typed task
  * the time is three plain loads, where bpf_ktime_get_ns() reads the clocksource again (150 ns

@@ -22,6 +22,7 @@ struct config cfg = {
 	.grace_period_s = 300,
 	.cpu_max_cgroups = 16384,
 	.cpu_flush_hz = 20,
+	.net_max_ports = 32,
 };
 
 const char *argp_program_version = "jvmtap " JVMTAP_VERSION;
@@ -53,6 +54,8 @@ enum {
 	OPT_MAXCG,
 	OPT_FLUSH,
 	OPT_CLOCK,
+	OPT_NETMODE,
+	OPT_NETPORTS,
 	OPT_STRICT,
 };
 
@@ -73,6 +76,8 @@ static const struct argp_option options[] = {
 	{ "cpu.max-cgroups", OPT_MAXCG, "N", 0, "Cgroups tracked in the kernel map (default 16384)", 3 },
 	{ "cpu.flush-hz", OPT_FLUSH, "HZ", 0, "Per-CPU tick that charges running tasks (default 20, 0 = off)", 3 },
 	{ "cpu.clock", OPT_CLOCK, "C", 0, "auto|rq|ktime: runqueue clock (tp_btf only) or bpf_ktime_get_ns (default auto)", 3 },
+	{ "net.attach-mode", OPT_NETMODE, "MODE", 0, "auto|tp_btf|tracepoint|fexit|kprobe for socket bytes (default auto)", 3 },
+	{ "net.max-ports-per-container", OPT_NETPORTS, "N", 0, "TCP service ports with their own series per container; the rest is port=\"other\" (default 32)", 3 },
 	{ "verbose", 'v', NULL, 0, "Debug logging, including libbpf's", 4 },
 	{ 0 },
 };
@@ -201,6 +206,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (i < 0)
 			argp_error(st, "--cpu.clock: '%s' is not auto, rq or ktime", arg);
 		cfg.cpu_clock = i;
+		break;
+	case OPT_NETMODE: {
+		static const char *const net_modes[] = { "auto", "tp_btf", "tracepoint", "fexit",
+							  "kprobe" };
+
+		i = pick(arg, net_modes, 5);
+		if (i < 0)
+			argp_error(st, "--net.attach-mode: '%s' is not auto, tp_btf, tracepoint, fexit or kprobe", arg);
+		cfg.net_attach_mode = i;
+		break;
+	}
+	case OPT_NETPORTS:
+		if (parse_uint(arg, 0, 256, &cfg.net_max_ports))
+			argp_error(st, "--net.max-ports-per-container: '%s' is not a number in 0..256", arg);
 		break;
 	case 'v':
 		cfg.verbose = true;

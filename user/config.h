@@ -23,6 +23,8 @@ struct config {
 	unsigned cpu_max_cgroups;
 	unsigned cpu_flush_hz;
 	enum clock_mode cpu_clock;
+	int net_attach_mode; /* 0 auto, else 1 + index in net.c's mode list */
+	unsigned net_max_ports;
 	bool strict;
 	bool bpf_stats;
 	bool verbose;

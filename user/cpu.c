@@ -246,6 +246,11 @@ int cpu_track_process(__u32 tgid, bool on)
 	return bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
 }
 
+int cpu_jvm_tgids_fd(void)
+{
+	return skel ? bpf_map__fd(skel->maps.jvm_tgids) : -1;
+}
+
 void cpu_for_each_thread(cpu_thread_fn fn, void *arg)
 {
 	__u32 max = CPU_MAX_JVM_THREADS, n = 0, i, *keys, *prev = NULL;

@@ -10,6 +10,9 @@ int cpu_track_process(__u32 tgid, bool on);
 
 typedef void (*cpu_thread_fn)(__u32 tid, __u32 tgid, __u64 ns, __u64 cgroup_id, const char *comm,
 			      void *arg);
+/* The BPF map of processes accounted per thread (other objects share it); -1 if none. */
+int cpu_jvm_tgids_fd(void);
+
 /* Calls fn for every accounted thread. */
 void cpu_for_each_thread(cpu_thread_fn fn, void *arg);
 /* Drops a thread's entry (it exited and its time was folded into its process's totals). */

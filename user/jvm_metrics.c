@@ -353,6 +353,7 @@ void jvm_collect(struct writer *w)
 
 		if (!v->cgroup_id)
 			v->cgroup_id = identity_cgroup_of_pid(v->j->pid);
+		v->j->cgroup_id = v->cgroup_id; /* for other collectors' JVM series */
 		v->skip = identity_labels(v->cgroup_id, v->id, now) != IDENTITY_OK;
 		if (!v->skip && !v->j->gone_at)
 			v->have_hsperf = jvm_read_hsperf(v->j, &v->hs) == 0;

@@ -1,0 +1,239 @@
+"""deploy/ against the real binary, as root: one module-wide setup (about 25 s) runs
+
+- an emulated containerd container (a cgroup named as kubelet names it plus its runtime state
+  file under a temporary root) with a busy process and a JVM (GcWorkload) inside it;
+- ./jvmtap on loopback, as tests/integration does;
+- a real Prometheus (Debian package) scraping it every second with deploy's rules;
+- a DaemonSet-shaped ./jvmtap: in its own mount namespace, with the host's /proc and /sys and
+  the runtime state dir bind-mounted read-only under one directory, started with the
+  DaemonSet's --path.* flags (that directory in place of /host).
+
+and the tests check that every metric the rules and the dashboard use is in the live scrape,
+that PromQL over Prometheus's HTTP API returns what deploy/ expects, and that the
+DaemonSet-shaped run labels the container as the plain run does."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+import yaml
+
+from deployutil import BIN, ROOT, RULES, dashboard_exprs, metric_names, rule_exprs
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import conftest as it  # noqa: E402  (the integration tests' helpers, not their fixtures)
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (BPF, cgroups, mounts)")
+
+JAVA_SRC = os.path.join(ROOT, "tests", "integration", "java", "GcWorkload.java")
+NS, POD, CONTAINER = "flink", "flink-taskmanager-0", "taskmanager"
+
+
+def wait_for(fn, timeout, what):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(0.3)
+    raise AssertionError("timed out after %ss waiting for %s (last: %r)" % (timeout, what, last))
+
+
+class WrappedJvmtap(it.Jvmtap):
+    """Jvmtap started through a wrapper command (the DaemonSet-shaped run)."""
+
+    def __init__(self, wrapper, args):
+        self.port = it.free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log = open(os.path.join(it.BUILD, "jvmtap-deploy-%d.log" % self.port), "w+")
+        self.proc = subprocess.Popen(list(wrapper) + [BIN, "--web.listen-address=127.0.0.1:%d" % self.port]
+                                     + list(args), stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+
+MOUNT_SCRIPT = r"""
+set -e
+h=$1; state=$2; shift 2
+mount -t tmpfs -o size=1m,mode=0755 jvmtap-host "$h"
+mkdir -p "$h/proc" "$h/sys" "$h/run/containerd"
+mount --rbind /proc "$h/proc";  mount -o remount,bind,ro "$h/proc"
+mount --rbind /sys "$h/sys";    mount -o remount,bind,ro "$h/sys"
+mount --bind "$state/run/containerd" "$h/run/containerd"
+mount -o remount,bind,ro "$h/run/containerd"
+mount -o remount,ro "$h"
+exec "$@"
+"""
+
+
+class Prometheus:
+    def __init__(self, workdir, target):
+        self.port = it.free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        rules = yaml.safe_load(open(RULES))
+        for g in rules["groups"]:
+            g["interval"] = "1s"
+        with open(os.path.join(workdir, "jvmtap.rules.yml"), "w") as f:
+            yaml.safe_dump(rules, f)
+        cfg = {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+               "rule_files": ["jvmtap.rules.yml"],
+               "scrape_configs": [{"job_name": "jvmtap", "honor_labels": True,
+                                   "static_configs": [{"targets": [target]}]}]}
+        with open(os.path.join(workdir, "prometheus.yml"), "w") as f:
+            yaml.safe_dump(cfg, f)
+        self.log = open(os.path.join(it.BUILD, "prometheus-deploy-test.log"), "w+")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=%s" % os.path.join(workdir, "prometheus.yml"),
+             "--storage.tsdb.path=%s" % os.path.join(workdir, "data"),
+             "--web.listen-address=127.0.0.1:%d" % self.port],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def query(self, q):
+        url = "%s/api/v1/query?%s" % (self.url, urllib.parse.urlencode({"query": q}))
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                body = json.load(r)
+        except OSError:
+            return []
+        assert body["status"] == "success", body
+        return body["data"]["result"]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def env():
+    os.makedirs(it.BUILD, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="deploy-test-", dir=it.BUILD)  # not /tmp: JVMs' hsperfdata
+    classes = os.path.join(work, "java")
+    javac = subprocess.Popen(["javac", "-d", classes, JAVA_SRC])
+    state = os.path.join(work, "state")
+    hostdir = os.path.join(work, "host")
+    os.makedirs(hostdir)
+    id_ = uuid.uuid4().hex + uuid.uuid4().hex
+    pod_uid = str(uuid.uuid4()).replace("-", "_")
+    path = os.path.join(state, "run/containerd/io.containerd.runtime.v2.task/k8s.io", id_, "config.json")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as f:
+        json.dump({"ociVersion": "1.1.0", "process": {"args": ["java"]},
+                   "annotations": {"io.kubernetes.cri.container-type": "container",
+                                   "io.kubernetes.cri.sandbox-name": POD,
+                                   "io.kubernetes.cri.sandbox-namespace": NS,
+                                   "io.kubernetes.cri.container-name": CONTAINER}}, f)
+    top = "kubepods.slice"
+    cg = it.Cgroup(it.CG2, "%s/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/cri-containerd-%s.scope"
+                   % (top, pod_uid, id_))
+    started = []
+    prom = None
+    try:
+        plain = it.Jvmtap(["--cgroup.hierarchy=v2", "--path.rootfs=%s" % state])
+        started.append(plain)
+        ds = WrappedJvmtap(["unshare", "--mount", "--propagation", "private", "--",
+                            "/bin/sh", "-c", MOUNT_SCRIPT, "sh", hostdir, state],
+                           ["--cgroup.hierarchy=v2", "--path.procfs=%s/proc" % hostdir,
+                            "--path.sysfs=%s/sys" % hostdir, "--path.rootfs=%s" % hostdir])
+        started.append(ds)
+        prom = Prometheus(work, "127.0.0.1:%d" % plain.port)
+        assert javac.wait() == 0
+        busy = cg.spawn(it.busy(20))
+        jvm = cg.spawn(["java", "-XX:+UseG1GC", "-Xmx64m", "-cp", classes, "GcWorkload", "10", "12", "2", "1"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        yield {"plain": plain, "ds": ds, "prom": prom, "jvm": jvm, "busy": busy, "id": id_}
+    finally:
+        if prom:
+            prom.stop()
+        for j in started:
+            rc = j.stop()
+            assert rc == 0, "jvmtap exited %s on SIGTERM:\n%s" % (rc, open(j.log.name).read())
+        cg.remove()
+        for d, _, _ in sorted(os.walk(os.path.join(it.CG2, top)), key=lambda t: -len(t[0])):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def jvm_ready(j, pid):
+    """The scrape once the JVM has had GC pauses and safepoints, else None."""
+    samples = j.scrape()
+    pid = str(pid)
+    have = {n for n, l, v in samples if l.get("pid") == pid}
+    if {"jvmtap_jvm_gc_pause_seconds_count", "jvmtap_jvm_safepoint_seconds_count",
+            "jvmtap_jvm_gc_last_pause_seconds"} <= have:
+        return samples
+    return None
+
+
+def test_every_metric_used_by_rules_and_dashboard_is_exported(env):
+    samples = wait_for(lambda: jvm_ready(env["plain"], env["jvm"].pid), 20, "GC series of the JVM")
+    exported = {n for n, _, _ in samples}
+    used = set()
+    for e in rule_exprs() + dashboard_exprs():
+        used |= metric_names(e)
+    assert len(used) >= 10, used
+    missing = sorted(used - exported)
+    assert not missing, "deploy/ uses metrics jvmtap does not export: %s" % missing
+
+
+def test_jvm_series_carry_the_container_labels(env):
+    samples = wait_for(lambda: jvm_ready(env["plain"], env["jvm"].pid), 20, "GC series of the JVM")
+    (labels, _), = it.select(samples, "jvmtap_jvm_info", pid=str(env["jvm"].pid))
+    assert (labels["namespace"], labels["pod"], labels["container"], labels["main_class"]) == \
+        (NS, POD, CONTAINER, "GcWorkload")
+
+
+def test_prometheus_scrapes_and_evaluates_rules(env):
+    prom, pid = env["prom"], str(env["jvm"].pid)
+    wait_for(lambda: jvm_ready(env["plain"], env["jvm"].pid), 20, "GC series of the JVM")
+    sel = 'namespace="%s",pod="%s"' % (NS, POD)
+    # CPU rate > 0 for the busy container (about 1 CPU busy + the JVM).
+    r = wait_for(lambda: prom.query('rate(jvmtap_container_cpu_seconds_total{container_id="%s"}[5s]) > 0.2'
+                                    % env["id"]), 15, "CPU rate of the busy container")
+    assert r[0]["metric"]["pod"] == POD
+    # A GC pause quantile for the JVM.
+    q = 'histogram_quantile(0.99, sum by (le) (rate(jvmtap_jvm_gc_pause_seconds_bucket{pid="%s"}[30s]))) > 0' % pid
+    r = wait_for(lambda: prom.query(q), 15, "GC pause p99")
+    assert 0 < float(r[0]["value"][1]) < 1
+    # Recording rules evaluated over the real series.
+    for rec in ("namespace_pod_container:jvmtap_container_cpu_usage:rate1m",
+                "namespace_pod_thread_kind:jvmtap_jvm_cpu_usage:rate1m",
+                "namespace_pod_action:jvmtap_jvm_gc_collections:rate1m",
+                "namespace_pod_action:jvmtap_jvm_gc_pause_seconds:p99_5m",
+                "namespace_pod:jvmtap_jvm_threads:sum"):
+        r = wait_for(lambda: prom.query("%s{%s} > 0" % (rec, sel)), 15, rec)
+        assert r
+    # No alert fires for this healthy setup except possibly none at all.
+    alerts = prom.query('ALERTS{alertstate="firing"}')
+    assert not alerts, alerts
+
+
+def test_daemonset_shaped_run_reports_the_same_labels(env):
+    def cpu_labels(j):
+        return [l for l, v in it.select(j.scrape(), "jvmtap_container_cpu_seconds_total",
+                                        container_id=env["id"]) if v > 0]
+    plain = wait_for(lambda: cpu_labels(env["plain"]), 15, "container series (plain run)")
+    ds = wait_for(lambda: cpu_labels(env["ds"]), 15, "container series (DaemonSet-shaped run)")
+    assert plain == ds == [{"container_id": env["id"], "namespace": NS, "pod": POD, "container": CONTAINER}]
+    pid = str(env["jvm"].pid)
+    info = lambda j: [l for l, _ in it.select(j.scrape(), "jvmtap_jvm_info", pid=pid)]  # noqa: E731
+    p = wait_for(lambda: info(env["plain"]), 15, "jvm_info (plain)")
+    d = wait_for(lambda: info(env["ds"]), 15, "jvm_info (DaemonSet-shaped)")
+    keys = ("pid", "main_class", "usdt", "container_id", "namespace", "pod", "container")
+    assert [{k: l[k] for k in keys} for l in p] == [{k: l[k] for k in keys} for l in d]
+    assert d[0]["usdt"] == "true"

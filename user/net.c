@@ -1,0 +1,389 @@
+/* Socket throughput: loads bpf/net.bpf.c with the best attach mode the kernel offers and exports
+ * TCP/UDP payload bytes per container, per TCP service port and per JVM. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "bpfutil.h"
+#include "collector.h"
+#include "config.h"
+#include "cpu.h"
+#include "identity.h"
+#include "jvm.h"
+#include "jvmtap/cpu.h"
+#include "jvmtap/net.h"
+#include "log.h"
+#include "net.skel.h"
+
+enum net_mode { NET_MODE_TP_BTF, NET_MODE_TRACEPOINT, NET_MODE_FEXIT, NET_MODE_KPROBE, NET_MODE__N };
+static const char *const mode_names[NET_MODE__N] = { "tp_btf", "tracepoint", "fexit", "kprobe" };
+
+static struct net_bpf *skel;
+static struct bpf_link *links[9];
+static int nlinks;
+static struct bpf_program *attached[9];
+
+/* The programs of a mode; the last one tells which side opened each TCP connection (tp_btf in
+ * every mode but tracepoint, which may be all a kernel has). */
+static int mode_progs(struct net_bpf *s, enum net_mode m, struct bpf_program **out)
+{
+	switch (m) {
+	case NET_MODE_TP_BTF:
+		out[0] = s->progs.net_send_tp_btf, out[1] = s->progs.net_recv_tp_btf;
+		out[2] = s->progs.net_side_tp_btf;
+		return 3;
+	case NET_MODE_TRACEPOINT:
+		out[0] = s->progs.net_send_tracepoint, out[1] = s->progs.net_recv_tracepoint;
+		out[2] = s->progs.net_side_tracepoint;
+		return 3;
+	case NET_MODE_FEXIT:
+		out[0] = s->progs.net_tcp_send_fexit, out[1] = s->progs.net_udp_send_fexit;
+		out[2] = s->progs.net_tcp_recv_fexit, out[3] = s->progs.net_udp_recv_fexit;
+		out[4] = s->progs.net_side_tp_btf;
+		return 5;
+	default:
+		out[0] = s->progs.net_tcp_send_kprobe, out[1] = s->progs.net_tcp_send_kretprobe;
+		out[2] = s->progs.net_udp_send_kprobe, out[3] = s->progs.net_udp_send_kretprobe;
+		out[4] = s->progs.net_tcp_recv_kprobe, out[5] = s->progs.net_tcp_recv_kretprobe;
+		out[6] = s->progs.net_udp_recv_kprobe, out[7] = s->progs.net_udp_recv_kretprobe;
+		out[8] = s->progs.net_side_tp_btf;
+		return 9;
+	}
+}
+
+static void ephemeral_range(__u32 *lo, __u32 *hi)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/net/ipv4/ip_local_port_range", cfg.procfs);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%u %u", lo, hi) != 2 || *lo > *hi || *hi > 65535)
+			*lo = 32768, *hi = 60999;
+		fclose(f);
+	}
+}
+
+static int try_mode(enum net_mode m)
+{
+	struct bpf_program *want[9], *p;
+	int n, i, err, fd;
+
+	if (m == NET_MODE_TRACEPOINT && (err = bpfutil_need_tracefs()))
+		return err;
+	skel = net_bpf__open_opts(bpfutil_open_opts());
+	if (!skel)
+		return -errno;
+	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
+	ephemeral_range((__u32 *)&skel->rodata->ephemeral_lo, (__u32 *)&skel->rodata->ephemeral_hi);
+	/* Per-JVM bytes need the CPU collector's set of JVMs. */
+	fd = cpu_jvm_tgids_fd();
+	if (fd >= 0)
+		bpf_map__reuse_fd(skel->maps.jvm_tgids, fd);
+	n = mode_progs(skel, m, want);
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, false);
+	for (i = 0; i < n; i++)
+		bpf_program__set_autoload(want[i], true);
+	err = net_bpf__load(skel);
+	for (i = 0; !err && i < n; i++) {
+		links[nlinks] = bpf_program__attach(want[i]);
+		if (!links[nlinks])
+			err = -errno;
+		else
+			attached[nlinks++] = want[i];
+	}
+	if (err) {
+		while (nlinks)
+			bpf_link__destroy(links[--nlinks]);
+		net_bpf__destroy(skel);
+		skel = NULL;
+	}
+	return err;
+}
+
+static int net_open(void)
+{
+	enum net_mode m;
+	int err = -ENOENT;
+
+	for (m = 0; m < NET_MODE__N; m++) {
+		if (cfg.net_attach_mode && cfg.net_attach_mode != (int)m + 1)
+			continue;
+		bpfutil_quiet(!cfg.net_attach_mode);
+		err = try_mode(m);
+		bpfutil_quiet(false);
+		if (!err)
+			break;
+		if (!cfg.net_attach_mode)
+			log_info("net: %s unavailable (%s), trying the next mode", mode_names[m],
+				 strerror(-err));
+	}
+	if (err) {
+		log_warn("net: cannot attach socket programs (%s): throughput is not collected",
+			 strerror(-err));
+		bpfutil_track_prog("net_send", cfg.net_attach_mode ?
+						       mode_names[cfg.net_attach_mode - 1] : "none",
+				   NULL, false);
+		return 0;
+	}
+	log_info("net: socket programs attached via %s", mode_names[m]);
+	for (int i = 0; i < nlinks; i++)
+		bpfutil_track_prog(bpf_program__name(attached[i]), mode_names[m], attached[i], true);
+	bpfutil_track_map("net_bytes", skel->maps.net_bytes, &skel->bss->net_bytes_update_failures);
+	bpfutil_track_map("net_port_bytes", skel->maps.net_port_bytes,
+			  &skel->bss->net_port_bytes_update_failures);
+	bpfutil_track_map("net_jvm_bytes", skel->maps.net_jvm_bytes,
+			  &skel->bss->net_jvm_bytes_update_failures);
+	return 0;
+}
+
+/* A sample before aggregation: identity labels plus two of the metric's own. */
+struct agg {
+	struct label l[2 + IDENTITY_NLABELS];
+	char v1[16];
+	__u64 n;
+};
+
+static int cmp_agg(const void *a, const void *b)
+{
+	const struct agg *x = *(struct agg *const *)a, *y = *(struct agg *const *)b;
+	int i, c;
+
+	for (i = 0; i < 2 + IDENTITY_NLABELS; i++)
+		if ((c = strcmp(x->l[i].value, y->l[i].value)))
+			return c;
+	return 0;
+}
+
+/* Samples with equal labels (a container's sub-cgroups) become one series. Sorted through
+ * pointers: a label may point into its own sample (the port number). */
+static void emit(struct writer *w, const char *name, struct agg *a, size_t n)
+{
+	struct agg **p = calloc(n ? n : 1, sizeof(*p));
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < n; i++)
+		p[i] = &a[i];
+	qsort(p, n, sizeof(*p), cmp_agg);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && !cmp_agg(&p[i], &p[i + 1])) {
+			p[i + 1]->n += p[i]->n;
+			continue;
+		}
+		w_sample(w, name, p[i]->l, 2, p[i]->l + 2, IDENTITY_NLABELS, (double)p[i]->n);
+	}
+	free(p);
+}
+
+static __u64 sum_percpu(int fd, const void *key, __u64 *vals)
+{
+	int i, ncpus = bpfutil_ncpus();
+	__u64 s = 0;
+
+	if (bpf_map_lookup_elem(fd, key, vals))
+		return 0;
+	for (i = 0; i < ncpus; i++)
+		s += vals[i];
+	return s;
+}
+
+/* Walks a cgroup-keyed map; stale cgroups' keys are deleted (after the walk: deleting during
+ * bpf_map_get_next_key restarts it). Returns the samples filled. */
+static size_t walk(struct bpf_map *map, size_t ksize, struct agg *out, size_t max, time_t now,
+		   void (*fill)(const void *key, struct agg *a))
+{
+	int fd = bpf_map__fd(map);
+	char *keys = calloc(max, ksize), *prev = NULL;
+	__u64 *vals = calloc(bpfutil_ncpus(), sizeof(__u64));
+	size_t nkeys = 0, n = 0, i;
+
+	if (!keys || !vals)
+		goto out;
+	while (nkeys < max && bpf_map_get_next_key(fd, prev, keys + nkeys * ksize) == 0)
+		prev = keys + ksize * nkeys++;
+	for (i = 0; i < nkeys; i++) {
+		const void *k = keys + i * ksize;
+		__u64 cg = *(const __u64 *)k; /* both key types start with the cgroup id */
+
+		switch (identity_labels(cg, out ? out[n].l + 2 : NULL, now)) {
+		case IDENTITY_STALE:
+			bpf_map_delete_elem(fd, k);
+			continue;
+		case IDENTITY_SKIP:
+			continue;
+		case IDENTITY_OK:
+			break;
+		}
+		if (!out)
+			continue;
+		out[n].n = sum_percpu(fd, k, vals);
+		fill(k, &out[n]);
+		n++;
+	}
+out:
+	free(keys);
+	free(vals);
+	return n;
+}
+
+static const char *dir_name(__u32 d)
+{
+	return d == NET_TX ? "transmit" : "receive";
+}
+
+static void fill_bytes(const void *key, struct agg *a)
+{
+	const struct net_key *k = key;
+
+	a->l[0] = (struct label){ "direction", dir_name(k->dir) };
+	a->l[1] = (struct label){ "protocol", k->proto == NET_TCP ? "tcp" : "udp" };
+}
+
+/* Ports keep their own series in the order first seen, up to --net.max-ports-per-container;
+ * later ones go to "other". Sticky, so no series (and no "other") ever goes down. */
+struct port_set {
+	char container[256];
+	int n;
+	__u32 ports[256];
+	struct port_set *next;
+};
+static struct port_set *port_sets;
+
+static bool port_kept(const char *container, __u32 port)
+{
+	struct port_set *s;
+	int i;
+
+	for (s = port_sets; s; s = s->next)
+		if (!strcmp(s->container, container))
+			break;
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return false;
+		snprintf(s->container, sizeof(s->container), "%s", container);
+		s->next = port_sets;
+		port_sets = s;
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->ports[i] == port)
+			return true;
+	if (s->n >= (int)cfg.net_max_ports || s->n >= 256)
+		return false;
+	s->ports[s->n++] = port;
+	return true;
+}
+
+static void fill_port(const void *key, struct agg *a)
+{
+	const struct net_port_key *k = key;
+
+	a->l[0] = (struct label){ "direction", dir_name(k->dir) };
+	if (port_kept(a->l[2].value, k->port))
+		snprintf(a->v1, sizeof(a->v1), "%u", k->port);
+	else
+		snprintf(a->v1, sizeof(a->v1), "other");
+	a->l[1] = (struct label){ "port", a->v1 };
+}
+
+static void collect_jvms(struct writer *w, time_t now)
+{
+	int fd = bpf_map__fd(skel->maps.net_jvm_bytes);
+	struct net_jvm_key key, *prev = NULL;
+	__u64 *vals = calloc(bpfutil_ncpus(), sizeof(__u64));
+	struct label id[IDENTITY_NLABELS];
+	char pid[16];
+
+	if (!vals)
+		return;
+	for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
+		struct jvm *j = jvm_find(key.tgid);
+		__u64 cg;
+
+		if (!j)
+			continue;
+		cg = j->cgroup_id ? j->cgroup_id : identity_cgroup_of_pid(j->pid);
+		if (identity_labels(cg, id, now) != IDENTITY_OK)
+			continue;
+		snprintf(pid, sizeof(pid), "%u", key.tgid);
+		struct label a[] = { { "pid", pid },
+				     { "direction", dir_name(key.dir) },
+				     { "protocol", key.proto == NET_TCP ? "tcp" : "udp" } };
+		w_sample(w, "jvmtap_jvm_network_bytes_total", a, 3, id, IDENTITY_NLABELS,
+			 (double)sum_percpu(fd, &key, vals));
+	}
+	free(vals);
+}
+
+static void net_collect(struct writer *w)
+{
+	time_t now = time(NULL);
+	struct agg *a = NULL;
+	size_t n;
+
+	w_family(w, "jvmtap_container_network_bytes_total", "counter",
+		 "TCP and UDP payload bytes the container's sockets sent (transmit) and received.");
+	if (skel && (a = calloc(NET_MAX_PORT_KEYS, sizeof(*a)))) {
+		n = walk(skel->maps.net_bytes, sizeof(struct net_key), a, NET_MAX_KEYS, now, fill_bytes);
+		emit(w, "jvmtap_container_network_bytes_total", a, n);
+	}
+	w_family(w, "jvmtap_container_tcp_port_bytes_total", "counter",
+		 "TCP payload bytes by service port: the remote port of connections the container "
+		 "opened, the local port of those it accepted.");
+	if (skel && a) {
+		n = walk(skel->maps.net_port_bytes, sizeof(struct net_port_key), a, NET_MAX_PORT_KEYS,
+			 now, fill_port);
+		emit(w, "jvmtap_container_tcp_port_bytes_total", a, n);
+	}
+	free(a);
+	w_family(w, "jvmtap_jvm_network_bytes_total", "counter",
+		 "TCP and UDP payload bytes the JVM's sockets sent and received.");
+	if (skel)
+		collect_jvms(w, now);
+}
+
+static void net_maintain(time_t now)
+{
+	int fd;
+	struct net_jvm_key key, *prev = NULL, dead[256];
+	int ndead = 0, i;
+
+	if (!skel)
+		return;
+	walk(skel->maps.net_bytes, sizeof(struct net_key), NULL, NET_MAX_KEYS, now, NULL);
+	walk(skel->maps.net_port_bytes, sizeof(struct net_port_key), NULL, NET_MAX_PORT_KEYS, now,
+	     NULL);
+	fd = bpf_map__fd(skel->maps.net_jvm_bytes);
+	for (; ndead < 256 && bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key)
+		if (!jvm_find(key.tgid))
+			dead[ndead++] = key;
+	for (i = 0; i < ndead; i++)
+		bpf_map_delete_elem(fd, &dead[i]);
+}
+
+static void net_close(void)
+{
+	struct port_set *s;
+
+	while (nlinks)
+		bpf_link__destroy(links[--nlinks]);
+	net_bpf__destroy(skel);
+	skel = NULL;
+	while ((s = port_sets)) {
+		port_sets = s->next;
+		free(s);
+	}
+}
+
+const struct collector net_collector = {
+	.name = "net",
+	.open = net_open,
+	.collect = net_collect,
+	.maintain = net_maintain,
+	.close = net_close,
+};
