@@ -6,7 +6,8 @@
 - a real Prometheus (Debian package) scraping it every second with deploy's rules;
 - a DaemonSet-shaped ./jvmtap: in its own mount namespace, with the host's /proc and /sys and
   the runtime state dir bind-mounted read-only under one directory, started with the
-  DaemonSet's --path.* flags (that directory in place of /host).
+  DaemonSet's --path.* flags (that directory in place of /host) and only the DaemonSet's
+  capabilities (uid 0, bounding set limited with setpriv); the JVM runs as nobody.
 
 and the tests check that every metric the rules and the dashboard use is in the live scrape,
 that PromQL over Prometheus's HTTP API returns what deploy/ expects, and that the
@@ -26,7 +27,7 @@ import uuid
 import pytest
 import yaml
 
-from deployutil import BIN, ROOT, RULES, dashboard_exprs, metric_names, rule_exprs
+from deployutil import BIN, ROOT, RULES, dashboard_exprs, k8s_kind, metric_names, rule_exprs
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 import conftest as it  # noqa: E402  (the integration tests' helpers, not their fixtures)
@@ -35,6 +36,12 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (BPF, cgro
 
 JAVA_SRC = os.path.join(ROOT, "tests", "integration", "java", "GcWorkload.java")
 NS, POD, CONTAINER = "flink", "flink-taskmanager-0", "taskmanager"
+
+
+def daemonset_caps():
+    """setpriv's --bounding-set argument for the DaemonSet's capabilities."""
+    c = k8s_kind("DaemonSet")["spec"]["template"]["spec"]["containers"][0]
+    return "-all," + ",".join("+" + cap.lower() for cap in c["securityContext"]["capabilities"]["add"])
 
 
 def wait_for(fn, timeout, what):
@@ -62,7 +69,7 @@ class WrappedJvmtap(it.Jvmtap):
 
 MOUNT_SCRIPT = r"""
 set -e
-h=$1; state=$2; shift 2
+h=$1; state=$2; caps=$3; shift 3
 mount -t tmpfs -o size=1m,mode=0755 jvmtap-host "$h"
 mkdir -p "$h/proc" "$h/sys" "$h/run/containerd"
 mount --rbind /proc "$h/proc";  mount -o remount,bind,ro "$h/proc"
@@ -70,7 +77,8 @@ mount --rbind /sys "$h/sys";    mount -o remount,bind,ro "$h/sys"
 mount --bind "$state/run/containerd" "$h/run/containerd"
 mount -o remount,bind,ro "$h/run/containerd"
 mount -o remount,ro "$h"
-exec "$@"
+# From here on only the DaemonSet's capabilities (uid 0, bounding set = the added ones).
+exec setpriv --bounding-set="$caps" --inh-caps=-all "$@"
 """
 
 
@@ -120,6 +128,7 @@ class Prometheus:
 def env():
     os.makedirs(it.BUILD, exist_ok=True)
     work = tempfile.mkdtemp(prefix="deploy-test-", dir=it.BUILD)  # not /tmp: JVMs' hsperfdata
+    os.chmod(work, 0o755)  # the JVM runs as nobody
     classes = os.path.join(work, "java")
     javac = subprocess.Popen(["javac", "-d", classes, JAVA_SRC])
     state = os.path.join(work, "state")
@@ -144,14 +153,16 @@ def env():
         plain = it.Jvmtap(["--cgroup.hierarchy=v2", "--path.rootfs=%s" % state])
         started.append(plain)
         ds = WrappedJvmtap(["unshare", "--mount", "--propagation", "private", "--",
-                            "/bin/sh", "-c", MOUNT_SCRIPT, "sh", hostdir, state],
+                            "/bin/sh", "-c", MOUNT_SCRIPT, "sh", hostdir, state, daemonset_caps()],
                            ["--cgroup.hierarchy=v2", "--path.procfs=%s/proc" % hostdir,
                             "--path.sysfs=%s/sys" % hostdir, "--path.rootfs=%s" % hostdir])
         started.append(ds)
         prom = Prometheus(work, "127.0.0.1:%d" % plain.port)
         assert javac.wait() == 0
         busy = cg.spawn(it.busy(20))
-        jvm = cg.spawn(["java", "-XX:+UseG1GC", "-Xmx64m", "-cp", classes, "GcWorkload", "10", "12", "2", "1"],
+        # The JVM runs as nobody: its /proc/PID/root, map_files and /tmp/hsperfdata_nobody
+        # (0700) need SYS_PTRACE and DAC_READ_SEARCH in the capability-limited run.
+        jvm = cg.spawn(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "java", "-XX:+UseG1GC", "-Xmx64m", "-cp", classes, "GcWorkload", "10", "12", "2", "1"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         yield {"plain": plain, "ds": ds, "prom": prom, "jvm": jvm, "busy": busy, "id": id_}
     finally:
@@ -237,3 +248,9 @@ def test_daemonset_shaped_run_reports_the_same_labels(env):
     keys = ("pid", "main_class", "usdt", "container_id", "namespace", "pod", "container")
     assert [{k: l[k] for k in keys} for l in p] == [{k: l[k] for k in keys} for l in d]
     assert d[0]["usdt"] == "true"
+    # Binaries with the hsperfdata reader: the file of a JVM owned by nobody was read.
+    if "hsperfdata" in p[0]:
+        wait_for(lambda: [l for l in info(env["ds"]) if l["hsperfdata"] == "true"], 10,
+                 "hsperfdata read with the DaemonSet's capabilities")
+    # The GC probes fired in the capability-limited run too.
+    wait_for(lambda: jvm_ready(env["ds"], env["jvm"].pid), 15, "GC series (DaemonSet-shaped)")

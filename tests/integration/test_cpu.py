@@ -16,10 +16,18 @@ def cpu_of(samples, cg_rel):
     return found[0][1] if found else 0.0
 
 
-def close(measured, oracle, tol=TOLERANCE):
+def steal_seconds():
+    """Machine-wide irq + softirq + steal time (/proc/stat): bpf_ktime_get_ns() counts the part
+    that hits a running task, cpu.stat (like the rq clock) does not."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    return sum(int(x) for x in fields[6:9]) / os.sysconf("SC_CLK_TCK")
+
+
+def close(measured, oracle, tol=TOLERANCE, extra=0.0):
     record("cpu: jvmtap %.4f s vs oracle %.4f s (%+.3f%%)" % (
         measured, oracle, 100.0 * (measured - oracle) / oracle))
-    return abs(measured - oracle) <= tol * oracle
+    return abs(measured - oracle) <= tol * oracle + extra
 
 
 @pytest.mark.parametrize("mode,clock", [("tp_btf", "rq"), ("tp_btf", "ktime"),
@@ -32,13 +40,17 @@ def test_exited_busy_loop_total_matches_cpu_stat(jvmtap_factory, cgroups, mode, 
     assert "attached via %s, %s clock" % (mode, clock) in j.output()
     assert value(j.scrape(), "jvmtap_bpf_program_attached", program="cpu_switch", mode=mode) == 1
     cg = cgroups()
-    u0 = usage_usec_v2(cg)
+    u0, st0 = usage_usec_v2(cg), steal_seconds()
     cg.spawn(busy(5)).wait()
-    u1 = usage_usec_v2(cg)
+    u1, st1 = usage_usec_v2(cg), steal_seconds()
     oracle = (u1 - u0) / 1e6
     assert oracle > 4.5
     got = cpu_of(j.scrape(), "/" + cg.rel)
-    assert close(got, oracle), "jvmtap %.4fs vs cpu.stat %.4fs (mode %s)" % (got, oracle, mode)
+    # The rq clock leaves IRQ and steal time out as cpu.stat does; ktime cannot (the machine's
+    # IRQ and steal time during the run bounds the difference).
+    extra = st1 - st0 if clock == "ktime" else 0.0
+    assert close(got, oracle, extra=extra), "jvmtap %.4fs vs cpu.stat %.4fs (mode %s, steal %.3fs)" % (
+        got, oracle, mode, extra)
 
 
 def test_live_delta_two_cgroups_at_once(jvmtap_factory, cgroups):
