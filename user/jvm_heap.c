@@ -19,8 +19,11 @@ static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
 /* Flink's entry points (flink-runtime, flink-yarn, flink-kubernetes, flink-sql-gateway). */
 const char *flink_role_of(const char *cls)
 {
-	static const char *const tm[] = { "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-					   "org.apache.flink.yarn.YarnTaskExecutorRunner" };
+	static const char *const tm[] = {
+		"org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+		"org.apache.flink.yarn.YarnTaskExecutorRunner",
+		"org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner",
+	};
 	const char *simple = strrchr(cls, '.');
 	size_t i, n;
 

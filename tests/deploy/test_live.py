@@ -204,7 +204,7 @@ def test_every_metric_used_by_rules_and_dashboard_is_exported(env):
 
 def test_jvm_series_carry_the_container_labels(env):
     samples = wait_for(lambda: jvm_ready(env["plain"], env["jvm"].pid), 20, "GC series of the JVM")
-    (labels, _), = it.select(samples, "jvmtap_jvm_info", pid=str(env["jvm"].pid))
+    labels = it.select(samples, "jvmtap_jvm_info", pid=str(env["jvm"].pid))[0][0]
     assert (labels["namespace"], labels["pod"], labels["container"], labels["main_class"]) == \
         (NS, POD, CONTAINER, "GcWorkload")
 
@@ -254,3 +254,26 @@ def test_daemonset_shaped_run_reports_the_same_labels(env):
                  "hsperfdata read with the DaemonSet's capabilities")
     # The GC probes fired in the capability-limited run too.
     wait_for(lambda: jvm_ready(env["ds"], env["jvm"].pid), 15, "GC series (DaemonSet-shaped)")
+
+
+def test_sys_admin_is_what_the_kernel_demands_for_usdt(env):
+    """The DaemonSet adds SYS_ADMIN because uprobe perf events are refused without it: a run
+    with the DaemonSet's capabilities minus SYS_ADMIN still serves CPU metrics but attaches no
+    USDT probes. Skipped on a kernel that allows them without SYS_ADMIN (then the DaemonSet
+    could drop it)."""
+    caps = daemonset_caps()
+    assert ",+sys_admin" in caps
+    j = WrappedJvmtap(["setpriv", "--bounding-set=" + caps.replace(",+sys_admin", ""), "--inh-caps=-all"],
+                      ["--cgroup.hierarchy=v2"])
+    try:
+        pid = str(env["jvm"].pid)
+        labels = wait_for(lambda: it.select(j.scrape(), "jvmtap_jvm_info", pid=pid), 15, "jvm_info")[0][0]
+        assert wait_for(lambda: it.select(j.scrape(), "jvmtap_container_cpu_seconds_total",
+                                          container_id=env["id"]), 15, "CPU series without SYS_ADMIN")
+        it.record("deploy: USDT with the DaemonSet's capabilities minus SYS_ADMIN, kernel %s: usdt=%s"
+                  % (os.uname().release, labels["usdt"]))
+        if labels["usdt"] == "true":
+            pytest.skip("this kernel attaches uprobes without CAP_SYS_ADMIN")
+        assert "Permission denied" in j.output()
+    finally:
+        assert j.stop() == 0

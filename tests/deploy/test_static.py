@@ -92,8 +92,9 @@ def test_daemonset_least_privilege():
     assert sc["allowPrivilegeEscalation"] is False
     assert sc["readOnlyRootFilesystem"] is True
     assert sc["capabilities"]["drop"] == ["ALL"]
+    # SYS_ADMIN: the kernel demands it for uprobe perf events (test_live.py shows it).
     assert set(sc["capabilities"]["add"]) == {"BPF", "PERFMON", "SYS_RESOURCE", "SYS_PTRACE",
-                                              "DAC_READ_SEARCH"}
+                                              "DAC_READ_SEARCH", "SYS_ADMIN"}
     # Each added capability is explained in a comment next to it.
     text = open(os.path.join(K8S, "daemonset.yaml")).read()
     for cap in sc["capabilities"]["add"]:
@@ -260,7 +261,8 @@ def unit_settings():
 def test_systemd_unit_hardening():
     s = unit_settings()
     assert set(s["CapabilityBoundingSet"][0].split()) == {
-        "CAP_BPF", "CAP_PERFMON", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH", "CAP_SYS_RESOURCE"}
+        "CAP_BPF", "CAP_PERFMON", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH", "CAP_SYS_RESOURCE",
+        "CAP_SYS_ADMIN"}
     assert s["NoNewPrivileges"] == ["yes"] and s["ProtectSystem"] == ["strict"]
     filt = " ".join(s["SystemCallFilter"]).split()
     assert "bpf" in filt and "perf_event_open" in filt
