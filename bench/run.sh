@@ -81,14 +81,32 @@ curl -s http://127.0.0.1:$PORT/metrics | grep -E '^jvmtap_bpf_program_run(s|_sec
 stop_jvmtap
 sysctl -qw kernel.bpf_stats_enabled="$old_stats"
 
+# ---- 1c. socket handlers during a loopback iperf3 run ------------------------------------------
+iperf3 -s -1 -p 19898 >/dev/null 2>&1 &
+sleep 0.5
+sysctl -qw kernel.bpf_stats_enabled=1
+start_jvmtap
+iperf3 -c 127.0.0.1 -p 19898 -t 3 >/dev/null 2>&1 || true
+curl -s http://127.0.0.1:$PORT/metrics | grep -E '^jvmtap_bpf_program_run(s|_seconds)_total\{program="net_' >>"$OUT"/usdt.prom
+stop_jvmtap
+sysctl -qw kernel.bpf_stats_enabled="$old_stats"
+iperf_gbps() { # one 3 s loopback run: receiver Gbit/s
+	iperf3 -s -1 -p 19897 >/dev/null 2>&1 &
+	sleep 0.3
+	iperf3 -c 127.0.0.1 -p 19897 -t 3 -J 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)'
+}
+
 # ---- 2. slowdown ----------------------------------------------------------------------------
-without=(); with=(); gc_without=(); gc_with=()
+without=(); with=(); gc_without=(); gc_with=(); ip_without=(); ip_with=()
 for _ in $(seq "$ROUNDS"); do
 	without+=("$(pipe_usecs)")
 	gc_without+=("$(gc_bench)")
+	ip_without+=("$(iperf_gbps)")
 	start_jvmtap
 	with+=("$(pipe_usecs)")
 	gc_with+=("$(gc_bench)")
+	ip_with+=("$(iperf_gbps)")
 	stop_jvmtap
 done
 
@@ -121,7 +139,7 @@ stop_jvmtap
 python3 - "$e0c" "$e0t" "$e1c" "$e1t" "$s0c" "$s0t" "$s1c" "$s1t" "$f0c" "$f0t" "$f1c" "$f1t" \
 	"$t0" "$t1" "${without[*]}" "${with[*]}" "${lat[*]}" "$series" "$rss_kb" "$LOOPS" \
 	"${gc_without[*]}" "${gc_with[*]}" "$OUT"/usdt.prom "$GC_ALLOCS" "${lat_j[*]}" "$series_j" \
-	"$NJVMS" <<'EOF'
+	"$NJVMS" "${ip_without[*]}" "${ip_with[*]}" <<'EOF'
 import statistics as st, sys
 a = sys.argv[1:]
 n = [int(x) for x in a[:12]]
@@ -155,6 +173,9 @@ gwo = [float(x) for x in a[20].split()]; gwi = [float(x) for x in a[21].split()]
 print("| GC-heavy JVM (G1, -Xmx64m, %s allocs) without jvmtap, median | %.0f ms |" % (a[23], st.median(gwo)))
 print("| GC-heavy JVM with jvmtap, median | %.0f ms |" % st.median(gwi))
 print("| GC-heavy JVM slowdown (with / without) | %.3fx |" % (st.median(gwi) / st.median(gwo)))
+iwo = [float(x) for x in a[27].split()]; iwi = [float(x) for x in a[28].split()]
+print("| loopback iperf3 TCP without / with jvmtap, median | %.2f / %.2f Gbit/s |" % (st.median(iwo), st.median(iwi)))
+print("| iperf3 throughput ratio (with / without) | %.3fx |" % (st.median(iwi) / st.median(iwo)))
 import re
 runs, secs = {}, {}
 for line in open(a[22]):
@@ -163,5 +184,6 @@ for line in open(a[22]):
         (runs if m.group(1) == "s" else secs)[m.group(2)] = float(m.group(3))
 for p in sorted(runs):
     if runs[p]:
-        print("| %s during the GC-heavy JVM | %.0f ns/event, %d events |" % (p, secs[p] / runs[p] * 1e9, runs[p]))
+        where = "during iperf3" if p.startswith("net_") else "during the GC-heavy JVM"
+        print("| %s %s | %.0f ns/event, %d events |" % (p, where, secs[p] / runs[p] * 1e9, runs[p]))
 EOF

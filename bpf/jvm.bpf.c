@@ -8,6 +8,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
+#include "jvmtap/cpu.h"
 #include "jvmtap/jvm.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -310,6 +311,43 @@ int jvm_exec(void *ctx)
 		return 0;
 	}
 	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->type = JVM_EV_EXEC;
+	e->code = 0;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Shared with bpf/cpu.bpf.c (userspace hands this object the same map): tracked JVMs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CPU_MAX_JVMS);
+	__type(key, __u32);
+	__type(value, __u8);
+} jvm_tgids SEC(".maps");
+
+/* The last thread of a tracked JVM leaves: how it ended. Its exit_code is the process's wait
+ * status (exit_group() sets it for every thread; a fatal signal's number otherwise). */
+SEC("raw_tp/sched_process_exit")
+int jvm_exit(void *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct jvm_exec_event *e;
+
+	if (!bpf_map_lookup_elem(&jvm_tgids, &tgid))
+		return 0;
+	/* live is decremented before this tracepoint: 0 means this is the last thread. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&events_dropped, 1);
+		return 0;
+	}
+	e->pid = tgid;
+	e->type = JVM_EV_EXIT;
+	e->code = BPF_CORE_READ(task, exit_code);
 	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;

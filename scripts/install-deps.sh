@@ -9,7 +9,7 @@ pkgs=(
 	python3 python3-pytest curl iproute2    # integration tests
 	prometheus                              # promtool check metrics
 	openjdk-17-jdk-headless                 # test JVMs
-	linux-perf                              # make bench: perf bench sched pipe
+	linux-perf iperf3                       # make bench: perf bench sched pipe, iperf3
 	yamllint nodejs                         # make deploy-test: YAML lint, Kubernetes schemas (npm)
 )
 # Debian's nodejs has npm in a separate package; NodeSource's nodejs ships it (and conflicts).

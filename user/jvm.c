@@ -19,6 +19,7 @@
 #include "config.h"
 #include "cpu.h"
 #include "hsperf.h"
+#include "identity.h"
 #include "jvm.h"
 #include "jvm.skel.h"
 #include "log.h"
@@ -40,7 +41,7 @@ static const struct {
 
 static struct jvm_bpf *skel;
 static struct ring_buffer *rb;
-static struct bpf_link *exec_link;
+static struct bpf_link *exec_link, *exit_link;
 static struct libjvm *libs;
 struct jvm *jvms;
 static struct {
@@ -304,6 +305,7 @@ static int check_pid(pid_t pid)
 			j->flink_role = flink_role_of(full);
 		free(buf);
 	}
+	j->cgroup_id = identity_cgroup_of_pid(pid); /* refined from its threads at each scrape */
 	j->cpu_tracked = cpu_track_process(pid, true) == 0;
 	jvm_baseline_cpu(j);
 	jvm_threads_baseline(j);
@@ -331,6 +333,87 @@ static void scan_proc(void)
 	closedir(dp);
 }
 
+/* How JVMs ended, per container: jvmtap_jvm_exits_total. */
+struct exit_count {
+	uint64_t cgroup_id;
+	char id[IDENTITY_NLABELS][256];
+	char reason[8], code[12];
+	uint64_t n;
+	struct exit_count *next;
+};
+static struct exit_count *exits;
+
+static void record_exit(pid_t pid, unsigned status)
+{
+	struct label id[IDENTITY_NLABELS];
+	struct exit_count *x;
+	struct jvm *j = jvm_find(pid);
+	char reason[8], code[12];
+	int i;
+
+	if (!j || j->gone_at)
+		return;
+	j->gone_at = time(NULL);
+	if (status & 0x7f)
+		snprintf(reason, sizeof(reason), "signal"), snprintf(code, sizeof(code), "%u", status & 0x7f);
+	else
+		snprintf(reason, sizeof(reason), "exit"), snprintf(code, sizeof(code), "%u", (status >> 8) & 0xff);
+	log_info("jvm: pid %d (%s) ended: %s %s", pid, j->main_class, reason, code);
+	if (identity_labels(j->cgroup_id, id, time(NULL)) != IDENTITY_OK)
+		return;
+	for (x = exits; x; x = x->next)
+		if (x->cgroup_id == j->cgroup_id && !strcmp(x->reason, reason) && !strcmp(x->code, code))
+			break;
+	if (!x) {
+		x = calloc(1, sizeof(*x));
+		if (!x)
+			return;
+		x->cgroup_id = j->cgroup_id;
+		for (i = 0; i < IDENTITY_NLABELS; i++)
+			snprintf(x->id[i], sizeof(x->id[i]), "%s", id[i].value);
+		snprintf(x->reason, sizeof(x->reason), "%s", reason);
+		snprintf(x->code, sizeof(x->code), "%s", code);
+		x->next = exits;
+		exits = x;
+	}
+	x->n++;
+}
+
+void jvm_exits_collect(struct writer *w)
+{
+	static const char *const names[IDENTITY_NLABELS] = { "container_id", "namespace", "pod",
+							      "container" };
+	struct exit_count *x;
+	int i;
+
+	w_family(w, "jvmtap_jvm_exits_total", "counter",
+		 "JVMs that ended, by how: reason=\"exit\" with its exit code, or \"signal\" with the "
+		 "killing signal (9 for the OOM killer and kill -9).");
+	for (x = exits; x; x = x->next) {
+		struct label a[] = { { "reason", x->reason }, { "code", x->code } };
+		struct label id[IDENTITY_NLABELS];
+
+		for (i = 0; i < IDENTITY_NLABELS; i++)
+			id[i] = (struct label){ names[i], x->id[i] };
+		w_sample(w, "jvmtap_jvm_exits_total", a, 2, id, IDENTITY_NLABELS, x->n);
+	}
+}
+
+/* Exit counts of containers gone past the grace period go with them. */
+static void exits_maintain(time_t now)
+{
+	struct exit_count **pp = &exits, *x;
+
+	while ((x = *pp)) {
+		if (identity_labels(x->cgroup_id, NULL, now) == IDENTITY_STALE) {
+			*pp = x->next;
+			free(x);
+			continue;
+		}
+		pp = &x->next;
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct jvm_exec_event *e = data;
@@ -338,6 +421,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	(void)ctx;
 	if (size < sizeof(*e))
 		return 0;
+	if (e->type == JVM_EV_EXIT) {
+		record_exit(e->pid, e->code);
+		return 0;
+	}
 	if (npending == PENDING_MAX) {
 		jvm_errors[JVM_ERR_PENDING_FULL]++;
 		return 0;
@@ -425,6 +512,7 @@ static void jvm_maintain(time_t now)
 
 	if (!skel)
 		return;
+	exits_maintain(now);
 	if (now - last_scan >= SCAN_INTERVAL) {
 		last_scan = now;
 		scan_proc();
@@ -454,10 +542,14 @@ static int jvm_open(void)
 	skel = jvm_bpf__open_opts(bpfutil_open_opts());
 	if (!skel)
 		return -errno;
+	/* Exits are watched for the JVMs the CPU collector accounts: one shared set. */
+	if (cpu_jvm_tgids_fd() >= 0)
+		bpf_map__reuse_fd(skel->maps.jvm_tgids, cpu_jvm_tgids_fd());
 	err = jvm_bpf__load(skel);
 	if (!err) {
 		exec_link = bpf_program__attach(skel->progs.jvm_exec);
-		err = exec_link ? 0 : -errno;
+		exit_link = bpf_program__attach(skel->progs.jvm_exit);
+		err = exec_link && exit_link ? 0 : -errno;
 		rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
 		if (!rb)
 			err = -errno;
@@ -471,6 +563,7 @@ static int jvm_open(void)
 		return 0;
 	}
 	bpfutil_track_prog("jvm_exec", "raw_tp", skel->progs.jvm_exec, true);
+	bpfutil_track_prog("jvm_exit", "raw_tp", skel->progs.jvm_exit, true);
 	bpfutil_track_prog("jvm_gc_begin", "usdt", skel->progs.gc_begin, true);
 	bpfutil_track_prog("jvm_gc_end", "usdt", skel->progs.gc_end, true);
 	bpfutil_track_prog("jvm_mem_pool_gc_begin", "usdt", skel->progs.mem_pool_gc_begin, true);
@@ -509,7 +602,14 @@ static void jvm_close(void)
 	ring_buffer__free(rb);
 	rb = NULL;
 	bpf_link__destroy(exec_link);
-	exec_link = NULL;
+	bpf_link__destroy(exit_link);
+	exec_link = exit_link = NULL;
+	while (exits) {
+		struct exit_count *x = exits;
+
+		exits = x->next;
+		free(x);
+	}
 	jvm_bpf__destroy(skel);
 	skel = NULL;
 }

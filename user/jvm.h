@@ -81,6 +81,9 @@ int jvm_libs_attached(void);
 struct jvm *jvm_find(pid_t pid);
 int jvm_read_file(const char *path, char **buf, size_t *len, size_t max);
 
+/* jvm.c */
+void jvm_exits_collect(struct writer *w);
+
 /* jvm_heap.c */
 const char *flink_role_of(const char *main_class_full);
 int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out);

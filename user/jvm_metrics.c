@@ -25,6 +25,25 @@
 static const char *const kind_names[KIND__N] = { "app", "gc", "jit", "vm" };
 static const char *const jvm_error_names[JVM_ERR__N] = { "attach", "pending_full" };
 
+/* btime of /proc/stat: the Unix time the kernel booted. */
+static double boot_time(void)
+{
+	static double bt;
+	char line[256];
+	FILE *f;
+
+	if (bt > 0)
+		return bt;
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lf", &bt) == 1)
+			break;
+	fclose(f);
+	return bt;
+}
+
 static bool prefix(const char *s, const char *p)
 {
 	return !strncmp(s, p, strlen(p));
@@ -446,6 +465,18 @@ void jvm_collect(struct writer *w)
 	}
 
 	jvm_heap_collect(w, vs.v, vs.n);
+	jvm_exits_collect(w);
+
+	w_family(w, "jvmtap_jvm_start_time_seconds", "gauge",
+		 "Start time of the JVM process since the Unix epoch: a restart shows as a new value.");
+	for (i = 0; i < vs.n; i++) {
+		struct jvm_view *v = &vs.v[i];
+		struct label a[] = { { "pid", v->pid } };
+
+		if (!v->skip && !v->j->gone_at)
+			w_sample(w, "jvmtap_jvm_start_time_seconds", a, 1, v->id, IDENTITY_NLABELS,
+				 boot_time() + (double)v->j->start / sysconf(_SC_CLK_TCK));
+	}
 
 	w_family(w, "jvmtap_jvm_libjvm_attached", "gauge",
 		 "Distinct libjvm.so files (device, inode) with HotSpot probes attached: one set of "

@@ -5,10 +5,15 @@
 #define JVM_GC_NAME_LEN 32
 #define JVM_HIST_SLOTS 40 /* log2(ns) slots: slot i holds [2^i, 2^(i+1)) ns, up to ~18 min */
 
-/* Ring buffer event: a process whose comm became "java" after exec; userspace then waits for
- * it to map libjvm. */
+enum jvm_event_type { JVM_EV_EXEC = 0, JVM_EV_EXIT = 1 };
+
+/* Ring buffer event. EXEC: a process whose comm became "java" after exec; userspace then waits
+ * for it to map libjvm. EXIT: the last thread of a tracked JVM exited; code is the wait status
+ * (exit code << 8, or the killing signal in the low 7 bits). */
 struct jvm_exec_event {
 	__u32 pid;
+	__u32 type;
+	__u32 code;
 	__u32 pad;
 };
 

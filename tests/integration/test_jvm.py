@@ -348,3 +348,31 @@ def test_sigkill_mid_gc_leaves_nothing_behind(jvmtap_factory, classes, tmp_path,
     assert not jvm_series(s, "jvmtap_jvm_gc_pause_seconds_count", pid)
     assert not thread_states_of(pid), "a JVM killed mid-GC leaves no per-thread state"
     assert j.proc.poll() is None
+
+
+def test_exits_by_code_and_signal_and_start_time(jvmtap_factory, classes, cgroups):
+    j = jvmtap_factory()
+    cg = cgroups()
+    t0 = time.time()
+    p3 = cg.spawn(["java", "-Xmx32m", "-cp", classes, "Exiter", "3", "1500"], stdout=subprocess.PIPE)
+    p9 = cg.spawn(["java", "-Xmx32m", "-cp", classes, "Exiter", "0", "60000"], stdout=subprocess.PIPE)
+    p3.stdout.readline(), p9.stdout.readline()
+    deadline = time.time() + 5
+    while not jvm_series(j.scrape(), "jvmtap_jvm_start_time_seconds", p9.pid):
+        assert time.time() < deadline
+        time.sleep(0.1)
+    (_, start), = jvm_series(j.scrape(), "jvmtap_jvm_start_time_seconds", p9.pid)
+    assert t0 - 1 <= start <= time.time() + 1, (t0, start)
+    os.kill(p9.pid, signal.SIGKILL)
+    assert p3.wait(10) == 3 and p9.wait(10) == -9
+    deadline = time.time() + 5
+    while True:
+        s = j.scrape()
+        e3 = select(s, "jvmtap_jvm_exits_total", container_id="/" + cg.rel, reason="exit", code="3")
+        e9 = select(s, "jvmtap_jvm_exits_total", container_id="/" + cg.rel, reason="signal", code="9")
+        if (e3 and e9) or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert e3 and e3[0][1] == 1, e3
+    assert e9 and e9[0][1] == 1, e9
+    assert len(select(s, "jvmtap_jvm_exits_total", container_id="/" + cg.rel)) == 2
