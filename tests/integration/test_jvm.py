@@ -351,7 +351,7 @@ def test_sigkill_mid_gc_leaves_nothing_behind(jvmtap_factory, classes, tmp_path,
 
 
 def test_exits_by_code_and_signal_and_start_time(jvmtap_factory, classes, cgroups):
-    j = jvmtap_factory()
+    j = jvmtap_factory("--cgroup.hierarchy=v2")
     cg = cgroups()
     t0 = time.time()
     p3 = cg.spawn(["java", "-Xmx32m", "-cp", classes, "Exiter", "3", "1500"], stdout=subprocess.PIPE)
