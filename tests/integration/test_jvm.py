@@ -376,3 +376,30 @@ def test_exits_by_code_and_signal_and_start_time(jvmtap_factory, classes, cgroup
     assert e3 and e3[0][1] == 1, e3
     assert e9 and e9[0][1] == 1, e9
     assert len(select(s, "jvmtap_jvm_exits_total", container_id="/" + cg.rel)) == 2
+
+
+def test_jvm_network_bytes(jvmtap_factory, classes):
+    """A JVM's own TCP bytes, against what it wrote and read (server: tests' netpeer)."""
+    j = jvmtap_factory()
+    peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "netpeer.py")
+    srv = subprocess.Popen(["/usr/bin/python3", peer, "server", "19192", "19193", "19194", "1",
+                            str(3 << 20)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(srv.stdout.readline())["ready"]
+        cli = subprocess.Popen(["java", "-Xmx32m", "-cp", classes, "NetClient", "127.0.0.1",
+                                "19192", str(20 << 20), "20000"], stdout=subprocess.PIPE, text=True)
+        d = json.loads(cli.stdout.readline())
+        pid = d["pid"]
+        s = j.scrape()
+        (_, tx), = jvm_series(s, "jvmtap_jvm_network_bytes_total", pid, direction="transmit",
+                              protocol="tcp")
+        (_, rx), = jvm_series(s, "jvmtap_jvm_network_bytes_total", pid, direction="receive",
+                              protocol="tcp")
+        record("jvm net: transmit %d vs %d, receive %d vs %d" % (tx, d["sent"], rx, d["received"]))
+        assert abs(tx - d["sent"]) <= 0.001 * d["sent"] and abs(rx - d["received"]) <= 0.001 * d["received"]
+    finally:
+        srv.kill()
+        srv.wait()
+        if "cli" in locals():
+            cli.kill()
+            cli.wait()
