@@ -22,6 +22,7 @@ struct collector {
 extern const struct collector cpu_collector;
 extern const struct collector jvm_collector;
 extern const struct collector net_collector;
+extern const struct collector tasks_collector;
 extern const struct collector self_collector;
 
 #endif

@@ -163,22 +163,6 @@ static int cpu_open(void)
 	return 0;
 }
 
-struct cg_sample {
-	struct label labels[IDENTITY_NLABELS];
-	__u64 ns;
-};
-
-static int cmp_sample(const void *a, const void *b)
-{
-	const struct cg_sample *x = a, *y = b;
-	int i, c;
-
-	for (i = 0; i < IDENTITY_NLABELS; i++)
-		if ((c = strcmp(x->labels[i].value, y->labels[i].value)))
-			return c;
-	return 0;
-}
-
 /* Emits every cgroup in the map with its summed on-CPU ns (w may be NULL: only housekeeping).
  * Keys are gathered first: deleting during bpf_map_get_next_key would restart the walk.
  * Cgroups with the same identity (a container's sub-cgroups) are summed into one series. */
@@ -187,7 +171,7 @@ static void for_each_cgroup(struct writer *w, time_t now)
 	int fd = bpf_map__fd(skel->maps.cgroup_cpu), ncpus = bpfutil_ncpus(), i;
 	__u32 max = bpf_map__max_entries(skel->maps.cgroup_cpu), nkeys = 0, k, n = 0;
 	struct cpu_key *keys, *prev = NULL;
-	struct cg_sample *samples = NULL;
+	struct id_sample *samples = NULL;
 	struct cpu_val *vals;
 	__u64 ns;
 
@@ -214,18 +198,10 @@ static void for_each_cgroup(struct writer *w, time_t now)
 			continue;
 		for (ns = 0, i = 0; i < ncpus; i++)
 			ns += vals[i].ns;
-		samples[n++].ns = ns;
+		samples[n++].value = ns / 1e9;
 	}
 	if (w) {
-		qsort(samples, n, sizeof(*samples), cmp_sample);
-		for (k = 0; k < n; k++) {
-			if (k + 1 < n && !cmp_sample(&samples[k], &samples[k + 1])) {
-				samples[k + 1].ns += samples[k].ns;
-				continue;
-			}
-			w_sample(w, "jvmtap_container_cpu_seconds_total", NULL, 0, samples[k].labels,
-				 IDENTITY_NLABELS, samples[k].ns / 1e9);
-		}
+		identity_emit_sums(w, "jvmtap_container_cpu_seconds_total", samples, n);
 	}
 out:
 	free(samples);

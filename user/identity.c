@@ -536,3 +536,42 @@ uint64_t identity_cgroup_of_pid(int pid)
 	fclose(f);
 	return id;
 }
+
+static int cmp_id_sample(const void *a, const void *b)
+{
+	const struct id_sample *x = a, *y = b;
+	int i, c;
+
+	for (i = 0; i < IDENTITY_NLABELS; i++)
+		if ((c = strcmp(x->labels[i].value, y->labels[i].value)))
+			return c;
+	return 0;
+}
+
+void identity_emit_sums(struct writer *w, const char *name, struct id_sample *s, size_t n)
+{
+	size_t k;
+
+	qsort(s, n, sizeof(*s), cmp_id_sample);
+	for (k = 0; k < n; k++) {
+		if (k + 1 < n && !cmp_id_sample(&s[k], &s[k + 1])) {
+			s[k + 1].value += s[k].value;
+			continue;
+		}
+		w_sample(w, name, NULL, 0, s[k].labels, IDENTITY_NLABELS, s[k].value);
+	}
+}
+
+void identity_for_each(void (*fn)(uint64_t id, const char *dir, void *arg), void *arg)
+{
+	char dir[PATH_MAX];
+	struct cg_entry *e;
+	int i;
+
+	for (i = 0; i < NBUCKETS; i++)
+		for (e = buckets[i]; e; e = e->next)
+			if (e->path && !e->gone_at &&
+			    snprintf(dir, sizeof(dir), "%s%s", root, strcmp(e->path, "/") ? e->path : "") <
+				    (int)sizeof(dir))
+				fn(e->id, dir, arg);
+}

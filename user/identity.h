@@ -34,6 +34,17 @@ void identity_maintain(time_t now);
 
 void identity_collect(struct writer *w);
 
+/* A value with identity labels; identity_emit_sums() writes one sample per distinct identity,
+ * summing a container's sub-cgroups. Sorts s. */
+struct id_sample {
+	struct label labels[IDENTITY_NLABELS];
+	double value;
+};
+void identity_emit_sums(struct writer *w, const char *name, struct id_sample *s, size_t n);
+
+/* Calls fn for every cgroup that exists now, with its directory. */
+void identity_for_each(void (*fn)(uint64_t id, const char *dir, void *arg), void *arg);
+
 /* The id of the cgroup a process is in, in the hierarchy CPU is charged to, from
  * /proc/PID/cgroup; 0 when unknown (e.g. a path outside jvmtap's cgroup namespace). */
 uint64_t identity_cgroup_of_pid(int pid);

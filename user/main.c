@@ -27,6 +27,7 @@ static const struct collector *const collectors[] = {
 	&cpu_collector,
 	&jvm_collector, /* after cpu: it asks cpu for per-thread accounting */
 	&net_collector, /* after jvm: it labels JVMs' bytes with what jvm found */
+	&tasks_collector,
 	&self_collector, /* last: its scrape duration covers the others */
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))

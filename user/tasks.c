@@ -1,0 +1,188 @@
+/* OS threads per container: the live count from the kernel's own list of a cgroup's threads
+ * (cgroup.threads on v2, tasks on v1) read at scrape, and threads created from the
+ * sched_process_fork programs of bpf/tasks.bpf.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "bpfutil.h"
+#include "collector.h"
+#include "config.h"
+#include "identity.h"
+#include "jvmtap/cpu.h"
+#include "jvmtap/tasks.h"
+#include "log.h"
+#include "tasks.skel.h"
+
+static struct tasks_bpf *skel;
+static struct bpf_link *link_;
+
+static int try_mode(bool btf)
+{
+	struct bpf_program *p;
+	int err;
+
+	skel = tasks_bpf__open_opts(bpfutil_open_opts());
+	if (!skel)
+		return -errno;
+	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
+	p = btf ? skel->progs.tasks_fork_tp_btf : skel->progs.tasks_fork_raw_tp;
+	bpf_program__set_autoload(btf ? skel->progs.tasks_fork_raw_tp : skel->progs.tasks_fork_tp_btf,
+				  false);
+	err = tasks_bpf__load(skel);
+	if (!err) {
+		link_ = bpf_program__attach(p);
+		err = link_ ? 0 : -errno;
+	}
+	if (err) {
+		tasks_bpf__destroy(skel);
+		skel = NULL;
+	}
+	return err;
+}
+
+static int tasks_open(void)
+{
+	/* tp_btf, then raw_tp; the tracepoint attach mode also uses raw_tp (no tracefs needed). */
+	bool btf = cfg.attach_mode == ATTACH_AUTO || cfg.attach_mode == ATTACH_TP_BTF;
+	int err;
+
+	bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO);
+	err = try_mode(btf);
+	if (err && cfg.attach_mode == ATTACH_AUTO)
+		err = try_mode(btf = false);
+	bpfutil_quiet(false);
+	if (err) {
+		log_warn("tasks: cannot attach sched_process_fork (%s): threads created are not counted",
+			 strerror(-err));
+		bpfutil_track_prog("tasks_fork", btf ? "tp_btf" : "raw_tp", NULL, false);
+		return 0;
+	}
+	bpfutil_track_prog("tasks_fork", btf ? "tp_btf" : "raw_tp",
+			   btf ? skel->progs.tasks_fork_tp_btf : skel->progs.tasks_fork_raw_tp, true);
+	bpfutil_track_map("tasks_created", skel->maps.tasks_created,
+			  &skel->bss->tasks_created_update_failures);
+	return 0;
+}
+
+struct samples {
+	struct id_sample *s;
+	size_t n, cap;
+	time_t now;
+};
+
+static struct id_sample *next_sample(struct samples *ss)
+{
+	struct id_sample *g;
+
+	if (ss->n == ss->cap) {
+		g = realloc(ss->s, (ss->cap ? ss->cap * 2 : 64) * sizeof(*g));
+		if (!g)
+			return NULL;
+		ss->s = g;
+		ss->cap = ss->cap ? ss->cap * 2 : 64;
+	}
+	return &ss->s[ss->n];
+}
+
+/* One line per thread in the kernel's list. */
+static long count_lines(const char *path)
+{
+	char buf[65536];
+	long n = 0;
+	size_t r, i;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (i = 0; i < r; i++)
+			n += buf[i] == '\n';
+	fclose(f);
+	return n;
+}
+
+static void add_live(uint64_t id, const char *dir, void *arg)
+{
+	struct samples *ss = arg;
+	struct id_sample *s = next_sample(ss);
+	char path[4200];
+	long n;
+
+	if (!s || identity_labels(id, s->labels, ss->now) != IDENTITY_OK)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 identity_hierarchy() == CGROUP_V2 ? "cgroup.threads" : "tasks");
+	n = count_lines(path);
+	if (n < 0)
+		return; /* removed meanwhile */
+	s->value = n;
+	ss->n++;
+}
+
+static void tasks_collect(struct writer *w)
+{
+	struct samples ss = { .now = time(NULL) };
+	__u64 key, *prev = NULL, *vals;
+	int fd, i, ncpus = bpfutil_ncpus();
+
+	w_family(w, "jvmtap_container_threads", "gauge",
+		 "Live tasks (threads of every process) in the container, from the kernel's list of "
+		 "the cgroup's threads.");
+	identity_for_each(add_live, &ss);
+	identity_emit_sums(w, "jvmtap_container_threads", ss.s, ss.n);
+
+	w_family(w, "jvmtap_container_threads_created_total", "counter",
+		 "Tasks (processes and threads) created in the container (sched_process_fork).");
+	ss.n = 0;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (skel && vals) {
+		fd = bpf_map__fd(skel->maps.tasks_created);
+		for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
+			struct id_sample *s = next_sample(&ss);
+
+			if (!s || identity_labels(key, s->labels, ss.now) != IDENTITY_OK ||
+			    bpf_map_lookup_elem(fd, &key, vals))
+				continue;
+			for (s->value = 0, i = 0; i < ncpus; i++)
+				s->value += vals[i];
+			ss.n++;
+		}
+		identity_emit_sums(w, "jvmtap_container_threads_created_total", ss.s, ss.n);
+	}
+	free(vals);
+	free(ss.s);
+}
+
+/* Drops the counts of cgroups removed past the grace period (after the key walk). */
+static void tasks_maintain(time_t now)
+{
+	__u64 key, *prev = NULL, dead[256];
+	int fd, n = 0, i;
+
+	if (!skel)
+		return;
+	fd = bpf_map__fd(skel->maps.tasks_created);
+	for (; n < 256 && bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key)
+		if (identity_labels(key, NULL, now) == IDENTITY_STALE)
+			dead[n++] = key;
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &dead[i]);
+}
+
+static void tasks_close(void)
+{
+	bpf_link__destroy(link_);
+	link_ = NULL;
+	tasks_bpf__destroy(skel);
+	skel = NULL;
+}
+
+const struct collector tasks_collector = {
+	.name = "tasks",
+	.open = tasks_open,
+	.collect = tasks_collect,
+	.maintain = tasks_maintain,
+	.close = tasks_close,
+};
