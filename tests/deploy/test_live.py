@@ -35,6 +35,19 @@ import conftest as it  # noqa: E402  (the integration tests' helpers, not their 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (BPF, cgroups, mounts)")
 
 JAVA_SRC = os.path.join(ROOT, "tests", "integration", "java", "GcWorkload.java")
+EXITER_SRC = os.path.join(ROOT, "tests", "integration", "java", "Exiter.java")
+# Loopback TCP ping-pong inside the container: jvmtap_container_network_bytes_total.
+NET_SCRIPT = r"""
+import socket, threading, time
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(16)
+def serve():
+    while True:
+        c, _ = ls.accept(); c.recv(4096); c.send(b"x" * 2048); c.close()
+threading.Thread(target=serve, daemon=True).start()
+for n in range(%d):
+    c = socket.create_connection(ls.getsockname()); c.send(b"y" * 1024); c.recv(4096); c.close()
+    time.sleep(0.1)
+"""
 NS, POD, CONTAINER = "flink", "flink-taskmanager-0", "taskmanager"
 
 
@@ -130,7 +143,7 @@ def env():
     work = tempfile.mkdtemp(prefix="deploy-test-", dir=it.BUILD)  # not /tmp: JVMs' hsperfdata
     os.chmod(work, 0o755)  # the JVM runs as nobody
     classes = os.path.join(work, "java")
-    javac = subprocess.Popen(["javac", "-d", classes, JAVA_SRC])
+    javac = subprocess.Popen(["javac", "-d", classes, JAVA_SRC, EXITER_SRC])
     state = os.path.join(work, "state")
     hostdir = os.path.join(work, "host")
     os.makedirs(hostdir)
@@ -147,6 +160,9 @@ def env():
     top = "kubepods.slice"
     cg = it.Cgroup(it.CG2, "%s/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/cri-containerd-%s.scope"
                    % (top, pod_uid, id_))
+    # JVMs that exit (jvmtap_jvm_exits_total) run outside the Kubernetes container, so that
+    # no JVM alert (restart, crash) fires for it.
+    exit_cg = it.Cgroup(it.CG2, "jvmtap-deploy-test-exits-%s" % uuid.uuid4().hex[:12])
     started = []
     prom = None
     try:
@@ -160,11 +176,16 @@ def env():
         prom = Prometheus(work, "127.0.0.1:%d" % plain.port)
         assert javac.wait() == 0
         busy = cg.spawn(it.busy(20))
+        net = cg.spawn(["/usr/bin/python3", "-c", NET_SCRIPT % 600])
+        # Exits with code 0 after 3 s (long enough for jvmtap to discover it).
+        exiter = exit_cg.spawn(["java", "-Xmx32m", "-cp", classes, "Exiter", "0", "3000"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # The JVM runs as nobody: its /proc/PID/root, map_files and /tmp/hsperfdata_nobody
         # (0700) need SYS_PTRACE and DAC_READ_SEARCH in the capability-limited run.
         jvm = cg.spawn(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "java", "-XX:+UseG1GC", "-Xmx64m", "-cp", classes, "GcWorkload", "10", "12", "2", "1"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        yield {"plain": plain, "ds": ds, "prom": prom, "jvm": jvm, "busy": busy, "id": id_}
+        yield {"plain": plain, "ds": ds, "prom": prom, "jvm": jvm, "busy": busy, "id": id_,
+               "net": net, "exiter": exiter}
     finally:
         if prom:
             prom.stop()
@@ -172,6 +193,7 @@ def env():
             rc = j.stop()
             assert rc == 0, "jvmtap exited %s on SIGTERM:\n%s" % (rc, open(j.log.name).read())
         cg.remove()
+        exit_cg.remove()
         for d, _, _ in sorted(os.walk(os.path.join(it.CG2, top)), key=lambda t: -len(t[0])):
             try:
                 os.rmdir(d)
@@ -192,13 +214,26 @@ def jvm_ready(j, pid):
 
 
 def test_every_metric_used_by_rules_and_dashboard_is_exported(env):
-    samples = wait_for(lambda: jvm_ready(env["plain"], env["jvm"].pid), 20, "GC series of the JVM")
-    exported = {n for n, _, _ in samples}
+    wait_for(lambda: jvm_ready(env["plain"], env["jvm"].pid), 20, "GC series of the JVM")
     used = set()
     for e in rule_exprs() + dashboard_exprs():
         used |= metric_names(e)
     assert len(used) >= 10, used
-    missing = sorted(used - exported)
+    assert {"jvmtap_jvm_memory_used_bytes", "jvmtap_jvm_memory_max_bytes",
+            "jvmtap_container_network_bytes_total", "jvmtap_jvm_exits_total",
+            "jvmtap_jvm_gc_collection_seconds_total"} <= used
+    # hsperfdata is read at scrapes, the exit needs the Exiter JVM to end (3 s), the network
+    # bytes the ping-pong: wait until every family has samples, then report what is missing.
+    missing = []
+
+    def all_there():
+        exported = {n for n, _, _ in env["plain"].scrape()}
+        missing[:] = sorted(used - exported)
+        return not missing
+    try:
+        wait_for(all_there, 20, "every family deploy/ uses")
+    except AssertionError:
+        pass
     assert not missing, "deploy/ uses metrics jvmtap does not export: %s" % missing
 
 
@@ -226,9 +261,16 @@ def test_prometheus_scrapes_and_evaluates_rules(env):
                 "namespace_pod_thread_kind:jvmtap_jvm_cpu_usage:rate1m",
                 "namespace_pod_action:jvmtap_jvm_gc_collections:rate1m",
                 "namespace_pod_action:jvmtap_jvm_gc_pause_seconds:p99_5m",
-                "namespace_pod:jvmtap_jvm_threads:sum"):
+                "namespace_pod:jvmtap_jvm_threads:sum",
+                "pid:jvmtap_jvm_heap_usage:ratio",
+                "namespace_pod_container_direction:jvmtap_container_network_bytes:rate1m",
+                "namespace_pod_gc:jvmtap_jvm_gc_collection_time:rate1m"):
         r = wait_for(lambda: prom.query("%s{%s} > 0" % (rec, sel)), 15, rec)
         assert r
+    # Heap usage per Flink role: GcWorkload has flink_role="none".
+    r = wait_for(lambda: prom.query('namespace_flink_role:jvmtap_jvm_heap_usage:ratio{namespace="%s"} > 0'
+                                    % NS), 15, "heap usage per Flink role")
+    assert r[0]["metric"]["flink_role"] == "none" and float(r[0]["value"][1]) < 1
     # No alert fires for this healthy setup except possibly none at all.
     alerts = prom.query('ALERTS{alertstate="firing"}')
     assert not alerts, alerts

@@ -204,11 +204,18 @@ def test_prometheusrule_equals_rules_file(tmp_path):
     run(["promtool", "check", "rules", str(f)])
 
 
-def test_rules_use_no_metric_jvmtap_does_not_have_yet():
-    """Heap, network, exit and flink_role are not exported yet (docs/deployment.md)."""
+def test_rules_and_dashboard_cover_heap_network_exits_and_flink_role():
+    """The seed-000 metrics that came with hsperfdata, socket accounting and exit tracking."""
     text = " ".join(rule_exprs() + dashboard_exprs())
-    for name in ("jvmtap_jvm_memory", "network", "_exit", "flink_role"):
-        assert name not in text
+    for name in ("jvmtap_jvm_memory_used_bytes", "jvmtap_jvm_memory_max_bytes",
+                 "jvmtap_container_network_bytes_total", "jvmtap_jvm_exits_total",
+                 "jvmtap_jvm_gc_collection_seconds_total", "flink_role"):
+        assert name in text, name
+    # TaskManagers are selected by flink_role, not by main class.
+    assert "TaskManagerRunner" not in " ".join(rule_exprs())
+    variables = {v["name"]: v for v in dashboard()["templating"]["list"]}
+    assert "flink_role" in variables["flink_role"]["query"]["query"]
+    assert "$flink_role" in variables["pod"]["query"]["query"]
 
 
 # ---- Grafana ---------------------------------------------------------------------------------
@@ -232,10 +239,11 @@ def test_dashboard_structure():
     walk(d["panels"])
     assert len(ids) == len(set(ids)), "duplicate panel ids"
     variables = [v["name"] for v in d["templating"]["list"]]
-    assert {"datasource", "namespace", "pod"} <= set(variables)
-    # Rows in the order of seed 000's monitoring tab (the panels that can exist today).
+    assert {"datasource", "namespace", "flink_role", "pod"} <= set(variables)
+    assert variables.index("flink_role") < variables.index("pod")
+    # Rows in the order of seed 000's monitoring tab.
     rows = [p["title"] for p in d["panels"] if p["type"] == "row"]
-    assert rows[:3] == ["CPU", "GC", "Threads"]
+    assert rows[:6] == ["CPU", "Heap", "Non-heap", "GC", "Threads", "Network"]
 
 
 def test_dashboard_and_rules_name_metrics():
