@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Socket payload bytes per cgroup (and per JVM): what TCP and UDP sockets really sent and
- * received, from the kernel's return values. sock:sock_{send,recv}_length (Linux 6.2+) where they
+ * received, from the kernel's return values. sock:sock_{send,recv}_length (Linux 6.3+) where they
  * exist; fexit or kprobes on tcp/udp sendmsg/recvmsg on older kernels. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -198,8 +198,9 @@ int net_side_tracepoint(struct trace_event_raw_inet_sock_set_state *ctx)
 	return 0;
 }
 
-/* Kernels without the sock tracepoints (before 6.2): the protocol handlers' return values.
- * Signatures as of 5.19+ (tcp_recvmsg lost its nonblock argument in commit ec095263a965). */
+/* Kernels without the sock tracepoints (before 6.3): the protocol handlers' return values.
+ * Signatures as of 5.19+ (tcp_recvmsg lost its nonblock argument in commit ec095263a965);
+ * userspace refuses these modes on older kernels rather than read the wrong argument. */
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(net_tcp_send_fexit, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {

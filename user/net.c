@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
@@ -66,6 +67,24 @@ static void ephemeral_range(__u32 *lo, __u32 *hi)
 	}
 }
 
+/* The fexit and kprobe programs read tcp_recvmsg()'s arguments as Linux 5.19 has them (five:
+ * the nonblock argument went in commit ec095263a965). */
+static bool recvmsg_has_5_19_args(void)
+{
+	struct btf *btf = cfg.btf_path ? btf__parse(cfg.btf_path, NULL) : btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	bool ok = false;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "tcp_recvmsg", BTF_KIND_FUNC);
+	if (id > 0 && (t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type)))
+		ok = btf_vlen(t) == 5;
+	btf__free(btf);
+	return ok;
+}
+
 static int try_mode(enum net_mode m)
 {
 	struct bpf_program *want[9], *p;
@@ -73,6 +92,10 @@ static int try_mode(enum net_mode m)
 
 	if (m == NET_MODE_TRACEPOINT && (err = bpfutil_need_tracefs()))
 		return err;
+	if ((m == NET_MODE_FEXIT || m == NET_MODE_KPROBE) && !recvmsg_has_5_19_args()) {
+		log_info("net: %s needs tcp_recvmsg() as of Linux 5.19", mode_names[m]);
+		return -EOPNOTSUPP;
+	}
 	skel = net_bpf__open_opts(bpfutil_open_opts());
 	if (!skel)
 		return -errno;
