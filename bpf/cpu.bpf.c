@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "jvmtap/cpu.h"
 #include "cgroup.bpf.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -28,14 +29,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } last_ts SEC(".maps");
-
-/* Processes whose threads are accounted one by one: filled by the JVM collector. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CPU_MAX_JVMS);
-	__type(key, __u32);
-	__type(value, __u8);
-} jvm_tgids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -10,6 +10,7 @@
 #include <bpf/usdt.bpf.h>
 #include "jvmtap/cpu.h"
 #include "jvmtap/jvm.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -317,14 +318,6 @@ int jvm_exec(void *ctx)
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
-
-/* Shared with bpf/cpu.bpf.c (userspace hands this object the same map): tracked JVMs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CPU_MAX_JVMS);
-	__type(key, __u32);
-	__type(value, __u8);
-} jvm_tgids SEC(".maps");
 
 /* The last thread of a tracked JVM leaves: how it ended. Its exit_code is the process's wait
  * status (exit_group() sets it for every thread; a fatal signal's number otherwise). */

@@ -9,6 +9,7 @@
 #include <bpf/bpf_endian.h>
 #include "jvmtap/net.h"
 #include "cgroup.bpf.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,14 +43,6 @@ struct {
 	__type(key, struct net_jvm_key);
 	__type(value, __u64);
 } net_jvm_bytes SEC(".maps");
-
-/* Shared with bpf/cpu.bpf.c (userspace hands this object the same map): tracked JVMs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CPU_MAX_JVMS);
-	__type(key, __u32);
-	__type(value, __u8);
-} jvm_tgids SEC(".maps");
 
 /* kprobe mode: the socket of a sendmsg/recvmsg in flight, by thread, for its kretprobe. */
 struct {
