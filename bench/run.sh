@@ -111,13 +111,16 @@ for _ in $(seq "$ROUNDS"); do
 done
 
 # ---- 3. scrape latency and RSS --------------------------------------------------------------
+scrape_latencies() { # $SCRAPES sequential scrapes: their times in seconds
+	for _ in $(seq "$SCRAPES"); do
+		curl -s -o /dev/null -w '%{time_total} ' http://127.0.0.1:$PORT/metrics
+	done
+}
+series_now() { curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#'; }
 start_jvmtap
 sleep 2
-lat=()
-for _ in $(seq "$SCRAPES"); do
-	lat+=("$(curl -s -o /dev/null -w '%{time_total}' http://127.0.0.1:$PORT/metrics)")
-done
-series=$(curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#')
+read -r -a lat < <(scrape_latencies)
+series=$(series_now)
 rss_kb=$(awk '/VmRSS/ {print $2}' /proc/"$JPID"/status)
 # The same with idle JVMs: each adds its hsperfdata read and parse, map reads and series.
 NJVMS=${BENCH_JVMS:-4}
@@ -128,11 +131,8 @@ for _ in $(seq "$NJVMS"); do
 	pids+=("$!")
 done
 sleep 4
-lat_j=()
-for _ in $(seq "$SCRAPES"); do
-	lat_j+=("$(curl -s -o /dev/null -w '%{time_total}' http://127.0.0.1:$PORT/metrics)")
-done
-series_j=$(curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#')
+read -r -a lat_j < <(scrape_latencies)
+series_j=$(series_now)
 for p in "${jpids[@]}"; do kill "$p"; done
 stop_jvmtap
 

@@ -517,6 +517,8 @@ static void jvm_maintain(time_t now)
 		last_scan = now;
 		scan_proc();
 	}
+	/* One pass over the per-thread map folds the exited threads of every JVM. */
+	jvm_fold_exited_threads(NULL);
 	for (pp = &jvms; (j = *pp);) {
 		if (!j->gone_at && (proc_starttime(j->pid, &start) || start != j->start))
 			j->gone_at = now;
@@ -527,10 +529,8 @@ static void jvm_maintain(time_t now)
 			free(j);
 			continue;
 		}
-		if (!j->gone_at) {
-			jvm_fold_exited_threads(j);
+		if (!j->gone_at)
 			jvm_threads_baseline(j);
-		}
 		pp = &j->next;
 	}
 }

@@ -212,6 +212,7 @@ static void fold_one(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *co
 	cpu_forget_thread(tid);
 }
 
+/* j == NULL: every JVM's. */
 void jvm_fold_exited_threads(struct jvm *j)
 {
 	struct fold_ctx c = { .only = j };
