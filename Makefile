@@ -25,8 +25,8 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
-LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c 2>/dev/null || \
-		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c) -lelf -lz -lpthread -lm
+LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c ncursesw 2>/dev/null || \
+		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c -lncursesw -ltinfo) -lelf -lz -lpthread -lm
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
 	      -I$(MULTIARCH_INC)
 

@@ -70,6 +70,8 @@ __u64 gc_pauses_update_failures = 0;
 __u64 safepoints_update_failures = 0;
 __u64 threads_update_failures = 0;
 __u64 events_dropped = 0;
+/* The current max window (struct jvm_hist); userspace advances it. */
+__u32 max_window = 0;
 
 static __always_inline __u32 log2_slot(__u64 v)
 {
@@ -88,7 +90,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 static __always_inline void observe(void *map, void *key, __u64 ns, __u64 *failures)
 {
 	struct jvm_hist *h = bpf_map_lookup_elem(map, key), zero = {};
-	__u32 slot = log2_slot(ns);
+	__u32 slot = log2_slot(ns), win = max_window, k = win & 1;
 
 	if (!h) {
 		/* EEXIST from a racing insert is fine: look it up again. */
@@ -103,6 +105,14 @@ static __always_inline void observe(void *map, void *key, __u64 ns, __u64 *failu
 	__sync_fetch_and_add(&h->sum_ns, ns);
 	__sync_fetch_and_add(&h->count, 1);
 	h->last_ns = ns;
+	/* Racing observers of one key are threads of one JVM in the same pause: rare, and at worst
+	 * one of two near-equal maxima is kept. */
+	if (h->win[k] != win) {
+		h->win[k] = win;
+		h->win_max_ns[k] = ns;
+	} else if (ns > h->win_max_ns[k]) {
+		h->win_max_ns[k] = ns;
+	}
 }
 
 static __always_inline struct jvm_thread_state *state(bool create)

@@ -4,9 +4,9 @@ set -euo pipefail
 
 pkgs=(
 	make gcc clang llvm pkg-config          # build (llvm: llvm-strip)
-	libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev libjson-c-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev libjson-c-dev libncurses-dev
 	libcmocka-dev libclang-rt-14-dev        # unit tests, fuzzing runtime
-	python3 python3-pytest curl iproute2    # integration tests
+	python3 python3-pytest curl iproute2 tmux # integration tests (tmux drives jvmtap top)
 	prometheus                              # promtool check metrics
 	openjdk-17-jdk-headless                 # test JVMs
 	linux-perf iperf3                       # make bench: perf bench sched pipe, iperf3

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "version.h"
 #include "http.h"
+#include "rows.h"
 
 struct config cfg = {
 	.listen_address = ":9877",
@@ -23,6 +24,9 @@ struct config cfg = {
 	.cpu_max_cgroups = 16384,
 	.cpu_flush_hz = 20,
 	.net_max_ports = 32,
+	.top_delay_ms = 1000,
+	.top_sort = "cpu",
+	.dump_duration_ms = 10000,
 };
 
 const char *argp_program_version = "jvmtap " JVMTAP_VERSION;
@@ -36,7 +40,18 @@ static const char doc[] =
 	"  jvmtap --web.listen-address=127.0.0.1:9100 --bpf.stats\n"
 	"  jvmtap --path.procfs=/host/proc --path.sysfs=/host/sys --path.rootfs=/host\n"
 	"  jvmtap --bpf.attach-mode=raw_tp --strict # force one attach mode, fail if it cannot\n"
+	"  jvmtap top                              # live view of the host's JVMs ('jvmtap top --help')\n"
+	"  jvmtap dump --duration=10s --format=json # collect 10 s, print once ('jvmtap dump --help')\n"
 	"\nOPTIONS:";
+static const char top_doc[] =
+	"jvmtap top: a live view of the JVMs (or, with -c, the containers) on this host, from the "
+	"same BPF programs as the daemon, without an HTTP server.\v"
+	"Keys: q quit, < > sort column, r reverse, c JVMs/containers, / regex filter, n namespace, "
+	"p pod, h help. Sort columns: " TOP_SORT_NAMES ".";
+static const char dump_doc[] =
+	"jvmtap dump: collects for --duration, then prints the metrics once: Prometheus text, or "
+	"JSON with one object per JVM and per container (totals, and their increase over the "
+	"duration).";
 
 enum {
 	OPT_LISTEN = 1000,
@@ -57,13 +72,22 @@ enum {
 	OPT_NETMODE,
 	OPT_NETPORTS,
 	OPT_STRICT,
+	OPT_TOP_NS,
+	OPT_TOP_POD,
+	OPT_DUMP_DURATION,
+	OPT_DUMP_FORMAT,
 };
 
-static const struct argp_option options[] = {
+static const struct argp_option web_options[] = {
 	{ "web.listen-address", OPT_LISTEN, "ADDR", 0, "Address to listen on (default :9877; [::1]:9877 for IPv6)", 0 },
 	{ "web.telemetry-path", OPT_TPATH, "PATH", 0, "Path of the metrics (default /metrics)", 0 },
 	{ "web.max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 64)", 0 },
 	{ "web.timeout", OPT_TIMEOUT, "SECONDS", 0, "Idle HTTP connection timeout (default 10)", 0 },
+	{ 0 },
+};
+
+/* Every mode's: where to look and how to attach. */
+static const struct argp_option common_options[] = {
 	{ "path.procfs", OPT_PROCFS, "DIR", 0, "procfs mount point (default /proc)", 1 },
 	{ "path.sysfs", OPT_SYSFS, "DIR", 0, "sysfs mount point (default /sys)", 1 },
 	{ "path.rootfs", OPT_ROOTFS, "DIR", 0, "Host root, for container runtime state (default /)", 1 },
@@ -79,6 +103,24 @@ static const struct argp_option options[] = {
 	{ "net.attach-mode", OPT_NETMODE, "MODE", 0, "auto|tp_btf|tracepoint|fexit|kprobe for socket bytes (default auto)", 3 },
 	{ "net.max-ports-per-container", OPT_NETPORTS, "N", 0, "TCP service ports with their own series per container; the rest is port=\"other\" (default 32)", 3 },
 	{ "verbose", 'v', NULL, 0, "Debug logging, including libbpf's", 4 },
+	{ 0 },
+};
+
+static const struct argp_option top_options[] = {
+	{ "delay", 'd', "SECONDS", 0, "Refresh interval, 0.1..3600 (default 1)", 0 },
+	{ "iterations", 'n', "N", 0, "Exit after N refreshes (default 0: until q or a signal)", 0 },
+	{ "containers", 'c', NULL, 0, "One row per container instead of per JVM", 0 },
+	{ "batch", 'b', NULL, 0, "Plain lines, no terminal handling (also when stdout is not a terminal)", 0 },
+	{ "sort", 's', "COLUMN", 0, "Sort by this column, largest first (default cpu)", 0 },
+	{ "filter", 'f', "REGEX", 0, "Only rows whose namespace/pod/container, pid or main class match", 0 },
+	{ "namespace", OPT_TOP_NS, "NS", 0, "Only this Kubernetes namespace", 0 },
+	{ "pod", OPT_TOP_POD, "POD", 0, "Only this pod", 0 },
+	{ 0 },
+};
+
+static const struct argp_option dump_options[] = {
+	{ "duration", OPT_DUMP_DURATION, "DURATION", 0, "How long to collect: 10, 500ms, 10s, 2m (default 10s)", 0 },
+	{ "format", OPT_DUMP_FORMAT, "FORMAT", 0, "prom (Prometheus text) or json (default prom)", 0 },
 	{ 0 },
 };
 
@@ -121,6 +163,28 @@ static int parse_duration(const char *s, unsigned *out)
 	if (*end || v > UINT_MAX / mul)
 		return -EINVAL;
 	*out = v * mul;
+	return 0;
+}
+
+/* "1", "0.5", "500ms", "10s", "2m" -> milliseconds in [min_ms, max_ms]. */
+static int parse_millis(const char *s, unsigned min_ms, unsigned max_ms, unsigned *out)
+{
+	double v, mul = 1000;
+	char *end;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *s == '-' || *s == '+' || !(v >= 0))
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		mul = 1, end += 2;
+	else if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		mul = 60000, end++;
+	if (*end || v * mul < min_ms || v * mul > max_ms)
+		return -EINVAL;
+	*out = (unsigned)(v * mul + 0.5);
 	return 0;
 }
 
@@ -224,6 +288,48 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'v':
 		cfg.verbose = true;
 		break;
+	case 'd':
+		if (parse_millis(arg, 100, 3600000, &cfg.top_delay_ms))
+			argp_error(st, "--delay: '%s' is not a number of seconds in 0.1..3600", arg);
+		break;
+	case 'n':
+		if (parse_uint(arg, 0, UINT_MAX, &cfg.top_iterations))
+			argp_error(st, "--iterations: '%s' is not a number", arg);
+		break;
+	case 'c':
+		cfg.top_containers = true;
+		break;
+	case 'b':
+		cfg.top_batch = true;
+		break;
+	case 's':
+		if (rows_col_of(arg) < 0)
+			argp_error(st, "--sort: '%s' is not one of " TOP_SORT_NAMES, arg);
+		cfg.top_sort = arg;
+		break;
+	case 'f':
+		if (rows_check_regex(arg))
+			argp_error(st, "--filter: '%s' is not an extended regular expression", arg);
+		cfg.top_filter = arg;
+		break;
+	case OPT_TOP_NS:
+		cfg.top_namespace = arg;
+		break;
+	case OPT_TOP_POD:
+		cfg.top_pod = arg;
+		break;
+	case OPT_DUMP_DURATION:
+		if (parse_millis(arg, 100, 24 * 3600000u, &cfg.dump_duration_ms))
+			argp_error(st, "--duration: '%s' is not a duration in 100ms..24h (10, 500ms, 10s, 2m)", arg);
+		break;
+	case OPT_DUMP_FORMAT:
+		if (!strcmp(arg, "prom"))
+			cfg.dump_format = DUMP_PROM;
+		else if (!strcmp(arg, "json"))
+			cfg.dump_format = DUMP_JSON;
+		else
+			argp_error(st, "--format: '%s' is not prom or json", arg);
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(st, "unexpected argument '%s'", arg);
 		break;
@@ -233,15 +339,32 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	return 0;
 }
 
-void args_parse(int argc, char **argv)
+enum run_mode args_parse(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	static const struct argp common = { common_options, parse_opt, NULL, NULL, NULL, NULL, NULL };
+	static const struct argp_child children[] = { { &common, 0, "Collection:", 1 }, { 0 } };
+	static const struct argp serve = { web_options, parse_opt, NULL, doc, children, NULL, NULL };
+	static const struct argp top = { top_options, parse_opt, NULL, top_doc, children, NULL, NULL };
+	static const struct argp dump = { dump_options, parse_opt, NULL, dump_doc, children, NULL, NULL };
+	static char top_name[] = "jvmtap top", dump_name[] = "jvmtap dump";
+	enum run_mode mode = MODE_SERVE;
+	const struct argp *p = &serve;
 
 	argp_err_exit_status = 2;
-	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (argc > 1 && !strcmp(argv[1], "top"))
+		mode = MODE_TOP, p = &top;
+	else if (argc > 1 && !strcmp(argv[1], "dump"))
+		mode = MODE_DUMP, p = &dump;
+	if (mode != MODE_SERVE) {
+		argc--;
+		argv++;
+		argv[0] = mode == MODE_TOP ? top_name : dump_name;
+	}
+	argp_parse(p, argc, argv, 0, NULL, NULL);
 	if (cfg.cpu_clock == CLOCK_RQ && cfg.attach_mode != ATTACH_AUTO &&
 	    cfg.attach_mode != ATTACH_TP_BTF) {
 		fprintf(stderr, "jvmtap: --cpu.clock=rq needs --bpf.attach-mode=tp_btf (or auto)\n");
 		exit(2);
 	}
+	return mode;
 }

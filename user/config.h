@@ -7,6 +7,8 @@
 enum attach_mode { ATTACH_AUTO, ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT, ATTACH__N };
 enum cgroup_mode { CGROUP_AUTO, CGROUP_V2, CGROUP_V1 };
 enum clock_mode { CLOCK_AUTO, CLOCK_RQ, CLOCK_KTIME };
+enum run_mode { MODE_SERVE, MODE_TOP, MODE_DUMP };
+enum dump_format { DUMP_PROM, DUMP_JSON };
 
 struct config {
 	const char *listen_address;
@@ -28,12 +30,27 @@ struct config {
 	bool strict;
 	bool bpf_stats;
 	bool verbose;
+
+	/* jvmtap top */
+	unsigned top_delay_ms;
+	unsigned top_iterations; /* 0: until q or a signal */
+	bool top_containers;
+	bool top_batch;
+	const char *top_sort;
+	const char *top_filter;    /* extended regex over namespace/pod/container, pid, main class */
+	const char *top_namespace; /* exact */
+	const char *top_pod;       /* exact */
+
+	/* jvmtap dump */
+	unsigned dump_duration_ms;
+	enum dump_format dump_format;
 };
 
 extern struct config cfg;
 
-/* Parses argv into cfg; exits 2 with usage on a bad flag. */
-void args_parse(int argc, char **argv);
+/* Parses argv (`jvmtap [FLAGS]`, `jvmtap top [FLAGS]`, `jvmtap dump [FLAGS]`) into cfg; exits 2
+ * with usage on a bad flag. */
+enum run_mode args_parse(int argc, char **argv);
 const char *attach_mode_name(enum attach_mode m);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collector.h"
 #include "config.h"
 #include "cpu.h"
 #include "hsperf.h"
@@ -312,6 +313,28 @@ static void emit_hist(struct writer *w, const char *name, struct label *a, size_
 			 HIST_FIRST_SLOT, HIST_MAX_SLOT, 1e-9, h->sum_ns / 1e9);
 }
 
+/* The max window last closed by jvm_window_advance(), once it was called. */
+static __u32 window_closed;
+static bool window_advanced;
+
+void jvm_window_advance(void)
+{
+	struct jvm_bpf *skel = jvm_skel();
+
+	if (!skel)
+		return;
+	window_closed = skel->bss->max_window;
+	skel->bss->max_window = window_closed + 1;
+	window_advanced = true;
+}
+
+static __u64 window_max(const struct jvm_hist *h)
+{
+	__u32 k = window_closed & 1;
+
+	return h->win[k] == window_closed ? h->win_max_ns[k] : 0;
+}
+
 static void collect_gc(struct writer *w, struct views *vs)
 {
 	int fd = bpf_map__fd(jvm_skel()->maps.gc_pauses), pass;
@@ -322,10 +345,14 @@ static void collect_gc(struct writer *w, struct views *vs)
 	w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
 		 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
 		 "action.");
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < (window_advanced ? 3 : 2); pass++) {
 		if (pass == 1)
 			w_family(w, "jvmtap_jvm_gc_last_pause_seconds", "gauge",
 				 "Duration of the JVM's most recent collection by collector and action.");
+		if (pass == 2)
+			w_family(w, "jvmtap_jvm_gc_pause_max_seconds", "gauge",
+				 "Longest collection in the interval before the last refresh (jvmtap "
+				 "top and dump only); 0 when there was none.");
 		for (prev = NULL; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
 			char gc[JVM_GC_NAME_LEN + 1];
 
@@ -340,9 +367,12 @@ static void collect_gc(struct writer *w, struct views *vs)
 					     { "action", key.full ? "major" : "minor" } };
 			if (pass == 0)
 				emit_hist(w, "jvmtap_jvm_gc_pause_seconds", a, 3, v->id, &h);
-			else
+			else if (pass == 1)
 				w_sample(w, "jvmtap_jvm_gc_last_pause_seconds", a, 3, v->id,
 					 IDENTITY_NLABELS, h.last_ns / 1e9);
+			else
+				w_sample(w, "jvmtap_jvm_gc_pause_max_seconds", a, 3, v->id,
+					 IDENTITY_NLABELS, window_max(&h) / 1e9);
 		}
 	}
 }

@@ -7,6 +7,12 @@
 enum log_level log_max_level = LOG_INFO;
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static void (*hook)(enum log_level lvl, const char *line);
+
+void log_set_hook(void (*fn)(enum log_level lvl, const char *line))
+{
+	hook = fn;
+}
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
@@ -23,5 +29,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	n = strlen(line);
 	while (n && line[n - 1] == '\n')
 		line[--n] = '\0';
-	fprintf(stderr, "jvmtap: %s: %s\n", level_names[lvl], line);
+	if (hook)
+		hook(lvl, line);
+	else
+		fprintf(stderr, "jvmtap: %s: %s\n", level_names[lvl], line);
 }

@@ -6,6 +6,9 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 extern enum log_level log_max_level;
 
+/* While set, lines go to fn instead of stderr (jvmtap top owns the terminal). */
+void log_set_hook(void (*fn)(enum log_level lvl, const char *line));
+
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_ERROR, __VA_ARGS__)

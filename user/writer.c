@@ -29,6 +29,8 @@ struct writer {
 	struct fam_slot *fam;
 	size_t fam_cap;	/* power of two */
 	size_t fam_used;
+	w_sink_fn sink;
+	void *sink_arg;
 };
 
 struct writer *writer_new(void)
@@ -281,6 +283,38 @@ static void put_label(struct writer *w, const char *name, const char *value, int
 	putc_(w, '"');
 }
 
+#define W_SINK_LABELS 32
+#define W_SINK_NAME 256
+
+/* Hands the series to the sink; labels past W_SINK_LABELS and names past W_SINK_NAME are cut. */
+static void put_sink(struct writer *w, const char *name, const char *suffix,
+		     const struct label *a, size_t na, const struct label *b, size_t nb,
+		     const char *le, double value)
+{
+	struct label l[W_SINK_LABELS + 1];
+	char full[W_SINK_NAME];
+	size_t i, n = 0;
+
+	snprintf(full, sizeof(full), "%s%s", name, suffix ? suffix : "");
+	for (i = 0; a && i < na && n < W_SINK_LABELS; i++)
+		if (a[i].name && *a[i].name)
+			l[n++] = (struct label){ a[i].name, a[i].value ? a[i].value : "" };
+	for (i = 0; b && i < nb && n < W_SINK_LABELS; i++)
+		if (b[i].name && *b[i].name)
+			l[n++] = (struct label){ b[i].name, b[i].value ? b[i].value : "" };
+	if (le)
+		l[n++] = (struct label){ "le", le };
+	w->sink(w->sink_arg, full, l, n, value);
+}
+
+void writer_set_sink(struct writer *w, w_sink_fn fn, void *arg)
+{
+	if (!w)
+		return;
+	w->sink = fn;
+	w->sink_arg = arg;
+}
+
 /* name suffix{a...,b...,le="le"} value\n */
 static void put_series(struct writer *w, const char *name, const char *suffix,
 		       const struct label *a, size_t na, const struct label *b, size_t nb,
@@ -290,6 +324,8 @@ static void put_series(struct writer *w, const char *name, const char *suffix,
 	int opened = 0;
 	size_t i, n;
 
+	if (w && !w->err && w->sink)
+		put_sink(w, name, suffix, a, na, b, nb, le, value);
 	puts_(w, name);
 	if (suffix)
 		puts_(w, suffix);

@@ -64,6 +64,16 @@ void w_log2_histogram(struct writer *w, const char *name, const struct label *a,
 		      const struct label *b, size_t nb, const uint64_t *slots, size_t nslots,
 		      unsigned first_slot, unsigned max_slot, double unit, double sum);
 
+/*
+ * A structured copy of every sample written from now on (until it is set to NULL):
+ * fn gets the full series name (with _bucket/_sum/_count for histograms), the labels in write
+ * order (empty names skipped, NULL values as "", le last for buckets) and the value. jvmtap top
+ * and dump read the collectors' output this way, so there is one writer for every output.
+ */
+typedef void (*w_sink_fn)(void *arg, const char *name, const struct label *labels, size_t n,
+			  double value);
+void writer_set_sink(struct writer *w, w_sink_fn fn, void *arg);
+
 int w_valid_metric_name(const char *s);	/* [a-zA-Z_:][a-zA-Z0-9_:]* */
 int w_valid_label_name(const char *s);	/* [a-zA-Z_][a-zA-Z0-9_]*, not starting with "__" */
 

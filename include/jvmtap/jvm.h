@@ -46,6 +46,10 @@ struct jvm_hist {
 	__u64 sum_ns;
 	__u64 count;
 	__u64 last_ns;
+	/* Longest observation per window (jvmtap top and dump): window w keeps its maximum in slot
+	 * w & 1, so the window userspace just closed stays readable while the next one fills. */
+	__u64 win_max_ns[2];
+	__u32 win[2];
 };
 
 /* Java threads as ThreadMXBean counts them: HotSpot's hidden threads (compiler, sweeper,

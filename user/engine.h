@@ -1,0 +1,23 @@
+/* What every mode shares (serve, top, dump): host checks, the collectors' lifecycle, their event
+ * loop and one render of all of them. */
+#ifndef JVMTAP_ENGINE_H
+#define JVMTAP_ENGINE_H
+
+#include "writer.h"
+
+/* Privileges, bpf(), BTF, libbpf and container identity; 0, or -errno with one log line. */
+int engine_init(void);
+/* Loads and attaches every collector; 0 or -errno (logged). With --strict, -ENOENT when any BPF
+ * program is not attached. */
+int engine_open(void);
+/* One turn of the loop (call about every 100 ms): event queues, and housekeeping when due. */
+void engine_turn(void);
+/* Writes every collector's families into w (reset first). Call with engine_lock() held. */
+void engine_collect(struct writer *w);
+void engine_close(void);
+
+/* The lock the collectors run under; engine_open() and engine_turn() take it themselves. */
+void engine_lock(void);
+void engine_unlock(void);
+
+#endif
