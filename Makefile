@@ -36,7 +36,7 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(USER_SRCS))
 
-# Unit tests: tests/unit/test_X.c links user/X.c (plus the extra objects named here).
+# Unit tests: tests/unit/test_X.c links user/X.c (plus the sources on its UNIT-SOURCES line).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -86,9 +86,11 @@ $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(OUT)/tests/test_%: tests/unit/test_%.c user/%.c $(wildcard user/*.h) | $(OUT)/tests
+# A test names other sources it needs on a "// UNIT-SOURCES:" line.
+$(OUT)/tests/test_%: tests/unit/test_%.c user/%.c $(wildcard user/*.h) $(wildcard user/*.c) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< user/$*.c -o $@ -lcmocka $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $< user/$*.c $(shell sed -n 's|^// UNIT-SOURCES: *||p' $<) -o $@ \
+		-lcmocka $(LDLIBS)
 
 $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(USER_SRCS) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
