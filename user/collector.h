@@ -14,6 +14,11 @@ struct collector {
 	void (*collect)(struct writer *w);
 	/* Called every main-loop turn (~100 ms), render lock held: event queues. */
 	void (*tick)(void);
+	/* Optional: an fd that turns readable when tick() has events to read (a ring buffer's
+	 * epoll fd), or -1; and how soon tick() needs to run again in ms, or -1 for no hurry. The
+	 * loop then turns as soon as either says so. Called with the render lock held. */
+	int (*wake_fd)(void);
+	int (*next_tick_ms)(void);
 	/* Periodic housekeeping (e.g. dropping series of removed cgroups), render lock held. */
 	void (*maintain)(time_t now);
 	void (*close)(void);

@@ -13,6 +13,7 @@
 #include "top.h"
 
 #define TURN_MS 100
+#define LOOK_S 1.0
 
 static const char *const kinds[ROWS_NKINDS] = { "app", "gc", "jit", "vm" };
 
@@ -142,20 +143,34 @@ static int print_json(const struct snapshot *prev, const struct snapshot *cur)
 	return 0;
 }
 
+/* A look at the JVMs in the middle of the duration: the start times of those that exit before
+ * its end (the collectors leave them out after the exit) are kept in seen. */
+static void look(struct writer *w, struct snapshot *seen)
+{
+	struct snapshot now;
+
+	top_capture(w, &now, false);
+	rows_inherit(&now, seen);
+	rows_free(seen);
+	*seen = now;
+}
+
 int dump_main(volatile sig_atomic_t *exiting)
 {
-	struct snapshot s[2];
+	struct snapshot s[3]; /* start, end, the latest look */
 	struct writer *w = NULL;
 	const char *text;
 	int ret = 1;
-	double end;
+	double end, next;
 	size_t len;
 
 	memset(s, 0, sizeof(s));
 	if (top_start(&w))
 		goto out;
-	top_capture(w, &s[0]);
+	top_capture(w, &s[0], true);
 	end = s[0].mono + cfg.dump_duration_ms / 1000.0;
+	next = s[0].mono + LOOK_S;
+	log_info("dump: collecting for %.1f s", cfg.dump_duration_ms / 1000.0);
 	while (!*exiting) {
 		struct timespec ts;
 		double now;
@@ -164,10 +179,16 @@ int dump_main(volatile sig_atomic_t *exiting)
 		now = ts.tv_sec + ts.tv_nsec / 1e9;
 		if (now >= end)
 			break;
-		usleep((useconds_t)(fmin(end - now, TURN_MS / 1000.0) * 1e6));
+		if (now >= next) {
+			look(w, &s[2]);
+			next = now + LOOK_S;
+		}
+		engine_wait((int)ceil(fmin(end - now, TURN_MS / 1000.0) * 1000), -1);
 		engine_turn();
 	}
-	top_capture(w, &s[1]);
+	top_capture(w, &s[1], true);
+	rows_inherit(&s[1], &s[2]);
+	rows_inherit(&s[1], &s[0]);
 	if (s[0].failed || s[1].failed || writer_failed(w)) {
 		log_err("dump: out of memory");
 		goto out;
@@ -183,6 +204,7 @@ int dump_main(volatile sig_atomic_t *exiting)
 out:
 	rows_free(&s[0]);
 	rows_free(&s[1]);
+	rows_free(&s[2]);
 	top_stop(w);
 	return ret;
 }

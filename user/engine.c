@@ -1,5 +1,6 @@
 /* Host checks, collector lifecycle and rendering, shared by the daemon, top and dump. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -133,6 +134,27 @@ int engine_open(void)
 		err = -ENOENT;
 	}
 	return err;
+}
+
+void engine_wait(int max_ms, int extra_fd)
+{
+	struct pollfd fds[NCOLLECTORS + 1];
+	int nfds = 0, ms = max_ms, fd, t;
+	size_t i;
+
+	if (extra_fd >= 0)
+		fds[nfds++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
+	engine_lock();
+	for (i = 0; i < opened; i++) {
+		if (collectors[i]->wake_fd && (fd = collectors[i]->wake_fd()) >= 0)
+			fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (collectors[i]->next_tick_ms && (t = collectors[i]->next_tick_ms()) >= 0 &&
+		    t < ms)
+			ms = t;
+	}
+	engine_unlock();
+	/* EINTR (a signal) ends the wait early, as it should. */
+	poll(fds, nfds, ms);
 }
 
 void engine_turn(void)

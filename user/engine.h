@@ -10,7 +10,10 @@ int engine_init(void);
 /* Loads and attaches every collector; 0 or -errno (logged). With --strict, -ENOENT when any BPF
  * program is not attached. */
 int engine_open(void);
-/* One turn of the loop (call about every 100 ms): event queues, and housekeeping when due. */
+/* Sleeps up to max_ms, less when a collector has events or asked to run again sooner, or when
+ * extra_fd (-1: none; top's terminal) turns readable. */
+void engine_wait(int max_ms, int extra_fd);
+/* One turn of the loop (after engine_wait()): event queues, and housekeeping when due. */
 void engine_turn(void);
 /* Writes every collector's families into w (reset first). Call with engine_lock() held. */
 void engine_collect(struct writer *w);

@@ -27,6 +27,9 @@
 
 #define PENDING_MAX 256
 #define PENDING_SECONDS 10 /* an exec'd "java" has this long to map libjvm */
+/* How often a pending "java" is looked at in its first second: HotSpot starts collecting within
+ * ~100 ms of exec, and pauses before the probes are attached are not seen. */
+#define PENDING_FAST_MS 2
 #define SCAN_INTERVAL 30   /* full /proc scan for JVMs not launched as "java" */
 
 static const struct {
@@ -47,6 +50,7 @@ struct jvm *jvms;
 static struct {
 	pid_t pid;
 	time_t deadline;
+	time_t since;
 } pending[PENDING_MAX];
 static int npending;
 static time_t last_scan;
@@ -430,7 +434,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	pending[npending].pid = e->pid;
-	pending[npending].deadline = time(NULL) + PENDING_SECONDS;
+	pending[npending].since = time(NULL);
+	pending[npending].deadline = pending[npending].since + PENDING_SECONDS;
 	npending++;
 	return 0;
 }
@@ -629,10 +634,28 @@ int jvm_libs_attached(void)
 	return n;
 }
 
+static int jvm_wake_fd(void)
+{
+	return rb ? ring_buffer__epoll_fd(rb) : -1;
+}
+
+static int jvm_next_tick_ms(void)
+{
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < npending; i++)
+		if (now - pending[i].since <= 1)
+			return PENDING_FAST_MS;
+	return -1;
+}
+
 const struct collector jvm_collector = {
 	.name = "jvm",
 	.open = jvm_open,
 	.tick = jvm_tick,
+	.wake_fd = jvm_wake_fd,
+	.next_tick_ms = jvm_next_tick_ms,
 	.collect = jvm_collect,
 	.maintain = jvm_maintain,
 	.close = jvm_close,

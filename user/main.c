@@ -64,7 +64,7 @@ static int serve(void)
 	http_set_ready(true);
 	log_info("ready");
 	while (!exiting) {
-		usleep(100 * 1000);
+		engine_wait(100, -1);
 		engine_turn();
 	}
 	log_info("exiting");

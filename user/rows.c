@@ -248,6 +248,16 @@ void rows_capture_end(struct snapshot *s, struct writer *w)
 	}
 }
 
+void rows_inherit(struct snapshot *cur, const struct snapshot *older)
+{
+	size_t i, k;
+
+	for (i = 0; older && i < cur->njvm; i++)
+		for (k = 0; !cur->jvm[i].start && k < older->njvm; k++)
+			if (older->jvm[k].pid == cur->jvm[i].pid)
+				cur->jvm[i].start = older->jvm[k].start;
+}
+
 void rows_free(struct snapshot *s)
 {
 	free(s->jvm);

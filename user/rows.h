@@ -48,6 +48,9 @@ void rows_capture_begin(struct snapshot *s, struct writer *w);
 /* Stops receiving, adds each JVM's figures into its container's. */
 void rows_capture_end(struct snapshot *s, struct writer *w);
 void rows_free(struct snapshot *s);
+/* The collectors stop writing a JVM's start time once it has exited: cur's JVMs without one take
+ * it from older's (same pid), so an exited JVM stays the same row and keeps its rates. */
+void rows_inherit(struct snapshot *cur, const struct snapshot *older);
 
 /* One JVM's or container's figures over the interval between two snapshots. */
 struct row {

@@ -51,10 +51,11 @@ int top_start(struct writer **w)
 	return 0;
 }
 
-void top_capture(struct writer *w, struct snapshot *s)
+void top_capture(struct writer *w, struct snapshot *s, bool advance)
 {
 	engine_lock();
-	jvm_window_advance();
+	if (advance)
+		jvm_window_advance();
 	rows_capture_begin(s, w);
 	engine_collect(w);
 	rows_capture_end(s, w);
@@ -189,16 +190,15 @@ static void line_of(const struct row *r, bool containers, char *b, size_t n)
 	}
 }
 
-static void header_of(const struct snapshot *cur, bool containers, int n, int sort, bool rev,
-		      char *b, size_t size)
+static void header_of(const struct snapshot *cur, int sort, bool rev, char *b, size_t size)
 {
 	char ts[32];
 	time_t t = (time_t)cur->wall;
 
 	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
-	snprintf(b, size, "jvmtap top  %s  every %.1fs  %zu JVMs  %zu containers  %d %s shown  "
-		 "sort %s%s", ts, cfg.top_delay_ms / 1000.0, cur->njvm, cur->nctr, n,
-		 containers ? "containers" : "JVMs", rows_col_name(sort), rev ? " reversed" : "");
+	snprintf(b, size, "jvmtap top  %s  every %.1fs  %zu JVMs  %zu containers  sort %s%s", ts,
+		 cfg.top_delay_ms / 1000.0, cur->njvm, cur->nctr, rows_col_name(sort),
+		 rev ? " reversed" : "");
 }
 
 void top_print_batch(FILE *f, const struct snapshot *cur, const struct row *r, int n,
@@ -207,7 +207,7 @@ void top_print_batch(FILE *f, const struct snapshot *cur, const struct row *r, i
 	char line[2048], name[1024];
 	int i;
 
-	header_of(cur, containers, n, sort_col, reverse, line, sizeof(line));
+	header_of(cur, sort_col, reverse, line, sizeof(line));
 	fprintf(f, "%s\n", line);
 	line_of(NULL, containers, line, sizeof(line));
 	fprintf(f, "%s %s\n", line, containers ? "CONTAINER" : "CONTAINER ROLE MAIN");
@@ -295,7 +295,7 @@ static void prompt(const char *what, char *buf, size_t size)
 		snprintf(buf, size, "%s", tmp);
 	noecho();
 	curs_set(0);
-	timeout(TURN_MS);
+	timeout(0);
 }
 
 static void draw(struct ui *u, const struct snapshot *cur, const struct row *r, int n)
@@ -309,9 +309,10 @@ static void draw(struct ui *u, const struct snapshot *cur, const struct row *r, 
 		numw += columns[c].width;
 	two_lines = COLS < numw + 1 + NAME_MIN;
 	erase();
-	header_of(cur, u->containers, n, u->sort, u->reverse, line, sizeof(line));
+	header_of(cur, u->sort, u->reverse, line, sizeof(line));
 	mvaddnstr(y++, 0, line, COLS);
-	snprintf(line, sizeof(line), "%s%s%s%s%s%s  (h: keys)", u->re_text[0] ? "filter /" : "",
+	snprintf(line, sizeof(line), "%d %s shown%s%s%s%s%s%s  (h: keys)", n,
+		 u->containers ? "containers" : "JVMs", u->re_text[0] ? "  filter /" : "",
 		 u->re_text, u->ns[0] ? "  namespace " : "", u->ns, u->pod[0] ? "  pod " : "",
 		 u->pod);
 	mvaddnstr(y++, 0, line, COLS);
@@ -423,11 +424,12 @@ int top_main(volatile sig_atomic_t *exiting)
 	struct snapshot snaps[2];
 	struct ui *u = calloc(1, sizeof(*u));
 	struct writer *w = NULL;
+	SCREEN *scr = NULL;
 	struct rows_filter f;
 	struct row *r = NULL;
 	bool batch = cfg.top_batch || !isatty(STDOUT_FILENO), curses = false, quit = false;
 	unsigned frames = 0;
-	int cur = 0, n = 0, ch, ret = 1;
+	int cur = 0, n = 0, ch, ret = 1, i;
 	double next;
 
 	memset(snaps, 0, sizeof(snaps));
@@ -441,28 +443,33 @@ int top_main(volatile sig_atomic_t *exiting)
 		goto out;
 	if (top_start(&w))
 		goto out;
-	top_capture(w, &snaps[cur]);
+	top_capture(w, &snaps[cur], true);
 	if (!batch) {
 		ui_for_log = u;
 		log_set_hook(keep_log);
-		if (!initscr()) {
+		/* newterm, not initscr: an unknown terminal is an error to report, not an exit. */
+		scr = newterm(NULL, stdout, stdin);
+		if (!scr) {
 			log_set_hook(NULL);
-			log_err("top: cannot use the terminal (TERM=%s)", getenv("TERM"));
+			log_err("top: cannot use the terminal (TERM=%s); --batch prints plain lines",
+				getenv("TERM") ? getenv("TERM") : "");
 			goto out;
 		}
+		set_term(scr);
 		curses = true;
 		cbreak();
 		noecho();
 		keypad(stdscr, TRUE);
 		curs_set(0);
-		timeout(TURN_MS);
+		timeout(0);
 		mvaddstr(0, 0, "jvmtap top: collecting...");
 		refresh();
 	}
 	next = mono_s() + cfg.top_delay_ms / 1000.0;
 	while (!*exiting && !quit) {
 		if (curses) {
-			ch = getch(); /* waits up to TURN_MS */
+			engine_wait(TURN_MS, STDIN_FILENO);
+			ch = getch(); /* does not wait: timeout(0) */
 			if (ch != ERR && ch != KEY_RESIZE) {
 				quit = on_key(u, ch);
 				if (n >= 0 && !quit) {
@@ -477,7 +484,7 @@ int top_main(volatile sig_atomic_t *exiting)
 				draw(u, &snaps[cur], r, n);
 			}
 		} else {
-			usleep(TURN_MS * 1000);
+			engine_wait(TURN_MS, -1);
 		}
 		engine_turn();
 		if (mono_s() < next)
@@ -485,7 +492,8 @@ int top_main(volatile sig_atomic_t *exiting)
 		next += cfg.top_delay_ms / 1000.0;
 		cur = !cur;
 		rows_free(&snaps[cur]);
-		top_capture(w, &snaps[cur]);
+		top_capture(w, &snaps[cur], true);
+		rows_inherit(&snaps[cur], &snaps[!cur]);
 		free(r);
 		filter_of(u, &f);
 		n = rows_build(&snaps[!cur], &snaps[cur], u->containers, &f, u->sort, u->reverse, &r);
@@ -505,9 +513,11 @@ int top_main(volatile sig_atomic_t *exiting)
 out:
 	if (curses)
 		endwin();
+	if (scr)
+		delscreen(scr);
 	log_set_hook(NULL);
 	ui_for_log = NULL;
-	for (int i = 0; i < u->nlogs; i++)
+	for (i = 0; i < u->nlogs; i++)
 		fprintf(stderr, "jvmtap: %s\n", u->logs[i]);
 	free(r);
 	rows_free(&snaps[0]);

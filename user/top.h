@@ -14,8 +14,9 @@ int dump_main(volatile sig_atomic_t *exiting);
 /* Shared by both: engine up, a writer, and a first snapshot; 0 or -errno. */
 struct writer;
 int top_start(struct writer **w);
-/* Closes the max-pause window, renders everything into w and captures it into s. */
-void top_capture(struct writer *w, struct snapshot *s);
+/* Renders everything into w and captures it into s; with advance, closes the max-pause window
+ * first (the pause maxima then cover the time since the last advance). */
+void top_capture(struct writer *w, struct snapshot *s, bool advance);
 void top_stop(struct writer *w);
 
 /* Plain-text table of rows (batch mode, and the tests' view of the screen). */
