@@ -25,8 +25,8 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
-LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c ncursesw 2>/dev/null || \
-		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c -lncursesw -ltinfo) -lelf -lz -lpthread -lm
+LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c ncursesw yaml-0.1 libcrypt gnutls libcap-ng 2>/dev/null || \
+		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c -lncursesw -ltinfo -lyaml -lcrypt -lgnutls -lcap-ng) -lelf -lz -lpthread -lm
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
 	      -I$(MULTIARCH_INC)
 
@@ -43,7 +43,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
-.SECONDARY: $(BPF_OBJS)
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: all deps run test unit integration fuzz bench format clean install vmlinux deploy-test
 all: $(BIN)
 

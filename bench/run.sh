@@ -5,6 +5,7 @@
 #  2. Slowdown of `perf bench sched pipe` (a context-switch storm) with vs. without jvmtap,
 #     runs interleaved so drift hits both sides alike.
 #  3. Scrape latency and resident memory of the collector.
+#  4. CPU per refresh and memory of `jvmtap top --batch`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -186,4 +187,26 @@ for p in sorted(runs):
     if runs[p]:
         where = "during iperf3" if p.startswith("net_") else "during the GC-heavy JVM"
         print("| %s %s | %.0f ns/event, %d events |" % (p, where, secs[p] / runs[p] * 1e9, runs[p]))
+EOF
+
+# ---- 4. jvmtap top: CPU per refresh and memory, with the same number of idle JVMs ----------
+for _ in $(seq "$NJVMS"); do
+	java -Xmx32m -cp "$OUT" Idle &
+	pids+=("$!")
+done
+sleep 4
+python3 - "$NJVMS" <<'EOF'
+import resource, subprocess, sys
+def run(frames):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(["./jvmtap", "top", "--batch", "--delay=0.5", "-n", str(frames)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime, r1.ru_maxrss
+short, _ = run(2)
+long_, rss = run(22)
+print("| jvmtap top --batch with %s idle JVMs: CPU per refresh (22 vs 2 refreshes) | %.1f ms |" % (
+    sys.argv[1], (long_ - short) / 20 * 1000))
+print("| jvmtap top: startup CPU (load, attach, first render) | %.0f ms |" % ((short - 2 * (long_ - short) / 20) * 1000))
+print("| jvmtap top max RSS | %.1f MiB |" % (rss / 1024))
 EOF

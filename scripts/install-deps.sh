@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(
 	make gcc clang llvm pkg-config          # build (llvm: llvm-strip)
 	libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev libjson-c-dev libncurses-dev
+	libyaml-dev libcrypt-dev libgnutls28-dev libcap-ng-dev  # web config, bcrypt, mTLS, capabilities
 	libcmocka-dev libclang-rt-14-dev        # unit tests, fuzzing runtime
 	python3 python3-pytest curl iproute2 tmux # integration tests (tmux drives jvmtap top)
 	prometheus                              # promtool check metrics

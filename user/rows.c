@@ -450,6 +450,11 @@ int rows_build(const struct snapshot *prev, const struct snapshot *cur, bool con
 			fill(&r[m], a, b, dt);
 			r[m].rates = true;
 		}
+		/* Parents like kubepods.slice, and other cgroups that are not containers, only
+		 * while something ran in them. */
+		if (containers && r[m].rates && !a->pod[0] && strcmp(a->container_id, "/") &&
+		    !a->njvms && r[m].cpu_pct == 0)
+			continue;
 		m++;
 	}
 	sort_col = col;

@@ -81,8 +81,10 @@ struct rows_filter {
 
 /*
  * Rows of cur's JVMs (containers when containers is set) that pass f, sorted by col (numbers
- * largest first, name ascending; reversed with reverse). *out is malloc'd; returns the count or
- * -1 on allocation failure. prev may be NULL (no rates).
+ * largest first, name ascending; reversed with reverse). Cgroups that are not Kubernetes
+ * containers (nor the root) are left out while they have no JVM and used no CPU in the
+ * interval. *out is malloc'd; returns the count or -1 on allocation failure. prev may be NULL
+ * (no rates).
  */
 int rows_build(const struct snapshot *prev, const struct snapshot *cur, bool containers,
 	       const struct rows_filter *f, int col, bool reverse, struct row **out);

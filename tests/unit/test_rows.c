@@ -105,6 +105,8 @@ static void snap(struct snapshot *s, struct writer *w, double mono, double wall,
 		write_jvm(w, &j[i]);
 	write_container(w, "abc", "flink", "tm-0", "taskmanager", 20 * mono, 55);
 	write_container(w, "/", "", "", "", 5 * mono, 300);
+	write_container(w, "/kubepods.slice", "", "", "", 1, 0);           /* idle parent */
+	write_container(w, "/system.slice/cron.service", "", "", "", 0.01 * mono, 2);
 	rows_capture_end(s, w);
 	s->mono = mono;
 	s->wall = wall;
@@ -272,7 +274,9 @@ static void test_containers(void **state)
 	snap(&a, w, 10, 1000, j1, 2);
 	snap(&b, w, 11, 1001, j2, 2);
 	n = rows_build(&a, &b, true, NULL, COL_CPU, false, &r);
-	assert_int_equal(n, 2);
+	/* abc, the root and cron.service, not the idle kubepods.slice */
+	assert_int_equal(n, 3);
+	assert_string_equal(r[2].a->container_id, "/system.slice/cron.service");
 	assert_string_equal(r[0].a->container_id, "abc"); /* 2000% before the host's 500% */
 	assert_float_equal(r[1].cpu_pct, 5.0 * 100, 1e-9);
 	for (i = 0; i < n && strcmp(r[i].a->container_id, "abc"); i++)
