@@ -7,7 +7,7 @@ pkgs=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev libmicrohttpd-dev libjson-c-dev libncurses-dev
 	libyaml-dev libcrypt-dev libgnutls28-dev libcap-ng-dev  # web config, bcrypt, mTLS, capabilities
 	libcmocka-dev libclang-rt-14-dev        # unit tests, fuzzing runtime
-	python3 python3-pytest curl iproute2 tmux # integration tests (tmux drives jvmtap top)
+	python3 python3-pytest curl iproute2 tmux openssl # integration tests (tmux: jvmtap top; openssl: TLS)
 	prometheus                              # promtool check metrics
 	openjdk-17-jdk-headless                 # test JVMs
 	linux-perf iperf3                       # make bench: perf bench sched pipe, iperf3

@@ -13,7 +13,9 @@
 struct config cfg = {
 	.listen_address = ":9877",
 	.telemetry_path = "/metrics",
-	.web_max_connections = 64,
+	.web_max_connections = 1024,
+	.web_max_conn_per_ip = 32,
+	.web_max_requests = 8,
 	.web_timeout_s = 10,
 	.procfs = "/proc",
 	.sysfs = "/sys",
@@ -72,6 +74,10 @@ enum {
 	OPT_NETMODE,
 	OPT_NETPORTS,
 	OPT_STRICT,
+	OPT_WEBCONFIG,
+	OPT_PERIP,
+	OPT_MAXREQ,
+	OPT_RENDERINT,
 	OPT_TOP_NS,
 	OPT_TOP_POD,
 	OPT_DUMP_DURATION,
@@ -83,6 +89,10 @@ static const struct argp_option web_options[] = {
 	{ "web.telemetry-path", OPT_TPATH, "PATH", 0, "Path of the metrics (default /metrics)", 0 },
 	{ "web.max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 64)", 0 },
 	{ "web.timeout", OPT_TIMEOUT, "SECONDS", 0, "Idle HTTP connection timeout (default 10)", 0 },
+	{ "web.config.file", OPT_WEBCONFIG, "FILE", 0, "TLS and basic auth (exporter-toolkit format); re-read on SIGHUP", 0 },
+	{ "web.max-connections-per-ip", OPT_PERIP, "N", 0, "Concurrent connections from one address (default 32, 0 = no limit)", 0 },
+	{ "web.max-requests", OPT_MAXREQ, "N", 0, "Scrapes rendering or waiting at once; more get 503 (default 8)", 0 },
+	{ "web.render-interval", OPT_RENDERINT, "DURATION", 0, "Serve scrapes within this long of a render from it (default 0: concurrent scrapes share one render)", 0 },
 	{ 0 },
 };
 
@@ -223,6 +233,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (parse_uint(arg, 1, 3600, &cfg.web_timeout_s))
 			argp_error(st, "--web.timeout: '%s' is not a number of seconds in 1..3600", arg);
 		break;
+	case OPT_WEBCONFIG:
+		cfg.web_config_file = arg;
+		break;
+	case OPT_PERIP:
+		if (parse_uint(arg, 0, 65535, &cfg.web_max_conn_per_ip))
+			argp_error(st, "--web.max-connections-per-ip: '%s' is not a number in 0..65535", arg);
+		break;
+	case OPT_MAXREQ:
+		if (parse_uint(arg, 1, 1024, &cfg.web_max_requests))
+			argp_error(st, "--web.max-requests: '%s' is not a number in 1..1024", arg);
+		break;
+	case OPT_RENDERINT:
+		if (parse_millis(arg, 0, 3600000, &cfg.web_render_interval_ms))
+			argp_error(st, "--web.render-interval: '%s' is not a duration in 0..1h (0, 500ms, 2s)", arg);
+		break;
 	case OPT_PROCFS:
 		cfg.procfs = arg;
 		break;
@@ -360,6 +385,7 @@ enum run_mode args_parse(int argc, char **argv)
 		argv++;
 		argv[0] = mode == MODE_TOP ? top_name : dump_name;
 	}
+	cfg.mode = mode;
 	argp_parse(p, argc, argv, 0, NULL, NULL);
 	if (cfg.cpu_clock == CLOCK_RQ && cfg.attach_mode != ATTACH_AUTO &&
 	    cfg.attach_mode != ATTACH_TP_BTF) {

@@ -11,10 +11,15 @@ enum run_mode { MODE_SERVE, MODE_TOP, MODE_DUMP };
 enum dump_format { DUMP_PROM, DUMP_JSON };
 
 struct config {
+	enum run_mode mode;
 	const char *listen_address;
 	const char *telemetry_path;
 	unsigned web_max_connections;
+	unsigned web_max_conn_per_ip; /* 0: no limit */
+	unsigned web_max_requests;    /* scrapes rendering or waiting at once */
+	unsigned web_render_interval_ms;
 	unsigned web_timeout_s;
+	const char *web_config_file;
 	const char *procfs;
 	const char *sysfs;
 	const char *rootfs;

@@ -1,6 +1,7 @@
 /* The one place that talks HTTP: libmicrohttpd serving metrics, health and a landing page. */
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,19 +9,54 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
+#include "auth.h"
 #include "config.h"
 #include "gzip.h"
 #include "http.h"
 #include "log.h"
+#include "webconfig.h"
 
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define POOL_THREADS 4 /* a bcrypt check or a render on one does not stall the others */
+#define AUTH_REALM "Basic realm=\"jvmtap\", charset=\"UTF-8\""
 
 static struct MHD_Daemon *daemon_;
 static http_render_fn render_fn;
 static atomic_bool ready;
 static int listen_fd = -1;
 static char landing[1024];
+
+/* --web.config.file as last loaded: read by request threads, replaced on reload. */
+static pthread_rwlock_t wc_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct web_config wc;
+
+/* The last render, shared by the scrapes that arrive while it runs or within
+ * --web.render-interval of its start. */
+static pthread_mutex_t page_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *plain, *gz;
+	size_t plain_len, gz_len;
+	double started; /* CLOCK_MONOTONIC seconds; 0: none yet */
+} page;
+static atomic_uint inflight;
+static atomic_ullong rejected[HTTP_REJECT__N];
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+unsigned long long http_rejected(enum http_reject why)
+{
+	return why < HTTP_REJECT__N ? atomic_load(&rejected[why]) : 0;
+}
 
 void http_set_ready(bool r)
 {
@@ -116,22 +152,75 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, cons
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, AUTH_REALM);
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* A copy of the current page (rendering it first unless a fresh one is there); 0 or -errno. */
+static int get_page(bool gz, double arrived, char **body, size_t *len)
+{
+	double interval = cfg.web_render_interval_ms / 1000.0;
+	int err = 0;
+
+	pthread_mutex_lock(&page_lock);
+	/* Fresh: started after this request arrived (it waited for that render), or within
+	 * the render interval. */
+	if (!page.started || !(page.started >= arrived ||
+			       (interval > 0 && arrived - page.started < interval))) {
+		char *plain;
+		size_t n;
+		double started = mono();
+
+		err = render_fn(false, &plain, &n);
+		if (!err) {
+			free(page.plain);
+			free(page.gz);
+			page.plain = plain;
+			page.plain_len = n;
+			page.gz = NULL;
+			page.started = started;
+		}
+	}
+	if (!err && gz && !page.gz)
+		err = gzip_compress(page.plain, page.plain_len, &page.gz, &page.gz_len);
+	if (!err) {
+		const char *src = gz ? page.gz : page.plain;
+
+		*len = gz ? page.gz_len : page.plain_len;
+		*body = malloc(*len ? *len : 1);
+		if (*body)
+			memcpy(*body, src, *len);
+		else
+			err = -ENOMEM;
+	}
+	pthread_mutex_unlock(&page_lock);
+	return err;
 }
 
 static enum MHD_Result send_metrics(struct MHD_Connection *c)
 {
 	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	bool gz = accepts_gzip(ae);
+	double arrived = mono();
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	char *body;
 	size_t len;
 	int err;
 
-	err = render_fn(gz, &body, &len);
+	if (atomic_fetch_add(&inflight, 1) >= cfg.web_max_requests) {
+		atomic_fetch_sub(&inflight, 1);
+		atomic_fetch_add(&rejected[HTTP_REJECT_BUSY], 1);
+		return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				 "too many scrapes at once (--web.max-requests)\n", "text/plain");
+	}
+	err = get_page(gz, arrived, &body, &len);
+	atomic_fetch_sub(&inflight, 1);
 	if (err) {
 		log_warn("scrape failed: %s", strerror(-err));
 		return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "scrape failed\n", "text/plain");
@@ -150,16 +239,70 @@ static enum MHD_Result send_metrics(struct MHD_Connection *c)
 	return ret;
 }
 
+/* The TLS client certificate as client_auth_type wants it (wc_lock held). */
+static bool client_cert_ok(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *certs;
+	gnutls_session_t s;
+	unsigned n = 0, status = 0;
+
+	if (!wc.tls || wc.client_auth == CLIENT_AUTH_NONE || wc.client_auth == CLIENT_AUTH_REQUEST)
+		return true;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	s = ci ? (gnutls_session_t)ci->tls_session : NULL;
+	certs = s ? gnutls_certificate_get_peers(s, &n) : NULL;
+	if (!certs || !n)
+		return wc.client_auth == CLIENT_AUTH_VERIFY_IF_GIVEN;
+	if (wc.client_auth == CLIENT_AUTH_REQUIRE_ANY)
+		return true;
+	return gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
+}
+
+/* Basic auth when users are configured (wc_lock held). */
+static bool authorized(struct MHD_Connection *c)
+{
+	const char *h;
+	char user[256], pass[256];
+	bool ok;
+
+	if (!wc.nusers)
+		return true;
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth_parse_basic(h, user, sizeof(user), pass, sizeof(pass)))
+		return false;
+	ok = auth_check(&wc, user, pass);
+	explicit_bzero(pass, sizeof(pass));
+	return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **state)
 {
+	bool cert_ok, auth_ok;
+
 	(void)cls, (void)version, (void)upload, (void)state;
 
 	/* Answer at the first call, before any body is read: jvmtap takes no uploads. */
 	*upload_size = 0;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	pthread_rwlock_rdlock(&wc_lock);
+	cert_ok = client_cert_ok(c);
+	auth_ok = cert_ok && authorized(c);
+	pthread_rwlock_unlock(&wc_lock);
+	if (!cert_ok) {
+		atomic_fetch_add(&rejected[HTTP_REJECT_CLIENT_CERT], 1);
+		return send_text(c, MHD_HTTP_FORBIDDEN, "a valid client certificate is required\n",
+				 "text/plain");
+	}
+	if (!auth_ok) {
+		atomic_fetch_add(&rejected[HTTP_REJECT_AUTH], 1);
+		return send_text(c, MHD_HTTP_UNAUTHORIZED, "unauthorized\n", "text/plain");
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		atomic_fetch_add(&rejected[HTTP_REJECT_METHOD], 1);
 		return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", "text/plain");
+	}
 	if (!strcmp(url, cfg.telemetry_path))
 		return send_metrics(c);
 	if (!strcmp(url, "/"))
@@ -182,8 +325,57 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", line);
 }
 
+static const char *priorities(const struct web_config *c)
+{
+	if (c->min_version == 13)
+		return "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+	if (c->max_version == 12)
+		return "NORMAL:-VERS-ALL:+VERS-TLS1.2";
+	return "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+}
+
+/* Starts libmicrohttpd on listen_fd with wc's TLS settings (wc_lock held or not yet shared). */
+static struct MHD_Daemon *start_daemon(void)
+{
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[5], *t = tls;
+
+	if (wc.tls) {
+		flags |= MHD_USE_TLS;
+		*t++ = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, wc.cert_pem };
+		*t++ = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, wc.key_pem };
+		*t++ = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)priorities(&wc) };
+		if (wc.ca_pem)
+			*t++ = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, wc.ca_pem };
+	}
+	*t = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+				/* first, so every later message goes through it */
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_LISTEN_SOCKET, listen_fd,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)POOL_THREADS,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg.web_max_connections,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg.web_max_conn_per_ip,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg.web_timeout_s,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_ARRAY, tls,
+				MHD_OPTION_END);
+}
+
+static void describe(const struct web_config *c)
+{
+	if (c->tls)
+		log_info("web config: TLS 1.%d-1.%d, client certificates: %s; basic auth: %zu user(s)",
+			 c->min_version - 10, c->max_version - 10, client_auth_name(c->client_auth),
+			 c->nusers);
+	else
+		log_info("web config: plain HTTP; basic auth: %zu user(s)", c->nusers);
+}
+
 int http_start(http_render_fn render)
 {
+	int err;
+
 	render_fn = render;
 	/* The telemetry path is checked by args.c to be a plain '/'-prefixed path, safe in HTML. */
 	snprintf(landing, sizeof(landing),
@@ -193,34 +385,99 @@ int http_start(http_render_fn render)
 		 "<li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul>\n"
 		 "</body></html>\n",
 		 cfg.telemetry_path);
+	if (cfg.web_config_file) {
+		if ((err = webconfig_load(cfg.web_config_file, &wc))) {
+			log_err("--web.config.file %s: %s", cfg.web_config_file, wc.err);
+			webconfig_free(&wc);
+			return err;
+		}
+		if ((err = auth_init(&wc))) {
+			log_err("--web.config.file %s: cannot prepare bcrypt: %s", cfg.web_config_file,
+				strerror(-err));
+			return err;
+		}
+		if (wc.tls && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			log_err("--web.config.file %s: this libmicrohttpd has no TLS support",
+				cfg.web_config_file);
+			return -ENOTSUP;
+		}
+		describe(&wc);
+	}
 	listen_fd = bind_listen(cfg.listen_address);
 	if (listen_fd < 0)
 		return listen_fd;
-	daemon_ = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				   on_request, NULL,
-				   /* first, so every later message goes through it */
-				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				   MHD_OPTION_LISTEN_SOCKET, listen_fd,
-				   MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg.web_max_connections,
-				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg.web_timeout_s,
-				   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				   MHD_OPTION_END);
+	daemon_ = start_daemon();
 	if (!daemon_) {
 		log_err("cannot start the HTTP server on %s", cfg.listen_address);
 		close(listen_fd);
 		listen_fd = -1;
 		return -EIO;
 	}
-	log_info("serving %s on %s", cfg.telemetry_path, cfg.listen_address);
+	log_info("serving %s on %s%s", cfg.telemetry_path, cfg.listen_address,
+		 wc.tls ? " (TLS)" : "");
 	return 0;
+}
+
+int http_reload(void)
+{
+	struct web_config next, old;
+	struct MHD_Daemon *d;
+
+	if (!cfg.web_config_file || !daemon_)
+		return 0;
+	if (webconfig_load(cfg.web_config_file, &next)) {
+		log_err("--web.config.file %s: %s; keeping the configuration in use",
+			cfg.web_config_file, next.err);
+		webconfig_free(&next);
+		return -EINVAL;
+	}
+	/* The listening socket stays open throughout: connections queue while the server is
+	 * replaced; those in flight are closed. */
+	MHD_quiesce_daemon(daemon_);
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+	pthread_rwlock_wrlock(&wc_lock);
+	old = wc;
+	wc = next;
+	d = start_daemon();
+	if (!d) {
+		log_err("--web.config.file %s: the HTTP server does not start with it; keeping the "
+			"configuration in use", cfg.web_config_file);
+		next = wc;
+		wc = old;
+		old = next;
+		d = start_daemon();
+	}
+	pthread_rwlock_unlock(&wc_lock);
+	if (d == NULL)
+		log_err("the HTTP server could not be restarted");
+	daemon_ = d;
+	if (auth_init(&wc))
+		log_warn("web config: bcrypt dummy hash not renewed");
+	webconfig_free(&old);
+	if (d)
+		describe(&wc);
+	return d ? 0 : -EIO;
 }
 
 void http_stop(void)
 {
-	if (daemon_)
+	if (daemon_) {
+		/* Quiesced first so libmicrohttpd leaves closing the socket to us. */
+		MHD_quiesce_daemon(daemon_);
 		MHD_stop_daemon(daemon_);
+	}
 	daemon_ = NULL;
 	if (listen_fd >= 0)
 		close(listen_fd);
 	listen_fd = -1;
+	pthread_rwlock_wrlock(&wc_lock);
+	webconfig_free(&wc);
+	pthread_rwlock_unlock(&wc_lock);
+	auth_exit();
+	pthread_mutex_lock(&page_lock);
+	free(page.plain);
+	free(page.gz);
+	memset(&page, 0, sizeof(page));
+	pthread_mutex_unlock(&page_lock);
 }

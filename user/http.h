@@ -14,6 +14,15 @@ int http_check_address(const char *addr);
 /* Binds --web.listen-address and starts serving; 0 or -errno (logged). */
 int http_start(http_render_fn render);
 void http_stop(void);
+/* Re-reads --web.config.file (SIGHUP): a valid file replaces TLS settings and users, restarting
+ * the server on the same socket; an invalid one is logged and the running configuration kept.
+ * 0 or -errno. */
+int http_reload(void);
+
+/* Requests refused, by reason, for jvmtap_http_requests_rejected_total. */
+enum http_reject { HTTP_REJECT_AUTH, HTTP_REJECT_CLIENT_CERT, HTTP_REJECT_METHOD,
+		   HTTP_REJECT_BUSY, HTTP_REJECT__N };
+unsigned long long http_rejected(enum http_reject why);
 /* /-/ready answers 200 once the collectors are attached. */
 void http_set_ready(bool ready);
 

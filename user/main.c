@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "config.h"
 #include "engine.h"
 #include "gzip.h"
@@ -12,13 +13,26 @@
 #include "log.h"
 #include "top.h"
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, reload;
 static struct writer *out;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	exiting = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		exiting = 1;
+}
+
+/* Connections are file descriptors: up to the hard limit, as --web.max-connections needs. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int render(bool gz, char **body, size_t *len)
@@ -51,6 +65,7 @@ static int serve(void)
 {
 	int ret = 1;
 
+	raise_fd_limit();
 	out = writer_new();
 	/* A runaway number of series fails the scrape (500) instead of exhausting memory. */
 	writer_set_limit(out, 256u << 20);
@@ -66,6 +81,11 @@ static int serve(void)
 	while (!exiting) {
 		engine_wait(100, -1);
 		engine_turn();
+		if (reload) {
+			reload = 0;
+			log_info("SIGHUP: re-reading --web.config.file");
+			http_reload();
+		}
 	}
 	log_info("exiting");
 	ret = 0;
@@ -86,6 +106,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (mode == MODE_SERVE)
+		sigaction(SIGHUP, &sa, NULL);
 	if (mode == MODE_TOP)
 		return top_main(&exiting);
 	if (mode == MODE_DUMP)

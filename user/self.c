@@ -10,6 +10,8 @@
 #include <bpf/libbpf.h>
 #include "bpfutil.h"
 #include "collector.h"
+#include "config.h"
+#include "http.h"
 #include "identity.h"
 #include "self.h"
 #include "version.h"
@@ -110,6 +112,22 @@ static void self_collect(struct writer *w)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		w_family(w, "process_max_fds", "gauge", "Limit on open file descriptors of jvmtap.");
 		w_sample(w, "process_max_fds", NULL, 0, NULL, 0, rl.rlim_cur);
+	}
+
+	if (cfg.mode == MODE_SERVE) {
+		static const char *const why[HTTP_REJECT__N] = { "unauthorized", "client_certificate",
+								   "method", "busy" };
+		int k;
+
+		w_family(w, "jvmtap_http_requests_rejected_total", "counter",
+			 "HTTP requests refused: unauthorized (401), client_certificate (403), method "
+			 "(405), busy (503, --web.max-requests).");
+		for (k = 0; k < HTTP_REJECT__N; k++) {
+			struct label l[] = { { "reason", why[k] } };
+
+			w_sample(w, "jvmtap_http_requests_rejected_total", l, 1, NULL, 0,
+				 (double)http_rejected(k));
+		}
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include <gnutls/gnutls.h>
 #include "webconfig.h"
 
 #define MAX_FILE (1u << 20)
@@ -52,11 +53,17 @@ static int version_of(const char *v, int *out)
 	return 0;
 }
 
+static const char *const auth_names[] = { "NoClientCert", "RequestClientCert",
+					  "RequireAnyClientCert", "VerifyClientCertIfGiven",
+					  "RequireAndVerifyClientCert" };
+
+const char *client_auth_name(enum client_auth a)
+{
+	return a <= CLIENT_AUTH_REQUIRE_VERIFY ? auth_names[a] : "?";
+}
+
 static int parse_tls(yaml_document_t *d, yaml_node_t *m, const char *dir, struct web_config *c)
 {
-	static const char *const auth_names[] = { "NoClientCert", "RequestClientCert",
-						  "RequireAnyClientCert", "VerifyClientCertIfGiven",
-						  "RequireAndVerifyClientCert" };
 	yaml_node_pair_t *p;
 	size_t i;
 
@@ -111,14 +118,14 @@ static int parse_tls(yaml_document_t *d, yaml_node_t *m, const char *dir, struct
 		return fail(c, "tls_server_config: cert_file and key_file are both required");
 	if (c->min_version > c->max_version)
 		return fail(c, "tls_server_config: min_version is above max_version");
-	if (c->client_auth >= CLIENT_AUTH_VERIFY_IF_GIVEN && !c->client_ca_file)
-		return fail(c, "tls_server_config: client_auth_type %s needs client_ca_file",
-			    c->client_auth == CLIENT_AUTH_REQUIRE_VERIFY ? "RequireAndVerifyClientCert"
-									: "VerifyClientCertIfGiven");
-	if (c->client_ca_file && c->client_auth < CLIENT_AUTH_VERIFY_IF_GIVEN)
-		return fail(c, "tls_server_config: client_ca_file is set but client_auth_type does "
-			    "not verify client certificates (use RequireAndVerifyClientCert or "
-			    "VerifyClientCertIfGiven)");
+	/* libmicrohttpd asks TLS clients for a certificate only when it has CAs to name. */
+	if (c->client_auth != CLIENT_AUTH_NONE && !c->client_ca_file)
+		return fail(c, "tls_server_config: client_auth_type %s needs client_ca_file "
+			    "(jvmtap asks for client certificates naming its CAs)",
+			    client_auth_name(c->client_auth));
+	if (c->client_ca_file && c->client_auth == CLIENT_AUTH_NONE)
+		return fail(c, "tls_server_config: client_ca_file is set but client_auth_type is "
+			    "NoClientCert (use RequireAndVerifyClientCert or VerifyClientCertIfGiven)");
 	return 0;
 }
 
@@ -252,6 +259,32 @@ static int read_file(const char *path, char **out, struct web_config *c, const c
 	return 0;
 }
 
+/* What libmicrohttpd would find wrong only when starting, said here with the file's name. */
+static int check_tls(struct web_config *c)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_datum_t cert = { (unsigned char *)c->cert_pem, (unsigned)strlen(c->cert_pem) };
+	gnutls_datum_t key = { (unsigned char *)c->key_pem, (unsigned)strlen(c->key_pem) };
+	int r, err = 0;
+
+	if (gnutls_certificate_allocate_credentials(&cred))
+		return fail(c, "out of memory");
+	r = gnutls_certificate_set_x509_key_mem(cred, &cert, &key, GNUTLS_X509_FMT_PEM);
+	if (r < 0)
+		err = fail(c, "cert_file %s, key_file %s: %s", c->cert_file, c->key_file,
+			   gnutls_strerror(r));
+	if (!err && c->ca_pem) {
+		gnutls_datum_t ca = { (unsigned char *)c->ca_pem, (unsigned)strlen(c->ca_pem) };
+
+		r = gnutls_certificate_set_x509_trust_mem(cred, &ca, GNUTLS_X509_FMT_PEM);
+		if (r <= 0)
+			err = fail(c, "client_ca_file %s: %s", c->client_ca_file,
+				   r < 0 ? gnutls_strerror(r) : "no PEM certificate in it");
+	}
+	gnutls_certificate_free_credentials(cred);
+	return err;
+}
+
 int webconfig_load(const char *path, struct web_config *c)
 {
 	char *text = NULL, *dir, *slash;
@@ -273,6 +306,8 @@ int webconfig_load(const char *path, struct web_config *c)
 			err = read_file(c->key_file, &c->key_pem, c, "key_file");
 		if (!err && c->client_ca_file)
 			err = read_file(c->client_ca_file, &c->ca_pem, c, "client_ca_file");
+		if (!err)
+			err = check_tls(c);
 	}
 	return err;
 }

@@ -39,6 +39,8 @@ int webconfig_parse(const char *text, size_t len, const char *dir, struct web_co
 int webconfig_load(const char *path, struct web_config *c);
 void webconfig_free(struct web_config *c);
 
+const char *client_auth_name(enum client_auth a);
+
 /* 0 if hash is a bcrypt hash crypt_r() accepts. */
 int webconfig_check_hash(const char *hash);
 
