@@ -8,6 +8,7 @@
 #include "config.h"
 #include "version.h"
 #include "http.h"
+#include "privs.h"
 #include "rows.h"
 
 struct config cfg = {
@@ -74,6 +75,8 @@ enum {
 	OPT_NETMODE,
 	OPT_NETPORTS,
 	OPT_STRICT,
+	OPT_RUNAS,
+	OPT_KEEPPRIV,
 	OPT_WEBCONFIG,
 	OPT_PERIP,
 	OPT_MAXREQ,
@@ -112,6 +115,8 @@ static const struct argp_option common_options[] = {
 	{ "cpu.clock", OPT_CLOCK, "C", 0, "auto|rq|ktime: runqueue clock (tp_btf only) or bpf_ktime_get_ns (default auto)", 3 },
 	{ "net.attach-mode", OPT_NETMODE, "MODE", 0, "auto|tp_btf|tracepoint|fexit|kprobe for socket bytes (default auto)", 3 },
 	{ "net.max-ports-per-container", OPT_NETPORTS, "N", 0, "TCP service ports with their own series per container; the rest is port=\"other\" (default 32)", 3 },
+	{ "run-as-user", OPT_RUNAS, "USER", 0, "After attaching, switch to this user (name or uid), keeping only the capabilities later attaches need", 4 },
+	{ "security.keep-privileges", OPT_KEEPPRIV, NULL, 0, "Do not drop capabilities after attaching (debugging)", 4 },
 	{ "verbose", 'v', NULL, 0, "Debug logging, including libbpf's", 4 },
 	{ 0 },
 };
@@ -232,6 +237,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_TIMEOUT:
 		if (parse_uint(arg, 1, 3600, &cfg.web_timeout_s))
 			argp_error(st, "--web.timeout: '%s' is not a number of seconds in 1..3600", arg);
+		break;
+	case OPT_RUNAS:
+		if (privs_check_user(arg))
+			argp_error(st, "--run-as-user: no user '%s'", arg);
+		cfg.run_as_user = arg;
+		break;
+	case OPT_KEEPPRIV:
+		cfg.keep_privileges = true;
 		break;
 	case OPT_WEBCONFIG:
 		cfg.web_config_file = arg;
@@ -387,6 +400,10 @@ enum run_mode args_parse(int argc, char **argv)
 	}
 	cfg.mode = mode;
 	argp_parse(p, argc, argv, 0, NULL, NULL);
+	if (cfg.run_as_user && cfg.keep_privileges) {
+		fprintf(stderr, "jvmtap: --run-as-user and --security.keep-privileges exclude each other\n");
+		exit(2);
+	}
 	if (cfg.cpu_clock == CLOCK_RQ && cfg.attach_mode != ATTACH_AUTO &&
 	    cfg.attach_mode != ATTACH_TP_BTF) {
 		fprintf(stderr, "jvmtap: --cpu.clock=rq needs --bpf.attach-mode=tp_btf (or auto)\n");

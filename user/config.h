@@ -35,6 +35,8 @@ struct config {
 	bool strict;
 	bool bpf_stats;
 	bool verbose;
+	const char *run_as_user;  /* after attaching */
+	bool keep_privileges;     /* --security.keep-privileges: no drop at all */
 
 	/* jvmtap top */
 	unsigned top_delay_ms;

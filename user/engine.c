@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "identity.h"
 #include "log.h"
+#include "privs.h"
 #include "self.h"
 
 #define MAINTAIN_INTERVAL 10 /* seconds; shorter when the grace period is */
@@ -133,6 +134,8 @@ int engine_open(void)
 		log_err("--strict: %d BPF program(s) not attached", bpfutil_missed());
 		err = -ENOENT;
 	}
+	if (!err && !cfg.keep_privileges)
+		err = privs_drop();
 	return err;
 }
 

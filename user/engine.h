@@ -7,8 +7,9 @@
 
 /* Privileges, bpf(), BTF, libbpf and container identity; 0, or -errno with one log line. */
 int engine_init(void);
-/* Loads and attaches every collector; 0 or -errno (logged). With --strict, -ENOENT when any BPF
- * program is not attached. */
+/* Loads and attaches every collector, then drops the privileges no longer needed (privs.c,
+ * unless --security.keep-privileges); 0 or -errno (logged). With --strict, -ENOENT when any BPF
+ * program is not attached. Threads started before it keep their capabilities. */
 int engine_open(void);
 /* Sleeps up to max_ms, less when a collector has events or asked to run again sooner, or when
  * extra_fd (-1: none; top's terminal) turns readable. */

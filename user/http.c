@@ -460,6 +460,22 @@ int http_reload(void)
 	return d ? 0 : -EIO;
 }
 
+int http_restart(void)
+{
+	if (!daemon_)
+		return 0;
+	MHD_quiesce_daemon(daemon_);
+	MHD_stop_daemon(daemon_);
+	pthread_rwlock_rdlock(&wc_lock);
+	daemon_ = start_daemon();
+	pthread_rwlock_unlock(&wc_lock);
+	if (!daemon_) {
+		log_err("the HTTP server could not be restarted");
+		return -EIO;
+	}
+	return 0;
+}
+
 void http_stop(void)
 {
 	if (daemon_) {

@@ -19,6 +19,10 @@ void http_stop(void);
  * 0 or -errno. */
 int http_reload(void);
 
+/* Restarts the server threads on the same socket (after privileges were dropped: capabilities
+ * are per thread, and new threads start with the main thread's). */
+int http_restart(void);
+
 /* Requests refused, by reason, for jvmtap_http_requests_rejected_total. */
 enum http_reject { HTTP_REJECT_AUTH, HTTP_REJECT_CLIENT_CERT, HTTP_REJECT_METHOD,
 		   HTTP_REJECT_BUSY, HTTP_REJECT__N };

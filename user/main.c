@@ -74,7 +74,7 @@ static int serve(void)
 	/* Serve (not ready) before loading, so a taken port fails fast and probes see progress. */
 	if (http_start(render))
 		goto cleanup;
-	if (engine_open())
+	if (engine_open() || http_restart())
 		goto cleanup;
 	http_set_ready(true);
 	log_info("ready");

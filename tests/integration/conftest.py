@@ -74,12 +74,12 @@ def value(samples, name, **labels):
 # ---- the collector -------------------------------------------------------------------------
 
 class Jvmtap:
-    def __init__(self, args=(), env=None):
+    def __init__(self, args=(), env=None, wrapper=()):
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log = open(os.path.join(BUILD, "jvmtap-test-%d.log" % self.port), "w+")
         self.proc = subprocess.Popen(
-            [BIN, "--web.listen-address=127.0.0.1:%d" % self.port] + list(args),
+            list(wrapper) + [BIN, "--web.listen-address=127.0.0.1:%d" % self.port] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.wait_ready()
 
@@ -142,8 +142,8 @@ def tracefs():
 def jvmtap_factory():
     started = []
 
-    def start(*args, env=None):
-        j = Jvmtap(args, env=env)
+    def start(*args, env=None, wrapper=()):
+        j = Jvmtap(args, env=env, wrapper=wrapper)
         started.append(j)
         return j
 

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from conftest import BIN, BUILD, CG2, busy, parse, record, select, usage_usec_v2
+from conftest import BIN, BUILD, busy, parse, record, select, usage_usec_v2
 from test_identity import cid, containerd_state
 from test_jvm import Workload, classes, data_dir, workloads  # noqa: F401 (fixtures)
 

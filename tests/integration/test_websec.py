@@ -1,7 +1,6 @@
 """--web.config.file end to end with real clients: TLS 1.2/1.3 only (openssl s_client), mTLS,
 basic auth with bcrypt (curl), validation at start, SIGHUP reload; and the HTTP limits: 500 idle
 connections, per-address limits, concurrent scrapes, the render interval."""
-import os
 import select as select_mod
 import signal
 import socket
