@@ -95,17 +95,24 @@ $(OUT)/tests/test_%: tests/unit/test_%.c user/%.c $(wildcard user/*.h) $(wildcar
 $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(USER_SRCS) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
-		$< $(shell sed -n 's|^// FUZZ-SOURCES: *||p' $<) -o $@ -ljson-c -lz -lm
+		$< $(shell sed -n 's|^// FUZZ-SOURCES: *||p' $<) -o $@ -ljson-c -lz -lm \
+		$(shell sed -n 's|^// FUZZ-LIBS: *||p' $<)
 
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
+# Seeds in tests/fuzz/corpus/NAME are copied to build/ (libFuzzer adds to its corpus); the
+# executions of each run go to build/fuzz/summary.txt (docs/reliability.md).
 fuzz: $(FUZZ_BINS)
-	$(Q)for f in $(FUZZ_BINS); do \
+	$(Q): > $(OUT)/fuzz/summary.txt; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); c=$(OUT)/fuzz/corpus/$${n#fuzz_}; mkdir -p $$c; \
+		[ -d tests/fuzz/corpus/$${n#fuzz_} ] && cp tests/fuzz/corpus/$${n#fuzz_}/* $$c/; \
 		echo "  FUZZRUN  $$f ($(FUZZ_SECONDS)s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 2>$(OUT)/fuzz/$$(basename $$f).log \
-			|| { tail -40 $(OUT)/fuzz/$$(basename $$f).log; exit 1; }; \
-	done
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/ $$c 2>$(OUT)/fuzz/$$n.log \
+			|| { tail -40 $(OUT)/fuzz/$$n.log; exit 1; }; \
+		echo "$$n $(FUZZ_SECONDS)s $$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/fuzz/$$n.log) execs, corpus $$(ls $$c | wc -l)" \
+			>> $(OUT)/fuzz/summary.txt; \
+	done; cat $(OUT)/fuzz/summary.txt
 
 integration: $(BIN)
 	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)

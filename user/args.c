@@ -75,6 +75,7 @@ enum {
 	OPT_NETMODE,
 	OPT_NETPORTS,
 	OPT_STRICT,
+	OPT_MAXENT,
 	OPT_RUNAS,
 	OPT_KEEPPRIV,
 	OPT_WEBCONFIG,
@@ -108,6 +109,7 @@ static const struct argp_option common_options[] = {
 	{ "bpf.attach-mode", OPT_ATTACH, "MODE", 0, "auto|tp_btf|raw_tp|tracepoint (default auto: first that works)", 2 },
 	{ "bpf.stats", OPT_STATS, NULL, 0, "Enable kernel BPF run-time stats while running", 2 },
 	{ "strict", OPT_STRICT, NULL, 0, "Exit 1 if any BPF program cannot be attached", 2 },
+	{ "bpf.max-entries", OPT_MAXENT, "N", 0, "Cap every BPF hash map at N entries (tests of full maps; default: each map's size)", 2 },
 	{ "cgroup.hierarchy", OPT_HIER, "H", 0, "auto|v2|v1: where CPU time is charged (default auto)", 3 },
 	{ "container.grace-period", OPT_GRACE, "DURATION", 0, "Keep a removed cgroup's series this long (default 5m)", 3 },
 	{ "cpu.max-cgroups", OPT_MAXCG, "N", 0, "Cgroups tracked in the kernel map (default 16384)", 3 },
@@ -237,6 +239,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_TIMEOUT:
 		if (parse_uint(arg, 1, 3600, &cfg.web_timeout_s))
 			argp_error(st, "--web.timeout: '%s' is not a number of seconds in 1..3600", arg);
+		break;
+	case OPT_MAXENT:
+		if (parse_uint(arg, 1, 1u << 24, &cfg.bpf_max_entries))
+			argp_error(st, "--bpf.max-entries: '%s' is not a number in 1..16777216", arg);
 		break;
 	case OPT_RUNAS:
 		if (privs_check_user(arg))

@@ -96,6 +96,25 @@ void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_
 	};
 }
 
+void bpfutil_cap_maps(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	if (!cfg.bpf_max_entries)
+		return;
+	bpf_object__for_each_map(m, obj) {
+		enum bpf_map_type t = bpf_map__type(m);
+
+		/* A map reused from another object has its size already. */
+		if (bpf_map__fd(m) >= 0 ||
+		    (t != BPF_MAP_TYPE_HASH && t != BPF_MAP_TYPE_PERCPU_HASH &&
+		     t != BPF_MAP_TYPE_LRU_HASH && t != BPF_MAP_TYPE_LRU_PERCPU_HASH))
+			continue;
+		if (bpf_map__max_entries(m) > cfg.bpf_max_entries)
+			bpf_map__set_max_entries(m, cfg.bpf_max_entries);
+	}
+}
+
 void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile __u64 *failures)
 {
 	if (nmaps == MAX_TRACKED)

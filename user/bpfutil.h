@@ -20,6 +20,9 @@ void bpfutil_quiet(bool quiet);
 /* Registers a logical program for jvmtap_bpf_program_*; prog may be NULL when it never loaded. */
 void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_program *prog,
 			bool attached);
+/* --bpf.max-entries: caps every hash map of obj (between open and load). */
+void bpfutil_cap_maps(struct bpf_object *obj);
+
 /* Registers a map for jvmtap_bpf_map_*; failures points at the BPF-side counter of failed
  * inserts (in the skeleton's .bss) or is NULL. */
 void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile __u64 *failures);

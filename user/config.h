@@ -33,6 +33,7 @@ struct config {
 	int net_attach_mode; /* 0 auto, else 1 + index in net.c's mode list */
 	unsigned net_max_ports;
 	bool strict;
+	unsigned bpf_max_entries; /* 0: the maps' own sizes */
 	bool bpf_stats;
 	bool verbose;
 	const char *run_as_user;  /* after attaching */

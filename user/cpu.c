@@ -50,6 +50,7 @@ static int try_mode(enum attach_mode m, enum cpu_clock clock)
 	bpf_map__set_max_entries(skel->maps.cgroup_cpu, cfg.cpu_max_cgroups);
 	for (k = ATTACH_TP_BTF; k < ATTACH__N; k++)
 		bpf_program__set_autoload(switch_prog(skel, k), k == m);
+	bpfutil_cap_maps(skel->obj);
 	err = cpu_bpf__load(skel);
 	if (!err) {
 		switch_link = bpf_program__attach(switch_prog(skel, m));

@@ -1,5 +1,6 @@
 /* Host checks, collector lifecycle and rendering, shared by the daemon, top and dump. */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -107,6 +108,8 @@ int engine_init(void)
 {
 	int err;
 
+	/* A few threads scrape now and then: two heaps, not one per thread, keep RSS flat. */
+	mallopt(M_ARENA_MAX, 2);
 	if ((err = check_privileges()) || (err = check_bpf_syscall()) || (err = check_btf()))
 		return err;
 	if ((err = bpfutil_init()))
@@ -176,6 +179,8 @@ void engine_turn(void)
 		for (i = 0; i < opened; i++)
 			if (collectors[i]->maintain)
 				collectors[i]->maintain(now);
+		/* What churn freed goes back to the kernel, so RSS follows what is tracked now. */
+		malloc_trim(0);
 		last_maintain = time(NULL);
 	}
 	engine_unlock();

@@ -550,6 +550,7 @@ static int jvm_open(void)
 	/* Exits are watched for the JVMs the CPU collector accounts: one shared set. */
 	if (cpu_jvm_tgids_fd() >= 0)
 		bpf_map__reuse_fd(skel->maps.jvm_tgids, cpu_jvm_tgids_fd());
+	bpfutil_cap_maps(skel->obj);
 	err = jvm_bpf__load(skel);
 	if (!err) {
 		exec_link = bpf_program__attach(skel->progs.jvm_exec);

@@ -110,6 +110,7 @@ static int try_mode(enum net_mode m)
 		bpf_program__set_autoload(p, false);
 	for (i = 0; i < n; i++)
 		bpf_program__set_autoload(want[i], true);
+	bpfutil_cap_maps(skel->obj);
 	err = net_bpf__load(skel);
 	for (i = 0; !err && i < n; i++) {
 		links[nlinks] = bpf_program__attach(want[i]);

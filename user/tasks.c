@@ -30,6 +30,7 @@ static int try_mode(bool btf)
 	p = btf ? skel->progs.tasks_fork_tp_btf : skel->progs.tasks_fork_raw_tp;
 	bpf_program__set_autoload(btf ? skel->progs.tasks_fork_raw_tp : skel->progs.tasks_fork_tp_btf,
 				  false);
+	bpfutil_cap_maps(skel->obj);
 	err = tasks_bpf__load(skel);
 	if (!err) {
 		link_ = bpf_program__attach(p);

@@ -219,6 +219,16 @@ int webconfig_parse(const char *text, size_t len, const char *dir, struct web_co
 		const char *k = scalar(yaml_document_get_node(&doc, p->key));
 		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
 
+		yaml_node_pair_t *q;
+
+		for (q = root->data.mapping.pairs.start; k && q < p && !err; q++) {
+			const char *seen = scalar(yaml_document_get_node(&doc, q->key));
+
+			if (seen && !strcmp(seen, k))
+				err = fail(c, "'%s' is given twice", k);
+		}
+		if (err)
+			break;
 		if (!k || !v)
 			err = fail(c, "top-level keys must be strings");
 		else if (!strcmp(k, "tls_server_config"))
