@@ -44,7 +44,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps run test unit integration fuzz bench format clean install vmlinux deploy-test
+.PHONY: all deps run test unit integration fuzz bench format clean install vmlinux deploy-test soak
 all: $(BIN)
 
 deps:
@@ -116,6 +116,11 @@ fuzz: $(FUZZ_BINS)
 
 integration: $(BIN)
 	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+# The churn soak for minutes instead of one round (docs/reliability.md).
+soak: $(BIN)
+	$(Q)JVMTAP_SOAK_ROUNDS=$${JVMTAP_SOAK_ROUNDS:-12} $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/integration/test_reliability.py -k soak $(PYTEST_ARGS)
 
 # deploy/: manifests, Prometheus rules, dashboard, systemd unit (tests/deploy/run.sh).
 deploy-test: $(BIN)

@@ -218,22 +218,34 @@ static struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
 	return l;
 }
 
+/* A libjvm no JVM uses keeps its probes for the grace period: detaching and attaching again
+ * take long enough (uprobe unregistration waits for the kernel's grace periods) for a JVM that
+ * starts right after, a restart or a reused pid, to have its first collections missed. */
 static void lib_put(struct libjvm *l)
 {
-	struct libjvm **pp;
+	if (l && --l->refs <= 0) {
+		l->refs = 0;
+		l->idle_since = time(NULL);
+	}
+}
 
-	if (!l || --l->refs > 0)
-		return;
-	if (l->usdt)
-		log_info("jvm: last JVM using libjvm inode %llu exited: probes detached",
-			 (unsigned long long)l->ino);
-	lib_detach(l);
-	for (pp = &libs; *pp; pp = &(*pp)->next)
-		if (*pp == l) {
-			*pp = l->next;
-			break;
+/* Detaches the libjvm files unused for longer than the grace period. */
+static void lib_reap(time_t now)
+{
+	struct libjvm **pp = &libs, *l;
+
+	while ((l = *pp)) {
+		if (l->refs || now - l->idle_since <= (time_t)cfg.grace_period_s) {
+			pp = &l->next;
+			continue;
 		}
-	free(l);
+		if (l->usdt)
+			log_info("jvm: last JVM using libjvm inode %llu exited: probes detached",
+				 (unsigned long long)l->ino);
+		lib_detach(l);
+		*pp = l->next;
+		free(l);
+	}
 }
 
 static int proc_starttime(pid_t pid, unsigned long long *start)
@@ -518,6 +530,7 @@ static void jvm_maintain(time_t now)
 	if (!skel)
 		return;
 	exits_maintain(now);
+	lib_reap(now);
 	if (now - last_scan >= SCAN_INTERVAL) {
 		last_scan = now;
 		scan_proc();

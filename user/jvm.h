@@ -21,6 +21,7 @@ struct libjvm {
 	dev_t dev;
 	ino_t ino;
 	int refs;
+	time_t idle_since; /* refs fell to 0: detached after the grace period */
 	bool usdt;
 	unsigned long long attached_ticks; /* boot time of the attach, in clock ticks */
 	struct bpf_link *links[NPROBES];

@@ -246,6 +246,10 @@ def gauges(s):
     return maps, len(s), value(s, "process_resident_memory_bytes"), value(s, "process_open_fds")
 
 
+# make test runs one round (~15 s of churn); make soak runs JVMTAP_SOAK_ROUNDS=12 (minutes).
+ROUNDS = int(os.environ.get("JVMTAP_SOAK_ROUNDS", "1"))
+
+
 def test_churn_soak(jvmtap_factory, cgroups, classes, tmp_path, workloads):  # noqa: F811
     rootfs = tmp_path / "rootfs"
     j = jvmtap_factory("--cgroup.hierarchy=v2", "--container.grace-period=3s",
@@ -258,13 +262,13 @@ def test_churn_soak(jvmtap_factory, cgroups, classes, tmp_path, workloads):  # n
     counts = {"processes": 0, "containers": 0, "jvms": 0}
 
     def processes():
-        for _ in range(10000):
+        for _ in range(10000 * ROUNDS):
             pid = os.posix_spawn("/bin/true", ["/bin/true"], os.environ)
             os.waitpid(pid, 0)
             counts["processes"] += 1
 
     def containers():
-        for _ in range(200):
+        for _ in range(200 * ROUNDS):
             id_ = cid()
             containerd_state(rootfs, id_, "soak", "pod-" + id_[:6], "c")
             cg = cgroups("kubepods.slice/kubepods-pod%s.slice/cri-containerd-%s.scope" % (
@@ -276,7 +280,7 @@ def test_churn_soak(jvmtap_factory, cgroups, classes, tmp_path, workloads):  # n
             counts["containers"] += 1
 
     def jvms():
-        for batch in range(10):
+        for batch in range(10 * ROUNDS):
             ws = [Workload(classes, tmp_path, alloc=30.0, sleep=0, threads=2, full=0,
                            heap="-Xmx32m") for _ in range(5)]
             for w in ws:
@@ -308,7 +312,7 @@ def test_churn_soak(jvmtap_factory, cgroups, classes, tmp_path, workloads):  # n
                churn, counts["processes"], counts["containers"], counts["jvms"], watch.scrapes,
                len(watch.violations), series0, series1, rss0 / 2**20, rss1 / 2**20, fds0, fds1,
                json.dumps(maps0, sort_keys=True), json.dumps(maps1, sort_keys=True)))
-    assert counts == {"processes": 10000, "containers": 200, "jvms": 50}
+    assert counts == {"processes": 10000 * ROUNDS, "containers": 200 * ROUNDS, "jvms": 50 * ROUNDS}
     assert not watch.errors, watch.errors[:5]
     assert watch.scrapes > 20
     assert not watch.violations, watch.violations[:5]
@@ -319,3 +323,42 @@ def test_churn_soak(jvmtap_factory, cgroups, classes, tmp_path, workloads):  # n
     assert fds1 <= fds0 + 2, (fds0, fds1)
     assert rss1 <= rss0 + 8 * 2**20, (rss0, rss1)
     assert j.proc.poll() is None
+
+
+def test_pid_reuse(jvmtap_factory, classes, tmp_path, workloads):  # noqa: F811
+    """A JVM SIGKILLed and a new JVM given the same pid (ns_last_pid) inside the grace period:
+    one series per pid, with the new JVM's start time, its pause count its own -Xlog:gc's, not
+    the sum of both."""
+    j = jvmtap_factory("--container.grace-period=60s")
+    a = Workload(classes, tmp_path, alloc=1.0, sleep=60)
+    workloads.append(a)
+    a.wait_phase("done")
+    pid = a.proc.pid
+    deadline = time.time() + 10
+    while not select(j.scrape(), "jvmtap_jvm_gc_pause_seconds_count", pid=str(pid)):
+        assert time.time() < deadline
+        time.sleep(0.2)
+    first = sum(v for _, v in select(j.scrape(), "jvmtap_jvm_gc_pause_seconds_count", pid=str(pid)))
+    assert first == a.pauses()[0]
+    os.kill(pid, signal.SIGKILL)
+    a.proc.wait()
+    b = None
+    for _ in range(20):  # another fork on the host may take the pid first: try again
+        with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+            f.write(str(pid - 1))
+        w = Workload(classes, tmp_path, alloc=0.5, sleep=60)
+        workloads.append(w)
+        if w.proc.pid == pid:
+            b = w
+            break
+        w.kill()
+    assert b, "could not get pid %d again" % pid
+    b.wait_phase("done")
+    time.sleep(0.5)
+    s = j.scrape()
+    assert len(select(s, "jvmtap_jvm_info", pid=str(pid))) == 1
+    (_, start), = select(s, "jvmtap_jvm_start_time_seconds", pid=str(pid))
+    assert abs(start - time.time()) < 30
+    n = sum(v for _, v in select(s, "jvmtap_jvm_gc_pause_seconds_count", pid=str(pid)))
+    assert n == b.pauses()[0], (n, b.pauses(), first)
+    record("pid reuse: pid %d, first JVM %d pauses, second %d, reported %d" % (pid, first, b.pauses()[0], n))
