@@ -1,11 +1,9 @@
-/* JVMs on the host: finds them (/proc scan, exec notifications), attaches the HotSpot USDT
- * programs of bpf/jvm.bpf.c once per distinct libjvm file, tracks their lifetime and hands the
- * per-JVM numbers to jvm_metrics.c. */
+/* JVMs on the host: finds them (/proc scan, exec notifications), has jvm_libs.c attach the
+ * HotSpot USDT programs of bpf/jvm.bpf.c once per distinct libjvm file, tracks their lifetime
+ * and hands the per-JVM numbers to jvm_metrics.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,20 +30,9 @@
 #define PENDING_FAST_MS 2
 #define SCAN_INTERVAL 30   /* full /proc scan for JVMs not launched as "java" */
 
-static const struct {
-	const char *provider, *name;
-} probes[NPROBES] = {
-	{ "hotspot", "gc__begin" },	  { "hotspot", "gc__end" },
-	{ "hotspot", "mem__pool__gc__begin" }, { "hotspot", "mem__pool__gc__end" },
-	{ "hs_private", "safepoint__begin" },
-	{ "hs_private", "safepoint__end" }, { "hotspot", "thread__start" },
-	{ "hotspot", "thread__stop" },
-};
-
 static struct jvm_bpf *skel;
 static struct ring_buffer *rb;
 static struct bpf_link *exec_link, *exit_link;
-static struct libjvm *libs;
 struct jvm *jvms;
 static struct {
 	pid_t pid;
@@ -55,16 +42,6 @@ static struct {
 static int npending;
 static time_t last_scan;
 uint64_t jvm_errors[JVM_ERR__N];
-
-static struct bpf_program *probe_prog(int i)
-{
-	struct bpf_program *p[NPROBES] = {
-		skel->progs.gc_begin,	     skel->progs.gc_end,	 skel->progs.mem_pool_gc_begin,
-		skel->progs.mem_pool_gc_end, skel->progs.safepoint_begin, skel->progs.safepoint_end, skel->progs.thread_start,
-		skel->progs.thread_stop,
-	};
-	return p[i];
-}
 
 int jvm_read_file(const char *path, char **buf, size_t *len, size_t max)
 {
@@ -110,142 +87,6 @@ int jvm_read_file(const char *path, char **buf, size_t *len, size_t max)
 	*buf = b;
 	*len = n;
 	return 0;
-}
-
-/* A libjvm without .note.stapsdt (many builds) still runs JVMs: they are listed, usdt="false". */
-static bool has_usdt_notes(const char *path)
-{
-	bool found = false;
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-	GElf_Shdr sh;
-	Elf *e;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (e && elf_getshdrstrndx(e, &shstrndx) == 0) {
-		while (!found && (scn = elf_nextscn(e, scn))) {
-			const char *name;
-
-			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-				continue;
-			name = elf_strptr(e, shstrndx, sh.sh_name);
-			found = name && !strcmp(name, ".note.stapsdt") && sh.sh_size > 0;
-		}
-	}
-	elf_end(e);
-	close(fd);
-	return found;
-}
-
-static void lib_detach(struct libjvm *l)
-{
-	int i;
-
-	for (i = 0; i < NPROBES; i++) {
-		bpf_link__destroy(l->links[i]);
-		l->links[i] = NULL;
-	}
-}
-
-/* Now, in the unit of /proc/PID/stat's starttime (clock ticks since boot). */
-static unsigned long long boot_ticks(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec * sysconf(_SC_CLK_TCK) + ts.tv_nsec / (1000000000 / sysconf(_SC_CLK_TCK));
-}
-
-/* Finds or attaches the libjvm a process maps. The path is opened through the process's own
- * root so a container's libjvm is found in its mount namespace; when the file was replaced on
- * disk, /proc/PID/map_files still reaches the mapped one. */
-static struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
-{
-	char path[PATH_MAX + 64];
-	struct libjvm *l;
-	struct stat st;
-	int i, err = 0;
-
-	snprintf(path, sizeof(path), "%s/%d/root%s", cfg.procfs, pid, m->path);
-	if (stat(path, &st) || st.st_ino != m->inode) {
-		snprintf(path, sizeof(path), "%s/%d/map_files/%llx-%llx", cfg.procfs, pid,
-			 (unsigned long long)m->start, (unsigned long long)m->end);
-		if (stat(path, &st))
-			return NULL;
-	}
-	for (l = libs; l; l = l->next)
-		if (l->dev == st.st_dev && l->ino == st.st_ino) {
-			l->refs++;
-			return l;
-		}
-	l = calloc(1, sizeof(*l));
-	if (!l)
-		return NULL;
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
-	l->refs = 1;
-	l->usdt = has_usdt_notes(path);
-	l->attached_ticks = boot_ticks();
-	if (l->usdt) {
-		for (i = 0; i < NPROBES && !err; i++) {
-			l->links[i] = bpf_program__attach_usdt(probe_prog(i), -1, path,
-							       probes[i].provider, probes[i].name,
-							       NULL);
-			if (!l->links[i])
-				err = -errno;
-		}
-		if (err) {
-			log_warn("jvm: cannot attach HotSpot probes in %s (pid %d): %s", m->path, pid,
-				 strerror(-err));
-			lib_detach(l);
-			l->usdt = false;
-			jvm_errors[JVM_ERR_ATTACH]++;
-		} else {
-			log_info("jvm: HotSpot probes attached to %s (dev %u:%u inode %llu)", m->path,
-				 major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino);
-		}
-	} else {
-		log_info("jvm: %s (pid %d) has no USDT probes: GC and thread events not seen",
-			 m->path, pid);
-	}
-	l->next = libs;
-	libs = l;
-	return l;
-}
-
-/* A libjvm no JVM uses keeps its probes for the grace period: detaching and attaching again
- * take long enough (uprobe unregistration waits for the kernel's grace periods) for a JVM that
- * starts right after, a restart or a reused pid, to have its first collections missed. */
-static void lib_put(struct libjvm *l)
-{
-	if (l && --l->refs <= 0) {
-		l->refs = 0;
-		l->idle_since = time(NULL);
-	}
-}
-
-/* Detaches the libjvm files unused for longer than the grace period. */
-static void lib_reap(time_t now)
-{
-	struct libjvm **pp = &libs, *l;
-
-	while ((l = *pp)) {
-		if (l->refs || now - l->idle_since <= (time_t)cfg.grace_period_s) {
-			pp = &l->next;
-			continue;
-		}
-		if (l->usdt)
-			log_info("jvm: last JVM using libjvm inode %llu exited: probes detached",
-				 (unsigned long long)l->ino);
-		lib_detach(l);
-		*pp = l->next;
-		free(l);
-	}
 }
 
 static int proc_starttime(pid_t pid, unsigned long long *start)
@@ -604,7 +445,6 @@ static int jvm_open(void)
 
 static void jvm_close(void)
 {
-	struct libjvm *l, *ln;
 	struct jvm *j, *jn;
 
 	for (j = jvms; j; j = jn) {
@@ -612,12 +452,7 @@ static void jvm_close(void)
 		free(j);
 	}
 	jvms = NULL;
-	for (l = libs; l; l = ln) {
-		ln = l->next;
-		lib_detach(l);
-		free(l);
-	}
-	libs = NULL;
+	lib_close_all();
 	ring_buffer__free(rb);
 	rb = NULL;
 	bpf_link__destroy(exec_link);
@@ -636,16 +471,6 @@ static void jvm_close(void)
 struct jvm_bpf *jvm_skel(void)
 {
 	return skel;
-}
-
-int jvm_libs_attached(void)
-{
-	struct libjvm *l;
-	int n = 0;
-
-	for (l = libs; l; l = l->next)
-		n += l->usdt;
-	return n;
 }
 
 static int jvm_wake_fd(void)

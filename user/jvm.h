@@ -85,6 +85,15 @@ int jvm_read_file(const char *path, char **buf, size_t *len, size_t max);
 /* jvm.c */
 void jvm_exits_collect(struct writer *w);
 
+/* jvm_libs.c: the libjvm a process maps (m from its maps), attached on first use; NULL if it
+ * cannot be reached. lib_put() when a JVM is forgotten; lib_reap() detaches files unused for
+ * the grace period; lib_close_all() at exit. */
+struct maps_lib;
+struct libjvm *lib_get(pid_t pid, const struct maps_lib *m);
+void lib_put(struct libjvm *l);
+void lib_reap(time_t now);
+void lib_close_all(void);
+
 /* jvm_heap.c */
 const char *flink_role_of(const char *main_class_full);
 int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out);
