@@ -112,10 +112,11 @@ for _ in $(seq "$ROUNDS"); do
 done
 
 # ---- 3. scrape latency and RSS --------------------------------------------------------------
-scrape_latencies() { # $SCRAPES sequential scrapes: their times in seconds
+scrape_latencies() { # $SCRAPES sequential scrapes: their times in seconds, one line (for read)
 	for _ in $(seq "$SCRAPES"); do
 		curl -s -o /dev/null -w '%{time_total} ' http://127.0.0.1:$PORT/metrics
 	done
+	echo
 }
 series_now() { curl -s http://127.0.0.1:$PORT/metrics | grep -vc '^#'; }
 start_jvmtap
