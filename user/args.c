@@ -16,7 +16,7 @@ struct config cfg = {
 	.telemetry_path = "/metrics",
 	.web_max_connections = 1024,
 	.web_max_conn_per_ip = 32,
-	.web_max_requests = 8,
+	.web_max_requests = 4,
 	.web_timeout_s = 10,
 	.procfs = "/proc",
 	.sysfs = "/sys",
@@ -95,7 +95,7 @@ static const struct argp_option web_options[] = {
 	{ "web.timeout", OPT_TIMEOUT, "SECONDS", 0, "Idle HTTP connection timeout (default 10)", 0 },
 	{ "web.config.file", OPT_WEBCONFIG, "FILE", 0, "TLS and basic auth (exporter-toolkit format); re-read on SIGHUP", 0 },
 	{ "web.max-connections-per-ip", OPT_PERIP, "N", 0, "Concurrent connections from one address (default 32, 0 = no limit)", 0 },
-	{ "web.max-requests", OPT_MAXREQ, "N", 0, "Scrapes rendering or waiting at once; more get 503 (default 8)", 0 },
+	{ "web.max-requests", OPT_MAXREQ, "N", 0, "Scrapes rendering or waiting at once, 1..64; more get 503 (default 4)", 0 },
 	{ "web.render-interval", OPT_RENDERINT, "DURATION", 0, "Serve scrapes within this long of a render from it (default 0: concurrent scrapes share one render)", 0 },
 	{ 0 },
 };
@@ -260,8 +260,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "--web.max-connections-per-ip: '%s' is not a number in 0..65535", arg);
 		break;
 	case OPT_MAXREQ:
-		if (parse_uint(arg, 1, 1024, &cfg.web_max_requests))
-			argp_error(st, "--web.max-requests: '%s' is not a number in 1..1024", arg);
+		if (parse_uint(arg, 1, 64, &cfg.web_max_requests))
+			argp_error(st, "--web.max-requests: '%s' is not a number in 1..64", arg);
 		break;
 	case OPT_RENDERINT:
 		if (parse_millis(arg, 0, 3600000, &cfg.web_render_interval_ms))

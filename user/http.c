@@ -21,7 +21,9 @@
 #include "webconfig.h"
 
 #define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
-#define POOL_THREADS 4 /* a bcrypt check or a render on one does not stall the others */
+/* One server thread per scrape allowed at once, and one more to answer health checks and the
+ * 503s beyond: a bcrypt check or a render on one thread does not stall the others. */
+#define POOL_THREADS (cfg.web_max_requests + 1)
 #define AUTH_REALM "Basic realm=\"jvmtap\", charset=\"UTF-8\""
 
 static struct MHD_Daemon *daemon_;
