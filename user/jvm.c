@@ -116,7 +116,7 @@ struct jvm *jvm_find(pid_t pid)
 
 static void jvm_remove(struct jvm *j);
 
-/* Registers pid if it maps libjvm; 0, -ENOENT (not a JVM) or -errno. */
+/* Registers pid if it maps libjvm; 0, -ENOENT (no libjvm mapped, yet), -ESRCH (gone) or -errno. */
 static int check_pid(pid_t pid)
 {
 	char path[PATH_MAX], *buf;
@@ -132,8 +132,8 @@ static int check_pid(pid_t pid)
 		jvm_remove(j);
 	snprintf(path, sizeof(path), "%s/%d/maps", cfg.procfs, pid);
 	err = jvm_read_file(path, &buf, &len, 64u << 20);
-	if (err)
-		return err;
+	if (err) /* no /proc/PID: gone, not "no libjvm yet", so it leaves the waiting list now */
+		return err == -ENOENT ? -ESRCH : err;
 	err = maps_find_lib(buf, len, "libjvm.so", &m, &deleted);
 	free(buf);
 	if (err)

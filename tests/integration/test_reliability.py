@@ -370,3 +370,37 @@ def test_pid_reuse(jvmtap_factory, classes, tmp_path, workloads):  # noqa: F811
     n = sum(v for _, v in select(s, "jvmtap_jvm_gc_pause_seconds_count", pid=str(pid)))
     assert n == b.pauses()[0], (n, b.pauses(), first)
     record("pid reuse: pid %d, first JVM %d pauses, second %d, reported %d" % (pid, first, b.pauses()[0], n))
+
+
+def test_ring_buffer_overflow_is_counted(jvmtap_factory, tmp_path, classes, workloads):  # noqa: F811
+    """jvmtap stopped (SIGSTOP) while 4000 processes named "java" exec: the BPF program keeps
+    filling the 64 KiB ring buffer (24 bytes an event) until it is full. After SIGCONT the
+    drops are counted, the queue of waiting JVMs overflowed into pending_full, and a real JVM
+    started then is still found with its probes."""
+    fake = tmp_path / "java"
+    os.symlink("/bin/true", fake)
+    j = jvmtap_factory()
+    before = j.scrape()
+    os.kill(j.proc.pid, signal.SIGSTOP)
+    try:
+        for _ in range(4000):
+            pid = os.posix_spawn(str(fake), ["java"], os.environ)
+            os.waitpid(pid, 0)
+    finally:
+        os.kill(j.proc.pid, signal.SIGCONT)
+    time.sleep(1)
+    s = j.scrape()
+    dropped = failures(s, "jvm_events") - failures(before, "jvm_events")
+    assert dropped > 1000, dropped
+    assert value(s, "jvmtap_jvm_errors_total", reason="pending_full") > 0
+    w = Workload(classes, tmp_path, alloc=0.5, sleep=30)
+    workloads.append(w)
+    w.wait_phase("done")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        info = select(j.scrape(), "jvmtap_jvm_info", pid=str(w.proc.pid))
+        if info:
+            break
+        time.sleep(0.2)
+    assert info and info[0][0]["usdt"] == "true"
+    record("ring buffer: 4000 execs of 'java' while jvmtap was stopped: %d events dropped" % dropped)
