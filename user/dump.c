@@ -15,7 +15,6 @@
 #define TURN_MS 100
 #define LOOK_S 1.0
 
-static const char *const kinds[ROWS_NKINDS] = { "app", "gc", "jit", "vm" };
 
 static double delta(double a, double b)
 {
@@ -54,7 +53,7 @@ static void figures(json_object *o, const struct row *r, bool jvm)
 
 	if (jvm) {
 		for (k = 0; k < ROWS_NKINDS; k++)
-			add(cpu, kinds[k], num(a->cpu_kind[k]));
+			add(cpu, rows_kind_name(k), num(a->cpu_kind[k]));
 		add(o, "cpu_seconds_total", cpu);
 	} else {
 		json_object_put(cpu);
@@ -73,7 +72,7 @@ static void figures(json_object *o, const struct row *r, bool jvm)
 		if (jvm) {
 			icpu = json_object_new_object();
 			for (k = 0; k < ROWS_NKINDS; k++)
-				add(icpu, kinds[k], num(delta(a->cpu_kind[k], b->cpu_kind[k])));
+				add(icpu, rows_kind_name(k), num(delta(a->cpu_kind[k], b->cpu_kind[k])));
 			add(in, "cpu_seconds", icpu);
 		} else {
 			add(in, "cpu_seconds", num(delta(a->cpu, b->cpu)));

@@ -20,9 +20,6 @@
 #include "self.h"
 
 #define MAINTAIN_INTERVAL 10 /* seconds; shorter when the grace period is */
-#define CAP_SYS_ADMIN_BIT 21
-#define CAP_PERFMON_BIT 38
-#define CAP_BPF_BIT 39
 
 static const struct collector *const collectors[] = {
 	&cpu_collector,
@@ -46,27 +43,6 @@ void engine_lock(void)
 void engine_unlock(void)
 {
 	pthread_mutex_unlock(&lock);
-}
-
-/* Root, or CAP_BPF + CAP_PERFMON (Linux 5.8+), or CAP_SYS_ADMIN (older kernels). */
-static int check_privileges(void)
-{
-	unsigned long long eff = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "CapEff: %llx", &eff) == 1)
-				break;
-		fclose(f);
-	}
-	if ((eff >> CAP_SYS_ADMIN_BIT & 1) ||
-	    ((eff >> CAP_BPF_BIT & 1) && (eff >> CAP_PERFMON_BIT & 1)))
-		return 0;
-	log_err("insufficient privileges: run as root or with CAP_BPF and CAP_PERFMON "
-		"(effective capabilities: %llx)", eff);
-	return -EPERM;
 }
 
 /* A one-entry array map is the cheapest question the bpf() syscall can answer. */
@@ -110,7 +86,7 @@ int engine_init(void)
 
 	/* A few threads scrape now and then: two heaps, not one per thread, keep RSS flat. */
 	mallopt(M_ARENA_MAX, 2);
-	if ((err = check_privileges()) || (err = check_bpf_syscall()) || (err = check_btf()))
+	if ((err = privs_check_start()) || (err = check_bpf_syscall()) || (err = check_btf()))
 		return err;
 	if ((err = bpfutil_init()))
 		return err;

@@ -178,7 +178,7 @@ static int get_page(bool gz, double arrived, char **body, size_t *len)
 		size_t n;
 		double started = mono();
 
-		err = render_fn(false, &plain, &n);
+		err = render_fn(&plain, &n);
 		if (!err) {
 			free(page.plain);
 			free(page.gz);
@@ -420,10 +420,20 @@ int http_start(http_render_fn render)
 	return 0;
 }
 
+/* Stops the server, leaving the listening socket open (connections queue in its backlog). */
+static void stop_daemon(void)
+{
+	if (daemon_) {
+		/* Quiesced first so libmicrohttpd leaves closing the socket to us. */
+		MHD_quiesce_daemon(daemon_);
+		MHD_stop_daemon(daemon_);
+	}
+	daemon_ = NULL;
+}
+
 int http_reload(void)
 {
 	struct web_config next, old;
-	struct MHD_Daemon *d;
 
 	if (!cfg.web_config_file || !daemon_)
 		return 0;
@@ -433,41 +443,38 @@ int http_reload(void)
 		webconfig_free(&next);
 		return -EINVAL;
 	}
-	/* The listening socket stays open throughout: connections queue while the server is
-	 * replaced; those in flight are closed. */
-	MHD_quiesce_daemon(daemon_);
-	MHD_stop_daemon(daemon_);
-	daemon_ = NULL;
+	/* Connections in flight are closed; those that arrive meanwhile wait in the backlog. */
+	stop_daemon();
 	pthread_rwlock_wrlock(&wc_lock);
 	old = wc;
 	wc = next;
-	d = start_daemon();
-	if (!d) {
+	daemon_ = start_daemon();
+	if (!daemon_) {
 		log_err("--web.config.file %s: the HTTP server does not start with it; keeping the "
 			"configuration in use", cfg.web_config_file);
 		next = wc;
 		wc = old;
 		old = next;
-		d = start_daemon();
+		daemon_ = start_daemon();
 	}
-	pthread_rwlock_unlock(&wc_lock);
-	if (d == NULL)
-		log_err("the HTTP server could not be restarted");
-	daemon_ = d;
+	/* Under the write lock: request threads read the dummy hash under the read lock. */
 	if (auth_init(&wc))
 		log_warn("web config: bcrypt dummy hash not renewed");
+	pthread_rwlock_unlock(&wc_lock);
 	webconfig_free(&old);
-	if (d)
-		describe(&wc);
-	return d ? 0 : -EIO;
+	if (!daemon_) {
+		log_err("the HTTP server could not be restarted");
+		return -EIO;
+	}
+	describe(&wc);
+	return 0;
 }
 
 int http_restart(void)
 {
 	if (!daemon_)
 		return 0;
-	MHD_quiesce_daemon(daemon_);
-	MHD_stop_daemon(daemon_);
+	stop_daemon();
 	pthread_rwlock_rdlock(&wc_lock);
 	daemon_ = start_daemon();
 	pthread_rwlock_unlock(&wc_lock);
@@ -480,12 +487,7 @@ int http_restart(void)
 
 void http_stop(void)
 {
-	if (daemon_) {
-		/* Quiesced first so libmicrohttpd leaves closing the socket to us. */
-		MHD_quiesce_daemon(daemon_);
-		MHD_stop_daemon(daemon_);
-	}
-	daemon_ = NULL;
+	stop_daemon();
 	if (listen_fd >= 0)
 		close(listen_fd);
 	listen_fd = -1;

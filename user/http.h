@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Renders the exposition into a malloc'd buffer (gzip-compressed when gzip is set); 0 or -errno. */
-typedef int (*http_render_fn)(bool gzip, char **body, size_t *len);
+/* Renders the exposition into a malloc'd buffer; 0 or -errno. http.c compresses and keeps it. */
+typedef int (*http_render_fn)(char **body, size_t *len);
 
 /* 0 if addr has the shape HOST:PORT, :PORT or [V6ADDR]:PORT, else -EINVAL. */
 int http_check_address(const char *addr);

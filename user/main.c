@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 #include "config.h"
 #include "engine.h"
-#include "gzip.h"
 #include "http.h"
 #include "log.h"
 #include "top.h"
@@ -35,7 +34,7 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int render(bool gz, char **body, size_t *len)
+static int render(char **body, size_t *len)
 {
 	const char *data;
 	size_t n;
@@ -46,16 +45,11 @@ static int render(bool gz, char **body, size_t *len)
 	data = writer_data(out, &n);
 	if (writer_failed(out)) {
 		err = -ENOMEM;
-	} else if (gz) {
-		err = gzip_compress(data, n, body, len);
+	} else if ((*body = malloc(n ? n : 1))) {
+		memcpy(*body, data, n);
+		*len = n;
 	} else {
-		*body = malloc(n ? n : 1);
-		if (*body) {
-			memcpy(*body, data, n);
-			*len = n;
-		} else {
-			err = -ENOMEM;
-		}
+		err = -ENOMEM;
 	}
 	engine_unlock();
 	return err;

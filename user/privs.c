@@ -41,6 +41,22 @@ uint64_t privs_kept_mask(void)
 	return m;
 }
 
+int privs_check_start(void)
+{
+	char *text;
+
+	capng_get_caps_process();
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN) ||
+	    (capng_have_capability(CAPNG_EFFECTIVE, CAP_BPF) &&
+	     capng_have_capability(CAPNG_EFFECTIVE, CAP_PERFMON)))
+		return 0;
+	text = capng_print_caps_text(CAPNG_PRINT_BUFFER, CAPNG_EFFECTIVE);
+	log_err("insufficient privileges: run as root or with CAP_BPF and CAP_PERFMON "
+		"(effective capabilities: %s)", text && *text ? text : "none");
+	free(text);
+	return -EPERM;
+}
+
 static int lookup(const char *name, uid_t *uid, gid_t *gid)
 {
 	struct passwd pw, *res = NULL;

@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+/* Before anything: root, or CAP_BPF + CAP_PERFMON (Linux 5.8+), or CAP_SYS_ADMIN (older
+ * kernels); 0 or -EPERM (logged). */
+int privs_check_start(void);
+
 /* The capabilities kept after attaching (those of them the process has), as a CapEff mask. */
 uint64_t privs_kept_mask(void);
 

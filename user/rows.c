@@ -13,6 +13,11 @@ static const char *const col_names[COL__N] = {
 };
 static const char *const kind_names[ROWS_NKINDS] = { "app", "gc", "jit", "vm" };
 
+const char *rows_kind_name(int kind)
+{
+	return kind >= 0 && kind < ROWS_NKINDS ? kind_names[kind] : "?";
+}
+
 int rows_col_of(const char *name)
 {
 	int i;
@@ -66,12 +71,23 @@ static struct acc *find(struct snapshot *s, bool jvm, int pid, const char *cid)
 {
 	struct acc **arr = jvm ? &s->jvm : &s->ctr, *a;
 	size_t *n = jvm ? &s->njvm : &s->nctr, *cap = jvm ? &s->jvm_cap : &s->ctr_cap, i;
+	size_t *hint = jvm ? &s->jvm_hint : &s->ctr_hint;
 
-	/* Samples of one JVM come together within each family: look at the last one first. */
-	for (i = *n; i-- > 0;) {
-		a = &(*arr)[i];
-		if (jvm ? a->pid == pid : !strcmp(a->container_id, cid))
+	/* Every family lists the JVMs (containers) in the same order: the one after the last
+	 * found is nearly always the next, so a render stays linear in its samples. */
+	for (i = 0; i < 2 && *hint + i < *n; i++) {
+		a = &(*arr)[*hint + i];
+		if (jvm ? a->pid == pid : !strcmp(a->container_id, cid)) {
+			*hint += i;
 			return a;
+		}
+	}
+	for (i = 0; i < *n; i++) {
+		a = &(*arr)[i];
+		if (jvm ? a->pid == pid : !strcmp(a->container_id, cid)) {
+			*hint = i;
+			return a;
+		}
 	}
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 16;
@@ -84,6 +100,7 @@ static struct acc *find(struct snapshot *s, bool jvm, int pid, const char *cid)
 		*arr = p;
 		*cap = c;
 	}
+	*hint = *n;
 	a = &(*arr)[(*n)++];
 	memset(a, 0, sizeof(*a));
 	a->pid = pid;
@@ -222,27 +239,29 @@ void rows_capture_end(struct snapshot *s, struct writer *w)
 
 	writer_set_sink(w, NULL, NULL);
 	for (i = 0; i < s->njvm; i++) {
-		struct acc j = s->jvm[i], *c = find(s, false, 0, j.container_id);
+		/* find() may grow the container array, never the JVM one: j stays valid. */
+		const struct acc *j = &s->jvm[i];
+		struct acc *c = find(s, false, 0, j->container_id);
 
 		if (!c)
 			continue;
-		set_identity(c, (const struct label[]){ { "namespace", j.ns }, { "pod", j.pod },
-							  { "container", j.container } }, 3);
+		set_identity(c, (const struct label[]){ { "namespace", j->ns }, { "pod", j->pod },
+							  { "container", j->container } }, 3);
 		c->njvms++;
 		for (k = 0; k < ROWS_NKINDS; k++)
-			c->cpu_kind[k] += j.cpu_kind[k];
-		c->gc_count += j.gc_count;
-		c->gc_sum += j.gc_sum;
-		c->sp_sum += j.sp_sum;
-		for (b = 0; b < j.nb; b++)
-			add_bucket(c, j.le[b], j.cum[b]);
-		if (j.have_max) {
-			c->gc_max = c->have_max && c->gc_max > j.gc_max ? c->gc_max : j.gc_max;
+			c->cpu_kind[k] += j->cpu_kind[k];
+		c->gc_count += j->gc_count;
+		c->gc_sum += j->gc_sum;
+		c->sp_sum += j->sp_sum;
+		for (b = 0; b < j->nb; b++)
+			add_bucket(c, j->le[b], j->cum[b]);
+		if (j->have_max) {
+			c->gc_max = c->have_max && c->gc_max > j->gc_max ? c->gc_max : j->gc_max;
 			c->have_max = true;
 		}
-		if (j.have_heap) {
-			c->heap_used += j.heap_used;
-			c->heap_max += j.heap_max;
+		if (j->have_heap) {
+			c->heap_used += j->heap_used;
+			c->heap_max += j->heap_max;
 			c->have_heap = true;
 		}
 	}
@@ -371,12 +390,14 @@ static bool keep(const struct acc *a, const struct rows_filter *f)
 	return regexec(f->re, text, 0, NULL, 0) == 0;
 }
 
-static int sort_col;
-static bool sort_rev;
+struct sort_by {
+	int col;
+	bool rev;
+};
 
-static double sort_value(const struct row *r)
+static double sort_value(const struct row *r, int col)
 {
-	switch (sort_col) {
+	switch (col) {
 	case COL_CPU: return r->cpu_pct;
 	case COL_APP: return r->kind_pct[KIND_APP_I];
 	case COL_GC: return r->kind_pct[KIND_GC_I];
@@ -394,22 +415,23 @@ static double sort_value(const struct row *r)
 	}
 }
 
-static int cmp_rows(const void *x, const void *y)
+static int cmp_rows(const void *x, const void *y, void *arg)
 {
+	const struct sort_by *by = arg;
 	const struct row *a = x, *b = y;
 	char ia[512], ib[512];
 	int c = 0;
 
-	if (sort_col == COL_NAME) {
+	if (by->col == COL_NAME) {
 		rows_identity(a->a, ia, sizeof(ia));
 		rows_identity(b->a, ib, sizeof(ib));
 		c = strcmp(ia, ib);
 		if (!c)
 			c = strcmp(a->a->main_class, b->a->main_class);
-	} else if (sort_col == COL_PID) {
+	} else if (by->col == COL_PID) {
 		c = (a->a->pid > b->a->pid) - (a->a->pid < b->a->pid);
 	} else {
-		double va = sort_value(a), vb = sort_value(b);
+		double va = sort_value(a, by->col), vb = sort_value(b, by->col);
 
 		c = (va < vb) - (va > vb); /* largest first */
 	}
@@ -420,7 +442,7 @@ static int cmp_rows(const void *x, const void *y)
 		c = (a->a->pid > b->a->pid) - (a->a->pid < b->a->pid);
 	if (!c)
 		c = strcmp(a->a->container_id, b->a->container_id);
-	return sort_rev ? -c : c;
+	return by->rev ? -c : c;
 }
 
 int rows_build(const struct snapshot *prev, const struct snapshot *cur, bool containers,
@@ -457,8 +479,6 @@ int rows_build(const struct snapshot *prev, const struct snapshot *cur, bool con
 			continue;
 		m++;
 	}
-	sort_col = col;
-	sort_rev = reverse;
-	qsort(r, m, sizeof(*r), cmp_rows);
+	qsort_r(r, m, sizeof(*r), cmp_rows, &(struct sort_by){ col, reverse });
 	return m;
 }

@@ -12,6 +12,8 @@
 #define ROWS_NKINDS 4 /* app, gc, jit, vm: jvmtap_jvm_cpu_seconds_total's thread_kind */
 
 enum { KIND_APP_I, KIND_GC_I, KIND_JIT_I, KIND_VM_I };
+/* "app", "gc", "jit", "vm": jvmtap_jvm_cpu_seconds_total's thread_kind values. */
+const char *rows_kind_name(int kind);
 
 /* Cumulative values of one JVM (pid > 0) or one container (pid 0) in one snapshot. */
 struct acc {
@@ -40,6 +42,7 @@ struct snapshot {
 	double wall;         /* seconds since the epoch at capture */
 	struct acc *jvm, *ctr;
 	size_t njvm, nctr, jvm_cap, ctr_cap;
+	size_t jvm_hint, ctr_hint; /* where the last sample's JVM / container was found */
 	bool failed;         /* out of memory: the snapshot is incomplete */
 };
 
