@@ -514,7 +514,7 @@ uint64_t identity_cgroup_of_pid(int pid)
 		if (!cgpath)
 			continue;
 		*cgpath++ = '\0';
-		ctrl++;
+		*ctrl++ = '\0'; /* line is the hierarchy id alone */
 		if (hier == CGROUP_V2 ? strcmp(line, "0") || *ctrl : !*ctrl)
 			continue;
 		if (hier == CGROUP_V1) {

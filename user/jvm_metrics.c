@@ -403,6 +403,10 @@ void jvm_collect(struct writer *w)
 
 		if (!v->cgroup_id)
 			v->cgroup_id = identity_cgroup_of_pid(v->j->pid);
+		/* A JVM that exited before its threads were seen (Flink's BashJavaUtils lives for
+		 * half a second) keeps the cgroup it was found in. */
+		if (!v->cgroup_id)
+			v->cgroup_id = v->j->cgroup_id;
 		v->j->cgroup_id = v->cgroup_id; /* for other collectors' JVM series */
 		v->skip = identity_labels(v->cgroup_id, v->id, now) != IDENTITY_OK;
 		if (!v->skip && !v->j->gone_at)
