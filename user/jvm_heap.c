@@ -38,6 +38,14 @@ const char *flink_role_of(const char *cls)
 	 * YarnJobClusterEntrypoint, StandaloneApplicationClusterEntryPoint, ... */
 	if (n > 17 && !strcasecmp(simple + n - 17, "ClusterEntrypoint"))
 		return "jobmanager";
+	/* Short-lived JVMs around the daemons: the scripts' memory calculator that runs before
+	 * every JobManager and TaskManager, and the command-line clients. */
+	if (!strcmp(cls, "org.apache.flink.runtime.util.bash.BashJavaUtils"))
+		return "launcher";
+	if (!strcmp(cls, "org.apache.flink.client.cli.CliFrontend"))
+		return "client";
+	if (!strcmp(cls, "org.apache.flink.table.client.SqlClient"))
+		return "sql-client";
 	if (!strcmp(simple, "HistoryServer"))
 		return "historyserver";
 	if (!strcmp(simple, "SqlGateway"))
