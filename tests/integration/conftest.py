@@ -27,6 +27,18 @@ def record(line):
         f.write(line + "\n")
 
 
+def crash_file(tmp):
+    """The flag every test JVM gets: its crash log (hs_err) goes to the test's temp dir, not the
+    working directory (the fault tests truncate hsperfdata under running JVMs)."""
+    return "-XX:ErrorFile=%s" % os.path.join(str(tmp), "hs_err_pid%p.log")
+
+
+def java_major():
+    """The feature version of the `java` on PATH (17, 25): the JVM tests run on both."""
+    out = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+    return re.search(r'version "(\d+)', out).group(1)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
