@@ -44,7 +44,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps run test unit integration fuzz bench format clean install vmlinux deploy-test soak
+.PHONY: all deps run test unit integration integration-jdk25 flink-test fuzz bench format clean install vmlinux deploy-test soak
 all: $(BIN)
 
 deps:
@@ -117,6 +117,21 @@ fuzz: $(FUZZ_BINS)
 integration: $(BIN)
 	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
+# The JVM tests again on Temurin 25 (its java and javac first on PATH).
+JDK25 ?= /usr/lib/jvm/temurin-25-jdk-amd64
+JDK25_TESTS := test_jvm.py test_hsperf.py test_top.py
+integration-jdk25: $(BIN)
+	$(Q)PATH=$(JDK25)/bin:$$PATH $(PYTHON) -m pytest -q -p no:cacheprovider \
+		$(addprefix tests/integration/,$(JDK25_TESTS)) $(PYTEST_ARGS)
+
+# A real Flink cluster per pinned version (tests/flink/versions.txt), fetched once from PyPI into
+# $(JVMTAP_CACHE)/flink, against Flink's own PrometheusReporter.
+JVMTAP_CACHE ?= /var/cache/jvmtap
+flink-test: $(BIN)
+	$(Q)JVMTAP_CACHE=$(JVMTAP_CACHE) tests/flink/fetch.sh >/dev/null
+	$(Q)JVMTAP_CACHE=$(JVMTAP_CACHE) $(PYTHON) -m pytest -q -p no:cacheprovider tests/flink $(PYTEST_ARGS); \
+		rc=$$?; cat $(OUT)/flink/truth-*.txt 2>/dev/null; exit $$rc
+
 # The churn soak for minutes instead of one round (docs/reliability.md).
 soak: $(BIN)
 	$(Q)JVMTAP_SOAK_ROUNDS=$${JVMTAP_SOAK_ROUNDS:-12} $(PYTHON) -m pytest -q -p no:cacheprovider \
@@ -131,6 +146,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(Q)$(MAKE) --no-print-directory integration
+	$(Q)$(MAKE) --no-print-directory integration-jdk25
+	$(Q)$(MAKE) --no-print-directory flink-test
 	$(Q)$(MAKE) --no-print-directory deploy-test
 
 run: deps

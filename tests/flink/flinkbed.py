@@ -1,0 +1,227 @@
+"""A real Flink standalone session cluster for the tests, started the way users start it: Flink's
+own bin/jobmanager.sh and bin/taskmanager.sh in the foreground (so BashJavaUtils runs first), one
+JobManager and two TaskManagers as separate JVMs, with Flink's PrometheusReporter switched on as
+the in-process oracle. The Flink homes come from tests/flink/fetch.sh (pinned, cached)."""
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.path.join(ROOT, "build")
+JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64"
+# Flink 1.20 and 2.x both support Java 11, 17 (and 21); neither lists Java 25, so both run on 17.
+VERSIONS = [l.split()[0] for l in open(os.path.join(HERE, "versions.txt"))
+            if l.strip() and not l.startswith("#")]
+VERSIONS = sorted(set(VERSIONS), key=VERSIONS.index)
+
+
+def flink_home(version):
+    out = subprocess.run([os.path.join(HERE, "fetch.sh"), version], check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read().decode()
+
+
+def job_jar(home, version):
+    """tests/flink/java/KeyedCount.java compiled against this Flink's lib/ (its API)."""
+    out = os.path.join(BUILD, "flink", version)
+    jar = os.path.join(out, "keyed-count.jar")
+    src = os.path.join(HERE, "java", "KeyedCount.java")
+    if os.path.exists(jar) and os.path.getmtime(jar) > os.path.getmtime(src):
+        return jar
+    classes = os.path.join(out, "classes")
+    os.makedirs(classes, exist_ok=True)
+    subprocess.run([os.path.join(JDK17, "bin", "javac"), "-d", classes, "-cp",
+                    os.path.join(home, "lib", "*"), src], check=True)
+    subprocess.run([os.path.join(JDK17, "bin", "jar"), "cf", jar + ".tmp", "-C", classes, "."],
+                   check=True)
+    os.rename(jar + ".tmp", jar)
+    return jar
+
+
+class Cluster:
+    """One JobManager and `tms` TaskManagers. Every java the scripts start goes through a wrapper
+    that logs its pid and arguments before exec'ing the real JDK: the tests' record of which JVMs
+    Flink started (pid, main class), independent of jvmtap. `spawn(argv, **kw)` starts a process
+    (a test cgroup's spawn puts the whole cluster into that cgroup)."""
+
+    def __init__(self, version, tmp, ports, spawn=subprocess.Popen, tms=2, jdk=JDK17):
+        self.version, self.tmp, self.spawn_fn = version, str(tmp), spawn
+        self.home = flink_home(version)
+        self.rest_port, self.rpc_port = ports[0], ports[1]
+        self.prom_ports = list(ports[2:])
+        self.url = "http://127.0.0.1:%d" % self.rest_port
+        self.procs = []  # (role, Popen of the script)
+        self.java_log = os.path.join(self.tmp, "java-execs.log")
+        self._java_wrapper(jdk)
+        self._config()
+        self.jm = self._start("jobmanager", self.prom_ports[0])
+        self.wait(lambda: self.rest("/overview"), 90, "JobManager REST")
+        for i in range(tms):
+            self.start_taskmanager()
+        self.wait(lambda: self.rest("/overview")["taskmanagers"] == tms, 90, "%d TaskManagers" % tms)
+
+    # ---- setup ---------------------------------------------------------------------------------
+
+    def _java_wrapper(self, jdk):
+        self.java_home = os.path.join(self.tmp, "jdk")
+        os.makedirs(os.path.join(self.java_home, "bin"))
+        for d in os.listdir(jdk):
+            if d != "bin":
+                os.symlink(os.path.join(jdk, d), os.path.join(self.java_home, d))
+        for b in os.listdir(os.path.join(jdk, "bin")):
+            if b != "java":
+                os.symlink(os.path.join(jdk, "bin", b), os.path.join(self.java_home, "bin", b))
+        w = os.path.join(self.java_home, "bin", "java")
+        with open(w, "w") as f:
+            f.write('#!/bin/sh\necho "$$ $*" >> %s\nexec %s "$@"\n'
+                    % (self.java_log, os.path.join(jdk, "bin", "java")))
+        os.chmod(w, 0o755)
+
+    def _config(self):
+        self.conf = os.path.join(self.tmp, "conf")
+        self.logs = os.path.join(self.tmp, "log")
+        self.checkpoints = os.path.join(self.tmp, "checkpoints")
+        for d in (self.conf, self.logs, self.checkpoints, os.path.join(self.tmp, "io")):
+            os.makedirs(d, exist_ok=True)
+        dist = open(os.path.join(self.home, "conf", "config.yaml")).read()
+        # The module flags flink-dist's own config.yaml gives Java 17 (env.java.opts.all).
+        opts = [l.split(":", 1)[1].strip() for l in dist.splitlines() if l.strip().startswith("all:")]
+        assert opts, "no env.java.opts.all in %s/conf/config.yaml" % self.home
+        for name in os.listdir(os.path.join(self.home, "conf")):
+            if name.startswith("log4j"):
+                with open(os.path.join(self.home, "conf", name)) as src, \
+                        open(os.path.join(self.conf, name), "w") as dst:
+                    dst.write(src.read())
+        cfg = {
+            "env.java.opts.all": opts[0] + " -XX:ErrorFile=%s/hs_err_pid%%p.log" % self.tmp,
+            "env.log.dir": self.logs,
+            "jobmanager.rpc.address": "localhost",
+            "jobmanager.rpc.port": self.rpc_port,
+            "jobmanager.bind-host": "localhost",
+            # 2 cores, 24 GiB: small JVMs, one slot per TaskManager so parallelism 2 spans both.
+            "jobmanager.memory.process.size": "1024m",
+            "taskmanager.host": "localhost",
+            "taskmanager.bind-host": "localhost",
+            "taskmanager.numberOfTaskSlots": 1,
+            "taskmanager.memory.process.size": "1280m",
+            "rest.address": "localhost",
+            "rest.bind-address": "localhost",
+            "rest.port": self.rest_port,
+            "io.tmp.dirs": os.path.join(self.tmp, "io"),
+            "parallelism.default": 2,
+            "state.backend.type": "rocksdb",
+            "execution.checkpointing.interval": "3s",
+            "state.checkpoints.dir": "file://" + self.checkpoints,
+            "restart-strategy.type": "fixed-delay",
+            "restart-strategy.fixed-delay.attempts": 100,
+            "restart-strategy.fixed-delay.delay": "1s",
+            # The in-process oracle; each JVM gets its own port on its command line.
+            "metrics.reporter.prom.factory.class":
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+        }
+        with open(os.path.join(self.conf, "config.yaml"), "w") as f:
+            for k, v in cfg.items():
+                f.write("%s: %s\n" % (k, v))
+
+    def env(self):
+        e = dict(os.environ, FLINK_CONF_DIR=self.conf, JAVA_HOME=self.java_home,
+                 FLINK_LOG_DIR=self.logs)
+        e.pop("FLINK_HOME", None)
+        return e
+
+    def _start(self, role, prom_port):
+        script = "jobmanager.sh" if role == "jobmanager" else "taskmanager.sh"
+        out = open(os.path.join(self.logs, "%s-%d.out" % (role, prom_port)), "w")
+        p = self.spawn_fn([os.path.join(self.home, "bin", script), "start-foreground",
+                           "-D", "metrics.reporter.prom.port=%d" % prom_port],
+                          env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                          start_new_session=True)
+        p.prom_port = prom_port
+        self.procs.append((role, p))
+        return p
+
+    def start_taskmanager(self):
+        port = self.prom_ports[len(self.procs)]
+        return self._start("taskmanager", port)
+
+    # ---- what Flink says -------------------------------------------------------------------------
+
+    def rest(self, path):
+        try:
+            return json.loads(http_get(self.url + path))
+        except OSError:
+            return None
+
+    @staticmethod
+    def wait(cond, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if cond():
+                    return
+            except (TypeError, KeyError):
+                pass
+            time.sleep(0.5)
+        raise AssertionError("Flink: no %s after %ds" % (what, timeout))
+
+    def java_execs(self):
+        """[(pid, main class or '', argv)] of every java the scripts started, from the wrapper."""
+        out = []
+        if not os.path.exists(self.java_log):
+            return out
+        for line in open(self.java_log):
+            pid, _, args = line.rstrip("\n").partition(" ")
+            argv = args.split()
+            cls = next((a for a in argv if a.startswith("org.apache.flink.")), "")
+            out.append((int(pid), cls, argv))
+        return out
+
+    def jvm_pid(self, proc):
+        """The JVM a script became: flink-console.sh execs java in the script's own process."""
+        return proc.pid
+
+    def reporter(self, proc):
+        from jvmtap_it import parse
+        text = http_get("http://127.0.0.1:%d/metrics" % proc.prom_port)
+        return parse(text)[0]
+
+    def submit(self, jar, *args):
+        p = self.spawn_fn([os.path.join(self.home, "bin", "flink"), "run", "-d", "-c",
+                           "KeyedCount", jar] + list(args), env=self.env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout, stderr = p.communicate(timeout=180)
+        assert p.returncode == 0, "flink run failed:\n%s\n%s" % (stdout, stderr[-4000:])
+        for word in stdout.split():
+            if len(word) == 32 and all(c in "0123456789abcdef" for c in word):
+                return word
+        raise AssertionError("no job id in: %s" % stdout)
+
+    def wait_running(self, jid, checkpoints=1, timeout=120):
+        def ok():
+            j = self.rest("/jobs/%s" % jid)
+            c = self.rest("/jobs/%s/checkpoints" % jid)
+            return j["state"] == "RUNNING" and c["counts"]["completed"] >= checkpoints
+        self.wait(ok, timeout, "running job %s with %d checkpoints" % (jid, checkpoints))
+
+    def stop(self):
+        for _, p in reversed(self.procs):
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for _, p in self.procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
