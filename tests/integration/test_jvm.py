@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, crash_file, record, select, value
+from conftest import ROOT, crash_file, java_major, record, select, value
 
 JDK = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))
 SRC = os.path.join(ROOT, "tests", "integration", "java")
@@ -157,10 +157,11 @@ def test_gc_pauses_match_xlog_and_mxbeans(jvmtap_factory, classes, tmp_path, wor
         mx = done["gc"][m][0]
         got = sum(c for (g, _), (c, _) in hist.items() if g == m)
         assert got == mx, "%s: jvmtap %d vs MXBean %d" % (m, got, mx)
-    # action comes from gc__begin's full flag: the old collector's collections (System.gc()'s,
-    # and on JDK 25's Parallel and Serial with -Xmx64m the heap's own full collections too).
-    assert sum(c for (_, a), (c, _) in hist.items() if a == "major") == done["gc"][managers[1]][0]
-    assert done["gc"][managers[1]][0] >= full
+    # action comes from gc__begin's full flag. On JDK 17 it is set for the collections asked
+    # for as full (System.gc()), not for allocation failures that escalate into one; on JDK 25
+    # (seen: Parallel 51 of 51, Serial alike) for every collection of the old collector.
+    major = sum(c for (_, a), (c, _) in hist.items() if a == "major")
+    assert major == (full if java_major() == "17" else done["gc"][managers[1]][0])
     # Last pause and safepoints are there and sane.
     for (g, a) in hist:
         (_, last), = jvm_series(s, "jvmtap_jvm_gc_last_pause_seconds", pid, gc=g, action=a)
