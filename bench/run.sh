@@ -211,3 +211,8 @@ print("| jvmtap top --batch with %s idle JVMs: CPU per refresh (22 vs 2 refreshe
 print("| jvmtap top: startup CPU (load, attach, first render) | %.0f ms |" % ((short - 2 * (long_ - short) / 20) * 1000))
 print("| jvmtap top max RSS | %.1f MiB |" % (rss / 1024))
 EOF
+
+# ---- 5. a real Flink job with and without jvmtap (bench/flink.py) ------------------------------
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+tests/flink/fetch.sh "${BENCH_FLINK_VERSION:-1.20.5}" >/dev/null
+python3 bench/flink.py

@@ -53,8 +53,10 @@ class Cluster:
     Flink started (pid, main class), independent of jvmtap. `spawn(argv, **kw)` starts a process
     (a test cgroup's spawn puts the whole cluster into that cgroup)."""
 
-    def __init__(self, version, tmp, ports, spawn=subprocess.Popen, tms=2, jdk=JDK17):
+    def __init__(self, version, tmp, ports, spawn=subprocess.Popen, tms=2, jdk=JDK17,
+                 reporter=True):
         self.version, self.tmp, self.spawn_fn = version, str(tmp), spawn
+        self.reporter_on = reporter
         self.home = flink_home(version)
         self.rest_port, self.rpc_port = ports[0], ports[1]
         self.prom_ports = list(ports[2:])
@@ -124,10 +126,10 @@ class Cluster:
             "restart-strategy.type": "fixed-delay",
             "restart-strategy.fixed-delay.attempts": 100,
             "restart-strategy.fixed-delay.delay": "1s",
-            # The in-process oracle; each JVM gets its own port on its command line.
-            "metrics.reporter.prom.factory.class":
-                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
         }
+        if self.reporter_on:  # the in-process oracle; each JVM gets its port on its command line
+            cfg["metrics.reporter.prom.factory.class"] = \
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
         with open(os.path.join(self.conf, "config.yaml"), "w") as f:
             for k, v in cfg.items():
                 f.write("%s: %s\n" % (k, v))
@@ -141,8 +143,8 @@ class Cluster:
     def _start(self, role, prom_port):
         script = "jobmanager.sh" if role == "jobmanager" else "taskmanager.sh"
         out = open(os.path.join(self.logs, "%s-%d.out" % (role, prom_port)), "w")
-        p = self.spawn_fn([os.path.join(self.home, "bin", script), "start-foreground",
-                           "-D", "metrics.reporter.prom.port=%d" % prom_port],
+        extra = ["-D", "metrics.reporter.prom.port=%d" % prom_port] if self.reporter_on else []
+        p = self.spawn_fn([os.path.join(self.home, "bin", script), "start-foreground"] + extra,
                           env=self.env(), stdout=out, stderr=subprocess.STDOUT,
                           start_new_session=True)
         p.prom_port = prom_port
@@ -204,6 +206,14 @@ class Cluster:
             if len(word) == 32 and all(c in "0123456789abcdef" for c in word):
                 return word
         raise AssertionError("no job id in: %s" % stdout)
+
+    def wait_finished(self, jid, timeout=600):
+        """Waits for a bounded job to end; returns its REST details (state, duration in ms)."""
+        self.wait(lambda: self.rest("/jobs/%s" % jid)["state"] in ("FINISHED", "FAILED", "CANCELED"),
+                  timeout, "end of job %s" % jid)
+        j = self.rest("/jobs/%s" % jid)
+        assert j["state"] == "FINISHED", j["state"]
+        return j
 
     def wait_running(self, jid, checkpoints=1, timeout=120):
         def ok():

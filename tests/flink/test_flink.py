@@ -165,7 +165,7 @@ def rows_for(pid, a, r, b):
 
 
 def fmt(v):
-    return "%.6g" % v
+    return "%d" % v if float(v).is_integer() else "%.6g" % v
 
 
 def test_truth_table_against_flink_reporter(bed):
