@@ -19,10 +19,17 @@ static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
 /* Flink's entry points (flink-runtime, flink-yarn, flink-kubernetes, flink-sql-gateway). */
 const char *flink_role_of(const char *cls)
 {
-	static const char *const tm[] = {
-		"org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-		"org.apache.flink.yarn.YarnTaskExecutorRunner",
-		"org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner",
+	static const struct {
+		const char *cls, *role;
+	} exact[] = {
+		{ "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "taskmanager" },
+		{ "org.apache.flink.yarn.YarnTaskExecutorRunner", "taskmanager" },
+		{ "org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner", "taskmanager" },
+		/* Short-lived JVMs around the daemons: the scripts' memory calculator that runs
+		 * before every JobManager and TaskManager, and the command-line clients. */
+		{ "org.apache.flink.runtime.util.bash.BashJavaUtils", "launcher" },
+		{ "org.apache.flink.client.cli.CliFrontend", "client" },
+		{ "org.apache.flink.table.client.SqlClient", "sql-client" },
 	};
 	const char *simple = strrchr(cls, '.');
 	size_t i, n;
@@ -30,22 +37,14 @@ const char *flink_role_of(const char *cls)
 	if (strncmp(cls, "org.apache.flink.", 17) || !simple)
 		return "none";
 	simple++;
-	for (i = 0; i < sizeof(tm) / sizeof(tm[0]); i++)
-		if (!strcmp(cls, tm[i]))
-			return "taskmanager";
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (!strcmp(cls, exact[i].cls))
+			return exact[i].role;
 	n = strlen(simple);
 	/* StandaloneSessionClusterEntrypoint, KubernetesApplicationClusterEntrypoint,
 	 * YarnJobClusterEntrypoint, StandaloneApplicationClusterEntryPoint, ... */
 	if (n > 17 && !strcasecmp(simple + n - 17, "ClusterEntrypoint"))
 		return "jobmanager";
-	/* Short-lived JVMs around the daemons: the scripts' memory calculator that runs before
-	 * every JobManager and TaskManager, and the command-line clients. */
-	if (!strcmp(cls, "org.apache.flink.runtime.util.bash.BashJavaUtils"))
-		return "launcher";
-	if (!strcmp(cls, "org.apache.flink.client.cli.CliFrontend"))
-		return "client";
-	if (!strcmp(cls, "org.apache.flink.table.client.SqlClient"))
-		return "sql-client";
 	if (!strcmp(simple, "HistoryServer"))
 		return "historyserver";
 	if (!strcmp(simple, "SqlGateway"))

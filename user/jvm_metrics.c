@@ -401,10 +401,11 @@ void jvm_collect(struct writer *w)
 	for (i = 0; i < vs.n; i++) {
 		struct jvm_view *v = &vs.v[i];
 
-		if (!v->cgroup_id)
+		/* No thread in the map: its /proc while it lives; once gone (its pid may be another
+		 * process's now), the cgroup it was last seen in, as for a JVM that exited before
+		 * its threads were read (Flink's BashJavaUtils lives for half a second). */
+		if (!v->cgroup_id && !v->j->gone_at)
 			v->cgroup_id = identity_cgroup_of_pid(v->j->pid);
-		/* A JVM that exited before its threads were seen (Flink's BashJavaUtils lives for
-		 * half a second) keeps the cgroup it was found in. */
 		if (!v->cgroup_id)
 			v->cgroup_id = v->j->cgroup_id;
 		v->j->cgroup_id = v->cgroup_id; /* for other collectors' JVM series */
