@@ -128,7 +128,6 @@ integration-jdk25: $(BIN)
 # $(JVMTAP_CACHE)/flink, against Flink's own PrometheusReporter.
 JVMTAP_CACHE ?= /var/cache/jvmtap
 flink-test: $(BIN)
-	$(Q)JVMTAP_CACHE=$(JVMTAP_CACHE) tests/flink/fetch.sh >/dev/null
 	$(Q)JVMTAP_CACHE=$(JVMTAP_CACHE) $(PYTHON) -m pytest -q -p no:cacheprovider tests/flink $(PYTEST_ARGS); \
 		rc=$$?; cat $(OUT)/flink/truth-*.txt 2>/dev/null; exit $$rc
 

@@ -1,31 +1,22 @@
-"""make bench, part 5: a real Flink job with and without jvmtap, alternating rounds in one run.
+"""make bench, part 6: a real Flink job with and without jvmtap, alternating rounds in one run.
 One JobManager and two TaskManagers (tests/flink/flinkbed.py, no reporter), the bounded keyed
 count of tests/flink/java/KeyedCount.java on RocksDB with checkpoints every 3 s, unpaced: records
 per second from Flink's own job duration (REST /jobs/:jid, records / duration), and the
 TaskManagers' CPU per million records from their /proc/PID/stat. Prints markdown table rows."""
 import os
 import statistics as st
-import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "flink"))
-from flinkbed import Cluster, job_jar  # noqa: E402
+from flinkbed import Cluster, it, job_jar  # noqa: E402
 
 VERSION = os.environ.get("BENCH_FLINK_VERSION", "1.20.5")
 RECORDS = int(os.environ.get("BENCH_FLINK_RECORDS", "3000000"))
 ROUNDS = int(os.environ.get("BENCH_FLINK_ROUNDS", "4"))
-PORT = int(os.environ.get("BENCH_PORT", "19899"))
 TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):
@@ -33,27 +24,12 @@ def cpu_seconds(pid):
     return (int(f[11]) + int(f[12])) / TCK  # utime + stime
 
 
-def start_jvmtap(*flags):
-    p = subprocess.Popen([os.path.join(ROOT, "jvmtap"), "--web.listen-address=127.0.0.1:%d" % PORT]
-                         + list(flags),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:%d/-/ready" % PORT]).returncode == 0:
-            return p
-        time.sleep(0.1)
-    raise SystemExit("bench: jvmtap did not become ready")
-
-
-def bpf_seconds():
+def bpf_seconds(j):
     """{program: (run seconds, runs)} from jvmtap's own metrics."""
-    import re
-    import urllib.request
-    text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % PORT, timeout=10).read().decode()
-    secs, runs = {}, {}
-    for m in re.finditer(r'^jvmtap_bpf_program_run(s|_seconds)_total\{program="([^"]+)"\} (\S+)$',
-                         text, re.M):
-        (runs if m.group(1) == "s" else secs)[m.group(2)] = float(m.group(3))
-    return {k: (secs[k], runs.get(k, 0)) for k in secs}
+    s = j.scrape()
+    runs = {l["program"]: v for l, v in it.select(s, "jvmtap_bpf_program_runs_total")}
+    return {l["program"]: (v, runs.get(l["program"], 0))
+            for l, v in it.select(s, "jvmtap_bpf_program_run_seconds_total")}
 
 
 def one_round(c, jar):
@@ -67,31 +43,30 @@ def one_round(c, jar):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="jvmtap-bench-flink-")
-    c = Cluster(VERSION, tmp, [free_port() for _ in range(6)], reporter=False)
+    c = Cluster(VERSION, tmp, reporter=False)
     try:
         jar = job_jar(c.home, VERSION)
         one_round(c, jar)  # warm-up: JIT, RocksDB library extraction, class loading
         res = {False: [], True: []}
         for _ in range(ROUNDS):
             for on in (False, True):
-                p = start_jvmtap() if on else None
+                j = it.Jvmtap(()) if on else None
                 res[on].append(one_round(c, jar))
-                if p:
-                    p.terminate()
-                    p.wait()
+                if j:
+                    j.stop()
         # One more round with the kernel's BPF statistics on: what jvmtap's handlers cost
         # during the job, program by program (bpf_stats adds its own timing cost to each run).
-        p = start_jvmtap("--bpf.stats")
-        before = bpf_seconds()
+        j = it.Jvmtap(("--bpf.stats",))
+        before = bpf_seconds(j)
         t0 = time.time()
         one_round(c, jar)
-        spent = {k: v - before.get(k, (0, 0))[0] for k, (v, _) in bpf_seconds().items()}
-        runs = {k: n - before.get(k, (0, 0))[1] for k, (_, n) in bpf_seconds().items()}
+        after = bpf_seconds(j)
         wall = time.time() - t0
-        p.terminate()
-        p.wait()
+        j.stop()
     finally:
         c.stop()
+    spent = {k: v - before.get(k, (0, 0))[0] for k, (v, _) in after.items()}
+    runs = {k: n - before.get(k, (0, 0))[1] for k, (_, n) in after.items()}
     wo, wi = [r for r, _ in res[False]], [r for r, _ in res[True]]
     cwo, cwi = [x for _, x in res[False]], [x for _, x in res[True]]
     print("| Flink %s bounded keyed count (%d records, RocksDB, parallelism 2), %d rounds each side: "

@@ -214,5 +214,4 @@ EOF
 
 # ---- 5. a real Flink job with and without jvmtap (bench/flink.py) ------------------------------
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-tests/flink/fetch.sh "${BENCH_FLINK_VERSION:-1.20.5}" >/dev/null
 python3 bench/flink.py

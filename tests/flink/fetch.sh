@@ -21,13 +21,14 @@ for v in "${versions[@]}"; do
 	mkdir -p "$dl"
 	while read -r _ file sum; do
 		if ! echo "$sum  $dl/$file" | sha256sum -c --status 2>/dev/null; then
-			pkg=apache-flink
-			[[ $file == apache_flink_libraries* ]] && pkg=apache-flink-libraries
-			echo "fetch: downloading $pkg==$v from PyPI" >&2
+			# apache-flink's wheel is per CPython and platform: ask for the pinned one whatever
+			# python runs pip; the libraries are pure (a wheel, or 1.20's sdist).
+			pkg=(apache-flink --python-version 3.11 --platform manylinux2014_x86_64 --only-binary=:all:)
+			[[ $file == apache_flink_libraries* ]] && pkg=(apache-flink-libraries)
+			echo "fetch: downloading ${pkg[0]}==$v from PyPI" >&2
 			rm -f "$dl/$file"
 			"$py" -m pip download -q --no-deps --disable-pip-version-check -d "$dl" \
-				--python-version 3.11 --platform manylinux2014_x86_64 --only-binary=:all: "$pkg==$v" 2>/dev/null ||
-				"$py" -m pip download -q --no-deps --disable-pip-version-check -d "$dl" "$pkg==$v" >&2
+				"${pkg[0]}==$v" "${pkg[@]:1}" >&2
 			echo "$sum  $dl/$file" | sha256sum -c --quiet >&2 ||
 				{ echo "fetch: $dl/$file does not match its pinned sha256" >&2; exit 1; }
 		fi

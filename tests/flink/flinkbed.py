@@ -2,16 +2,27 @@
 own bin/jobmanager.sh and bin/taskmanager.sh in the foreground (so BashJavaUtils runs first), one
 JobManager and two TaskManagers as separate JVMs, with Flink's PrometheusReporter switched on as
 the in-process oracle. The Flink homes come from tests/flink/fetch.sh (pinned, cached)."""
+import importlib.util
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(ROOT, "build")
+
+# The collector, exposition parser, ports and cgroups of the integration suite
+# (tests/integration/conftest.py), as the module `jvmtap_it`, for the tests here and bench/.
+if "jvmtap_it" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(
+        "jvmtap_it", os.path.join(ROOT, "tests", "integration", "conftest.py"))
+    sys.modules["jvmtap_it"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["jvmtap_it"])
+import jvmtap_it as it  # noqa: E402
 JDK17 = "/usr/lib/jvm/java-17-openjdk-amd64"
 # Flink 1.20 and 2.x both support Java 11, 17 (and 21); neither lists Java 25, so both run on 17.
 VERSIONS = [l.split()[0] for l in open(os.path.join(HERE, "versions.txt"))
@@ -20,8 +31,9 @@ VERSIONS = sorted(set(VERSIONS), key=VERSIONS.index)
 
 
 def flink_home(version):
+    """fetch.sh's home for version (downloaded on first use; its errors go to stderr)."""
     out = subprocess.run([os.path.join(HERE, "fetch.sh"), version], check=True,
-                         capture_output=True, text=True)
+                         stdout=subprocess.PIPE, text=True)
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -53,21 +65,19 @@ class Cluster:
     Flink started (pid, main class), independent of jvmtap. `spawn(argv, **kw)` starts a process
     (a test cgroup's spawn puts the whole cluster into that cgroup)."""
 
-    def __init__(self, version, tmp, ports, spawn=subprocess.Popen, tms=2, jdk=JDK17,
-                 reporter=True):
+    def __init__(self, version, tmp, spawn=subprocess.Popen, tms=2, jdk=JDK17, reporter=True):
         self.version, self.tmp, self.spawn_fn = version, str(tmp), spawn
         self.reporter_on = reporter
         self.home = flink_home(version)
-        self.rest_port, self.rpc_port = ports[0], ports[1]
-        self.prom_ports = list(ports[2:])
+        self.rest_port, self.rpc_port = it.free_port(), it.free_port()
         self.url = "http://127.0.0.1:%d" % self.rest_port
         self.procs = []  # (role, Popen of the script)
         self.java_log = os.path.join(self.tmp, "java-execs.log")
         self._java_wrapper(jdk)
         self._config()
-        self.jm = self._start("jobmanager", self.prom_ports[0])
+        self._start("jobmanager")
         self.wait(lambda: self.rest("/overview"), 90, "JobManager REST")
-        for i in range(tms):
+        for _ in range(tms):
             self.start_taskmanager()
         self.wait(lambda: self.rest("/overview")["taskmanagers"] == tms, 90, "%d TaskManagers" % tms)
 
@@ -140,9 +150,10 @@ class Cluster:
         e.pop("FLINK_HOME", None)
         return e
 
-    def _start(self, role, prom_port):
+    def _start(self, role):
         script = "jobmanager.sh" if role == "jobmanager" else "taskmanager.sh"
-        out = open(os.path.join(self.logs, "%s-%d.out" % (role, prom_port)), "w")
+        prom_port = it.free_port()
+        out = open(os.path.join(self.logs, "%s-%d.out" % (role, len(self.procs))), "w")
         extra = ["-D", "metrics.reporter.prom.port=%d" % prom_port] if self.reporter_on else []
         p = self.spawn_fn([os.path.join(self.home, "bin", script), "start-foreground"] + extra,
                           env=self.env(), stdout=out, stderr=subprocess.STDOUT,
@@ -152,8 +163,7 @@ class Cluster:
         return p
 
     def start_taskmanager(self):
-        port = self.prom_ports[len(self.procs)]
-        return self._start("taskmanager", port)
+        return self._start("taskmanager")
 
     # ---- what Flink says -------------------------------------------------------------------------
 
@@ -187,14 +197,10 @@ class Cluster:
             out.append((int(pid), cls, argv))
         return out
 
-    def jvm_pid(self, proc):
-        """The JVM a script became: flink-console.sh execs java in the script's own process."""
-        return proc.pid
-
     def reporter(self, proc):
-        from jvmtap_it import parse
-        text = http_get("http://127.0.0.1:%d/metrics" % proc.prom_port)
-        return parse(text)[0]
+        """Samples of Flink's PrometheusReporter in the JVM of proc (flink-console.sh execs
+        java in the script's own process, so proc.pid is the JVM's)."""
+        return it.parse(http_get("http://127.0.0.1:%d/metrics" % proc.prom_port))[0]
 
     def submit(self, jar, *args):
         p = self.spawn_fn([os.path.join(self.home, "bin", "flink"), "run", "-d", "-c",
