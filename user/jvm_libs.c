@@ -30,6 +30,11 @@ static const struct {
 	{ "hotspot", "thread__stop" },
 };
 
+/* Closers before openers: a pause or safepoint whose begin fired between the attach of its
+ * begin probe and of its end probe left that thread's nesting depth at 1 for good, and none of
+ * the JVM's later pauses were counted. An end seen without its begin is ignored. */
+static const int attach_order[NPROBES] = { 1, 3, 5, 0, 2, 4, 6, 7 };
+
 static struct libjvm *libs;
 
 static struct bpf_program *probe_prog(int i)
@@ -101,7 +106,7 @@ struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
 	char path[PATH_MAX + 64];
 	struct libjvm *l;
 	struct stat st;
-	int i, err = 0;
+	int i, k, err = 0;
 
 	snprintf(path, sizeof(path), "%s/%d/root%s", cfg.procfs, pid, m->path);
 	if (stat(path, &st) || st.st_ino != m->inode) {
@@ -124,7 +129,8 @@ struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
 	l->usdt = has_usdt_notes(path);
 	l->attached_ticks = boot_ticks();
 	if (l->usdt) {
-		for (i = 0; i < NPROBES && !err; i++) {
+		for (k = 0; k < NPROBES && !err; k++) {
+			i = attach_order[k];
 			l->links[i] = bpf_program__attach_usdt(probe_prog(i), -1, path,
 							       probes[i].provider, probes[i].name,
 							       NULL);

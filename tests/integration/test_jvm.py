@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, crash_file, java_major, record, select, value
+from conftest import ROOT, busy, crash_file, java_major, record, select, value
 
 JDK = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))
 SRC = os.path.join(ROOT, "tests", "integration", "java")
@@ -220,6 +220,44 @@ def test_threads_jvm_started_before_jvmtap(jvmtap_factory, classes, tmp_path, wo
     (labels, _), = jvm_series(j.scrape(), "jvmtap_jvm_info", pid)
     assert labels["main_class"] == "GcWorkload" and labels["usdt"] == "true"
     check_threads(j, w, pid)
+
+
+def test_attach_to_a_pausing_jvm_keeps_counting(jvmtap_factory, classes, tmp_path, workloads):
+    """jvmtap started 6 times beside a JVM that pauses ~500 times a second: every time, pauses
+    and safepoints after the attach are counted. (A begin probe attached before its end probe
+    saw a pause open whose close it then missed: that thread's nesting depth stayed at 1 and
+    the JVM's later pauses or safepoints were never counted. Met once in ~20 runs of test_top's
+    dump test on JDK 25; with a 200 ms sleep put between the attaches by hand, this test failed
+    at its first attach with the old order, 0 -> 0 pauses, and passes with closers first.)"""
+    # Two busy loops take both cores, so jvmtap's attaching thread is preempted between two
+    # probes' attaches, as on a loaded node (how the bug was met: test_top's scene).
+    idle = [subprocess.Popen(busy(60)) for _ in range(2)]
+    w = Workload(classes, tmp_path, alloc=60.0, sleep=1, threads=1, full=0)
+    workloads.append(w)
+    pid = w.wait_phase("started")["pid"]
+    try:
+        attach_repeatedly(jvmtap_factory, pid)
+    finally:
+        for p in idle:
+            p.kill()
+            p.wait()
+
+
+def attach_repeatedly(jvmtap_factory, pid):
+    for attempt in range(6):
+        j = jvmtap_factory()
+        deadline = time.time() + 5
+        while not jvm_series(j.scrape(), "jvmtap_jvm_info", pid) and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        s0 = j.scrape()
+        time.sleep(1.0)
+        s1 = j.scrape()
+        for name in ("jvmtap_jvm_gc_pause_seconds_count", "jvmtap_jvm_safepoint_seconds_count"):
+            n0 = sum(v for _, v in jvm_series(s0, name, pid))
+            n1 = sum(v for _, v in jvm_series(s1, name, pid))
+            assert n1 - n0 > 50, "attach %d: %s went %d -> %d in 1 s" % (attempt, name, n0, n1)
+        assert j.stop() == 0
 
 
 def proc_cpu_seconds(pid):
