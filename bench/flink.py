@@ -16,6 +16,10 @@ from flinkbed import Cluster, it, job_jar  # noqa: E402
 VERSION = os.environ.get("BENCH_FLINK_VERSION", "1.20.5")
 RECORDS = int(os.environ.get("BENCH_FLINK_RECORDS", "3000000"))
 ROUNDS = int(os.environ.get("BENCH_FLINK_ROUNDS", "4"))
+# Paced rounds: the job at a fixed rate well under what the machine does, so the TaskManagers'
+# CPU per record is not also a measure of who won the two cores.
+PACED_RECORDS = int(os.environ.get("BENCH_FLINK_PACED_RECORDS", "1500000"))
+RATE = int(os.environ.get("BENCH_FLINK_RATE", "30000"))  # per subtask, 2 subtasks
 TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -32,13 +36,26 @@ def bpf_seconds(j):
             for l, v in it.select(s, "jvmtap_bpf_program_run_seconds_total")}
 
 
-def one_round(c, jar):
+def one_round(c, jar, records=RECORDS, rate=0):
+    """(records/s by Flink's job duration, TaskManagers' CPU seconds per million records)."""
     tms = [p.pid for role, p in c.procs if role == "taskmanager"]
     cpu0 = sum(cpu_seconds(p) for p in tms)
-    jid = c.submit(jar, "--records", str(RECORDS))
+    jid = c.submit(jar, "--records", str(records), "--rate", str(rate))
     j = c.wait_finished(jid)
     cpu1 = sum(cpu_seconds(p) for p in tms)
-    return RECORDS / (j["duration"] / 1000.0), (cpu1 - cpu0) / (RECORDS / 1e6)
+    return records / (j["duration"] / 1000.0), (cpu1 - cpu0) / (records / 1e6)
+
+
+def alternate(c, jar, **kw):
+    """ROUNDS rounds without and with jvmtap, alternating: {False: [...], True: [...]}."""
+    res = {False: [], True: []}
+    for _ in range(ROUNDS):
+        for on in (False, True):
+            j = it.Jvmtap(()) if on else None
+            res[on].append(one_round(c, jar, **kw))
+            if j:
+                j.stop()
+    return res
 
 
 def main():
@@ -47,13 +64,8 @@ def main():
     try:
         jar = job_jar(c.home, VERSION)
         one_round(c, jar)  # warm-up: JIT, RocksDB library extraction, class loading
-        res = {False: [], True: []}
-        for _ in range(ROUNDS):
-            for on in (False, True):
-                j = it.Jvmtap(()) if on else None
-                res[on].append(one_round(c, jar))
-                if j:
-                    j.stop()
+        res = alternate(c, jar)
+        paced = alternate(c, jar, records=PACED_RECORDS, rate=RATE)
         # One more round with the kernel's BPF statistics on: what jvmtap's handlers cost
         # during the job, program by program (bpf_stats adds its own timing cost to each run).
         j = it.Jvmtap(("--bpf.stats",))
@@ -75,6 +87,15 @@ def main():
     print("| Flink throughput ratio (with / without) | %.3fx |" % (st.median(wi) / st.median(wo)))
     print("| Flink TaskManagers' CPU per million records without / with jvmtap, median | %.2f / %.2f s |"
           % (st.median(cwo), st.median(cwi)))
+    pwo, pwi = [x for _, x in paced[False]], [x for _, x in paced[True]]
+    print("| Flink paced at %d records/s per subtask (%d records), %d rounds each side: TaskManagers' "
+          "CPU per million records without / with jvmtap, median | %.3f / %.3f s |" % (
+              RATE, PACED_RECORDS, ROUNDS, st.median(pwo), st.median(pwi)))
+    print("| Flink paced: CPU ratio (with / without) | %.3fx (rounds without: %s; with: %s) |" % (
+        st.median(pwi) / st.median(pwo), " ".join("%.3f" % x for x in pwo),
+        " ".join("%.3f" % x for x in pwi)))
+    usdt = sum(n for k, n in runs.items() if k.startswith("jvm_") and k not in ("jvm_exec", "jvm_exit"))
+    print("| Flink job with --bpf.stats: uprobe hits (HotSpot USDT programs) | %.0f per s |" % (usdt / wall))
     top = sorted(((v, k) for k, v in spent.items() if v > 0), reverse=True)
     print("| Flink job with --bpf.stats: jvmtap's BPF handlers, all programs | %.1f ms per s of job "
           "(%.2f %% of one CPU) |" % (1000 * sum(spent.values()) / wall, 100 * sum(spent.values()) / wall))
