@@ -21,7 +21,11 @@
 
 #define NBUCKETS 4096
 #define MAX_STATE_FILE (8u << 20)
-#define RESCAN_MIN_INTERVAL 1 /* seconds between walks triggered by unknown ids */
+/* Milliseconds between walks triggered by unknown ids: bounds the cost of ids that never
+ * resolve (cgroups created and removed between walks) to ten walks a second. It was a second
+ * of wall-clock time, compared in whole seconds: a cgroup made just after a walk and scraped in
+ * the same second showed as "cgroup-id:N" until the next maintenance. */
+#define RESCAN_MIN_MS 100
 #define META_RETRIES 6
 
 enum meta_error { META_MISSING, META_MALFORMED, META_UNREADABLE, META__N };
@@ -43,7 +47,7 @@ struct cg_entry {
 static struct cg_entry *buckets[NBUCKETS];
 static char root[PATH_MAX];
 static enum cgroup_mode hier;
-static time_t last_walk;
+static uint64_t last_walk_ms; /* CLOCK_MONOTONIC */
 static uint64_t meta_errors[META__N];
 static unsigned walk_gen;
 static long nentries;
@@ -412,9 +416,17 @@ static void walk(const char *abs, const char *rel, int depth)
 	closedir(dp);
 }
 
-static void walk_all(time_t now)
+static uint64_t mono_ms(void)
 {
-	last_walk = now;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void walk_all(void)
+{
+	last_walk_ms = mono_ms();
 	walk_gen++;
 	walk(root, "/", 0);
 }
@@ -423,9 +435,9 @@ enum identity_status identity_labels(uint64_t id, struct label out[IDENTITY_NLAB
 {
 	struct cg_entry *e = find(id);
 
-	/* Unknown, or first seen between two walks of one second: look again. */
-	if ((!e || !e->path) && now - last_walk >= RESCAN_MIN_INTERVAL) {
-		walk_all(now);
+	/* Unknown, or made since the last walk: look again. */
+	if ((!e || !e->path) && mono_ms() - last_walk_ms >= RESCAN_MIN_MS) {
+		walk_all();
 		e = find(id);
 	}
 	if (!e) {
@@ -460,7 +472,7 @@ void identity_maintain(time_t now)
 
 	free_old_paths();
 	/* One walk answers both questions: which cgroups are new and which are gone. */
-	walk_all(now);
+	walk_all();
 	for (i = 0; i < NBUCKETS; i++) {
 		for (pp = &buckets[i]; (e = *pp);) {
 			if (!e->gone_at && e->seen_gen != walk_gen)
