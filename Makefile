@@ -24,7 +24,13 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(OUT)
+# user/ is layered (docs/architecture.md#source-tree): every folder below it is on the include
+# path except for user/parse/, whose files are pure and may include only each other.
+USER_SRCS := $(sort $(shell find user -name '*.c'))
+USER_DIRS := $(sort $(patsubst %/,%,$(dir $(USER_SRCS))))
+USER_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(USER_SRCS))
+INCLUDES  := -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(OUT)
+CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 LDLIBS   := $(shell pkg-config --libs libbpf libmicrohttpd json-c ncursesw yaml-0.1 libcrypt gnutls libcap-ng 2>/dev/null || \
 		echo -lbpf -lelf -lz -lmicrohttpd -ljson-c -lncursesw -ltinfo -lyaml -lcrypt -lgnutls -lcap-ng) -lelf -lz -lpthread -lm
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
@@ -33,12 +39,12 @@ BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlin
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(USER_SRCS))
 
-# Unit tests: tests/unit/test_X.c links user/X.c (plus the sources on its UNIT-SOURCES line).
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+# Unit tests mirror the tree: tests/unit/DIR/test_X.c links user/DIR/X.c (plus the sources on
+# its UNIT-SOURCES line).
+UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
+UNIT_BINS := $(patsubst %.c,$(OUT)/tests/%,$(notdir $(UNIT_SRCS)))
+unit_src   = $(patsubst tests/unit/%,user/%,$(dir $(1)))$(patsubst test_%,%,$(notdir $(1)))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
@@ -78,23 +84,30 @@ $(OUT)/version.h: FORCE | $(OUT)
 	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 .PHONY: FORCE
 
-$(OUT)/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/jvmtap/*.h) $(SKELS) $(OUT)/version.h | $(OUT)
+# Dependencies come from the compiler (-MMD -MP); the generated headers are built first.
+$(OUT)/obj/%.o: %.c | $(SKELS) $(OUT)/version.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+$(OUT)/obj/user/parse/%.o: INCLUDES := -Iuser/parse
+-include $(USER_OBJS:.o=.d)
 
 $(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # A test names other sources it needs on a "// UNIT-SOURCES:" line.
-$(OUT)/tests/test_%: tests/unit/test_%.c user/%.c $(wildcard user/*.h) $(wildcard user/*.c) | $(OUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< user/$*.c $(shell sed -n 's|^// UNIT-SOURCES: *||p' $<) -o $@ \
-		-lcmocka $(LDLIBS)
+define unit_rule
+$(OUT)/tests/$(basename $(notdir $(1))): $(1) $(call unit_src,$(1)) $(USER_SRCS) $(shell find user -name '*.h') | $(OUT)/tests
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) $$(INCLUDES) $(1) $(call unit_src,$(1)) $$(shell sed -n 's|^// UNIT-SOURCES: *||p' $(1)) -o $$@ \
+		-lcmocka $$(LDLIBS)
+endef
+$(foreach t,$(UNIT_SRCS),$(eval $(call unit_rule,$(t))))
 
 $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(USER_SRCS) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude $(addprefix -I,$(USER_DIRS)) \
 		$< $(shell sed -n 's|^// FUZZ-SOURCES: *||p' $<) -o $@ -ljson-c -lz -lm \
 		$(shell sed -n 's|^// FUZZ-LIBS: *||p' $<)
 
@@ -162,7 +175,7 @@ install: $(BIN)
 	install -D -m 0644 deploy/systemd/jvmtap.service $(DESTDIR)/etc/systemd/system/jvmtap.service
 
 format:
-	clang-format -i bpf/*.c user/*.c user/*.h include/jvmtap/*.h tests/unit/*.c tests/fuzz/*.c
+	clang-format -i bpf/*.c $(USER_SRCS) $(shell find user -name '*.h') include/jvmtap/*.h $(UNIT_SRCS) tests/fuzz/*.c
 
 clean:
 	rm -rf $(OUT) $(BIN)

@@ -119,7 +119,7 @@ def test_daemonset_host_paths_read_only_and_flags():
     by_path = {vols[n]: m["mountPath"] for n, m in mounts.items()}
     assert by_path["/proc"] == "/host/proc" and by_path["/sys"] == "/host/sys"
     # Runtime state dirs land where --path.rootfs=/host makes jvmtap look for them
-    # (user/identity.c: run/containerd/..., run/containers/storage/..., var/lib/...).
+    # (user/identity/identity.c: run/containerd/..., run/containers/storage/..., var/lib/...).
     for host in ("/run/containerd", "/run/containers/storage",
                  "/var/lib/containers/storage/overlay-containers", "/var/lib/docker/containers"):
         assert by_path[host] == "/host" + host

@@ -1,5 +1,5 @@
 /* libFuzzer harness for accepts_gzip(): any header value must parse without crashing. */
-// FUZZ-SOURCES: user/gzip.c
+// FUZZ-SOURCES: user/expo/gzip.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* libFuzzer harness for auth_parse_basic(): any Authorization header value parses or is refused,
  * and what it returns fits the buffers, NUL-terminated. */
-// FUZZ-SOURCES: user/auth.c
+// FUZZ-SOURCES: user/expo/auth.c
 // FUZZ-LIBS: -lcrypt -lgnutls
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* libFuzzer target for cgpath_parse(): any bytes in, a consistent cgpath_info or -EINVAL out. */
-// FUZZ-SOURCES: user/cgpath.c
+// FUZZ-SOURCES: user/parse/cgpath.c
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* libFuzzer target for hsperf_parse() and hsperf_read_jvm(): any bytes in, no read outside them. */
-// FUZZ-SOURCES: user/hsperf.c
+// FUZZ-SOURCES: user/parse/hsperf.c
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* libFuzzer target for ocispec_parse() and dockerspec_parse(): raw bytes, and bytes in a config. */
-// FUZZ-SOURCES: user/ocispec.c
+// FUZZ-SOURCES: user/parse/ocispec.c
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* libFuzzer target for the /proc/PID parsers: any bytes in, a documented code and sane output out. */
-// FUZZ-SOURCES: user/procfs.c
+// FUZZ-SOURCES: user/parse/procfs.c
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

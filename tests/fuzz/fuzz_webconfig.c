@@ -1,6 +1,6 @@
 /* libFuzzer harness for webconfig_parse(): any document is a configuration or a clear error, and
  * what a configuration holds is consistent. */
-// FUZZ-SOURCES: user/webconfig.c
+// FUZZ-SOURCES: user/expo/webconfig.c
 // FUZZ-LIBS: -lyaml -lcrypt -lgnutls
 #include <stddef.h>
 #include <stdint.h>

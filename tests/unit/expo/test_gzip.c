@@ -1,4 +1,4 @@
-/* Unit tests for user/gzip.c: compression round trip and Accept-Encoding negotiation. */
+/* Unit tests for user/expo/gzip.c: compression round trip and Accept-Encoding negotiation. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for user/webconfig.c: the exporter-toolkit keys jvmtap takes, the ones it refuses,
+/* Unit tests for user/expo/webconfig.c: the exporter-toolkit keys jvmtap takes, the ones it refuses,
  * relative file names, bcrypt hash checks. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for user/writer.c: escaping, number format, families, histograms, failure paths. */
+/* Unit tests for user/expo/writer.c: escaping, number format, families, histograms, failure paths. */
 #include <errno.h>
 #include <float.h>
 #include <limits.h>

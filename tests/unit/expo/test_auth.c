@@ -1,5 +1,5 @@
-/* Unit tests for user/auth.c: Authorization header parsing and bcrypt checks. */
-// UNIT-SOURCES: user/webconfig.c
+/* Unit tests for user/expo/auth.c: Authorization header parsing and bcrypt checks. */
+// UNIT-SOURCES: user/expo/webconfig.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
