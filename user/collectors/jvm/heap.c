@@ -9,63 +9,13 @@
 #include "config.h"
 #include "hsperf.h"
 #include "identity.h"
+#include "hotspot.h"
 #include "jvm.h"
 #include "procfs.h"
 
 #define HSPERF_MAX_FILE (4u << 20)
 
 static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
-
-/* Flink's entry points (flink-runtime, flink-yarn, flink-kubernetes, flink-sql-gateway). */
-const char *flink_role_of(const char *cls)
-{
-	static const struct {
-		const char *cls, *role;
-	} exact[] = {
-		{ "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "taskmanager" },
-		{ "org.apache.flink.yarn.YarnTaskExecutorRunner", "taskmanager" },
-		{ "org.apache.flink.kubernetes.taskmanager.KubernetesTaskExecutorRunner", "taskmanager" },
-		/* Short-lived JVMs around the daemons: the scripts' memory calculator that runs
-		 * before every JobManager and TaskManager, and the command-line clients. */
-		{ "org.apache.flink.runtime.util.bash.BashJavaUtils", "launcher" },
-		{ "org.apache.flink.client.cli.CliFrontend", "client" },
-		{ "org.apache.flink.table.client.SqlClient", "sql-client" },
-	};
-	const char *simple = strrchr(cls, '.');
-	size_t i, n;
-
-	if (strncmp(cls, "org.apache.flink.", 17) || !simple)
-		return "none";
-	simple++;
-	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
-		if (!strcmp(cls, exact[i].cls))
-			return exact[i].role;
-	n = strlen(simple);
-	/* StandaloneSessionClusterEntrypoint, KubernetesApplicationClusterEntrypoint,
-	 * YarnJobClusterEntrypoint, StandaloneApplicationClusterEntryPoint, ... */
-	if (n > 17 && !strcasecmp(simple + n - 17, "ClusterEntrypoint"))
-		return "jobmanager";
-	if (!strcmp(simple, "HistoryServer"))
-		return "historyserver";
-	if (!strcmp(simple, "SqlGateway"))
-		return "sql-gateway";
-	return "none";
-}
-
-static int gen_cb(const char *name, const struct hsperf_value *v, void *arg)
-{
-	struct gen_max *g = arg;
-	char want[48];
-	int n;
-
-	if (v->kind != HSPERF_LONG || sscanf(name, "sun.gc.generation.%d.", &n) != 1 || n < 0 ||
-	    n > 1)
-		return 0;
-	snprintf(want, sizeof(want), "sun.gc.generation.%d.maxCapacity", n);
-	if (!strcmp(name, want))
-		g->max[n] = v->l;
-	return 0;
-}
 
 /* The JVM's hsperfdata: /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through
  * its root so a private /tmp and a user unknown to the host work. 0, -ENOENT (none: e.g.
@@ -104,10 +54,7 @@ int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out)
 			err = -EBADMSG;
 			break;
 		}
-		e = hsperf_read_jvm(buf, len, &out->h);
-		memset(&out->gen, 0, sizeof(out->gen));
-		if (e == HSPERF_OK)
-			hsperf_parse(buf, len, gen_cb, &out->gen);
+		e = hotspot_read(buf, len, out);
 		free(buf);
 		if (e == HSPERF_NOT_READY) {
 			err = -EAGAIN;
@@ -122,73 +69,17 @@ int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out)
 	return err;
 }
 
-static long long space_val(const struct hsperf_jvm *h, const char *name, int what)
-{
-	int i;
-
-	for (i = 0; i < h->nspaces; i++)
-		if (!strcmp(h->space[i].name, name))
-			return what == 0 ? h->space[i].used :
-			       what == 1 ? h->space[i].capacity : h->space[i].max;
-	return 0;
-}
-
-static long long max2(long long a, long long b)
-{
-	return a > b ? a : b;
-}
-
-/* Heap as MemoryMXBean and Runtime.maxMemory() count it. Region-based collectors (G1, ZGC,
- * Shenandoah) give every space the whole heap as its max: those are not summed. The
- * generational ones keep one survivor space empty, which the JVM leaves out of its max. */
-static void heap_totals(const struct jvm_hsperf *p, long long *used, long long *committed,
-			long long *max)
-{
-	const struct hsperf_jvm *h = &p->h;
-	const char *pol = h->gc_policy;
-	long long s0c = space_val(h, "s0", 1), s1c = space_val(h, "s1", 1);
-	int i;
-
-	*used = *committed = *max = 0;
-	for (i = 0; i < h->nspaces; i++) {
-		*used += h->space[i].used;
-		*committed += h->space[i].capacity;
-		*max = max2(*max, h->space[i].max);
-	}
-	*committed -= s0c + s1c - max2(s0c, s1c);
-	if (!strcmp(pol, "Copy:MSC"))
-		*max = p->gen.max[0] - space_val(h, "s0", 2) + p->gen.max[1];
-	else if (!strncmp(pol, "ParScav", 7))
-		*max = p->gen.max[0] - max2(s0c, s1c) + p->gen.max[1];
-}
-
-/* GC names as GarbageCollectorMXBean (and the pause histogram) has them, so both families join
- * on gc; hsperfdata's own names where no MXBean name is known. */
-static const char *collector_name(const struct hsperf_jvm *h, int i)
-{
-	static const struct {
-		const char *policy, *young, *old;
-	} map[] = {
-		{ "GarbageFirst", "G1 Young Generation", "G1 Old Generation" },
-		{ "Copy:MSC", "Copy", "MarkSweepCompact" },
-		{ "ParScav:MSC", "PS Scavenge", "PS MarkSweep" },
-	};
-	size_t k;
-
-	for (k = 0; k < sizeof(map) / sizeof(map[0]) && i < 2; k++)
-		if (!strcmp(h->gc_policy, map[k].policy))
-			return i == 0 ? map[k].young : map[k].old;
-	return h->collector[i].name;
-}
-
 static void sample(struct writer *w, const char *name, struct jvm_view *v, struct label *a,
 		   size_t na, double value)
 {
 	w_sample(w, name, a, na, v->id, IDENTITY_NLABELS, value);
 }
 
-#define FOR_VIEWS(v, views, n) for (struct jvm_view *v = (views); v < (views) + (n); v++) \
-					if (!v->skip && v->have_hsperf)
+/* By index: with no JVMs views is NULL, and NULL + 0 is undefined behaviour (UBSan). */
+#define FOR_VIEWS(v, views, n)                                             \
+	for (int v##_i = 0; v##_i < (n); v##_i++)                          \
+		for (struct jvm_view *v = &(views)[v##_i]; v; v = NULL)    \
+			if (!v->skip && v->have_hsperf)
 
 void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n)
 {
@@ -213,7 +104,7 @@ void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n)
 			long long t[3], m[3] = { h->metaspace.used, h->metaspace.capacity,
 						  h->metaspace.max };
 
-			heap_totals(&v->hs, &t[0], &t[1], &t[2]);
+			hotspot_heap(&v->hs, &t[0], &t[1], &t[2]);
 			sample(w, metric[k], v, heap, 2, t[k]);
 			if (m[k] >= 0)
 				sample(w, metric[k], v, non, 2, m[k]);
@@ -224,31 +115,14 @@ void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n)
 			 "and s1).", what[k]);
 		w_family(w, pmetric[k], "gauge", help);
 		FOR_VIEWS(v, views, n) {
-			const struct hsperf_jvm *h = &v->hs.h;
-			struct {
-				const char *pool;
-				long long val[3];
-			} pools[] = {
-				{ "eden", { space_val(h, "eden", 0), space_val(h, "eden", 1),
-					    space_val(h, "eden", 2) } },
-				{ "survivor",
-				  { space_val(h, "s0", 0) + space_val(h, "s1", 0),
-				    space_val(h, "s0", 1) + space_val(h, "s1", 1),
-				    max2(space_val(h, "s0", 2), space_val(h, "s1", 2)) } },
-				/* G1 names its old space "space" */
-				{ "old", { space_val(h, "old", 0) + space_val(h, "space", 0),
-					   space_val(h, "old", 1) + space_val(h, "space", 1),
-					   space_val(h, "old", 2) + space_val(h, "space", 2) } },
-				{ "metaspace", { h->metaspace.used, h->metaspace.capacity,
-						 h->metaspace.max } },
-				{ "compressed_class_space", { h->ccs.used, h->ccs.capacity, h->ccs.max } },
-			};
+			long long pools[POOL__N][3];
 
-			for (i = 0; i < (int)(sizeof(pools) / sizeof(pools[0])); i++) {
-				struct label a[] = { { "pid", v->pid }, { "pool", pools[i].pool } };
+			hotspot_pools(&v->hs.h, pools);
+			for (i = 0; i < POOL__N; i++) {
+				struct label a[] = { { "pid", v->pid }, { "pool", hotspot_pool_name(i) } };
 
-				if (pools[i].val[k] >= 0)
-					sample(w, pmetric[k], v, a, 2, pools[i].val[k]);
+				if (pools[i][k] >= 0)
+					sample(w, pmetric[k], v, a, 2, pools[i][k]);
 			}
 		}
 	}
@@ -257,7 +131,7 @@ void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n)
 		 "Collections per collector, from hsperfdata (GarbageCollectorMXBean's count).");
 	FOR_VIEWS(v, views, n)
 		for (i = 0; i < v->hs.h.ncollectors; i++) {
-			struct label a[] = { { "pid", v->pid }, { "gc", collector_name(&v->hs.h, i) } };
+			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs.h, i) } };
 
 			if (v->hs.h.collector[i].invocations >= 0 && a[1].value[0])
 				sample(w, "jvmtap_jvm_gc_collections_total", v, a, 2,
@@ -267,7 +141,7 @@ void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n)
 		 "Time in collections per collector, from hsperfdata.");
 	FOR_VIEWS(v, views, n)
 		for (i = 0; i < v->hs.h.ncollectors && v->hs.h.hrt_frequency > 0; i++) {
-			struct label a[] = { { "pid", v->pid }, { "gc", collector_name(&v->hs.h, i) } };
+			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs.h, i) } };
 
 			if (v->hs.h.collector[i].time_ticks >= 0 && a[1].value[0])
 				sample(w, "jvmtap_jvm_gc_collection_seconds_total", v, a, 2,

@@ -7,14 +7,13 @@
 #include <sys/types.h>
 #include <time.h>
 #include <linux/types.h>
-#include "hsperf.h"
+#include "hotspot.h"
 #include "identity.h"
 #include "jvmtap/jvm.h"
 #include "writer.h"
 
 #define NPROBES 8
 
-enum thread_kind { KIND_APP, KIND_GC, KIND_JIT, KIND_VM, KIND__N };
 enum jvm_error { JVM_ERR_ATTACH, JVM_ERR_PENDING_FULL, JVM_ERR__N };
 
 struct libjvm {
@@ -52,15 +51,6 @@ struct jvm {
 	struct jvm *next;
 };
 
-/* hsperfdata as read for one scrape. */
-struct gen_max {
-	long long max[2]; /* sun.gc.generation.{0,1}.maxCapacity */
-};
-struct jvm_hsperf {
-	struct hsperf_jvm h;
-	struct gen_max gen;
-};
-
 /* Per-scrape view of one JVM. */
 struct jvm_view {
 	struct jvm *j;
@@ -95,12 +85,10 @@ void lib_reap(time_t now);
 void lib_close_all(void);
 
 /* jvm_heap.c */
-const char *flink_role_of(const char *main_class_full);
 int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out);
 void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n);
 
 /* jvm_metrics.c */
-enum thread_kind thread_kind_of(const char *comm);
 void jvm_baseline_cpu(struct jvm *j);
 void jvm_fold_exited_threads(struct jvm *j);
 void jvm_forget_threads(struct jvm *j);

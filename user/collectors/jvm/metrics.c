@@ -23,7 +23,6 @@
 #define HIST_FIRST_SLOT 16
 #define HIST_MAX_SLOT 33
 
-static const char *const kind_names[KIND__N] = { "app", "gc", "jit", "vm" };
 static const char *const jvm_error_names[JVM_ERR__N] = { "attach", "pending_full" };
 
 /* btime of /proc/stat: the Unix time the kernel booted. */
@@ -43,28 +42,6 @@ static double boot_time(void)
 			break;
 	fclose(f);
 	return bt;
-}
-
-static bool prefix(const char *s, const char *p)
-{
-	return !strncmp(s, p, strlen(p));
-}
-
-/* HotSpot names its threads (the kernel keeps 15 bytes of the name). */
-enum thread_kind thread_kind_of(const char *c)
-{
-	if (prefix(c, "GC Thread") || prefix(c, "G1 ") || prefix(c, "ParGC") ||
-	    prefix(c, "Shenandoah") || (c[0] == 'Z' && c[1] >= 'A' && c[1] <= 'Z'))
-		return KIND_GC;
-	if (prefix(c, "C1 CompilerThre") || prefix(c, "C2 CompilerThre") || prefix(c, "JVMCI") ||
-	    prefix(c, "Sweeper thread"))
-		return KIND_JIT;
-	if (prefix(c, "VM ") || prefix(c, "Service Thread") || prefix(c, "Monitor Deflati") ||
-	    prefix(c, "Signal Dispatch") || prefix(c, "Reference Handl") || prefix(c, "Finalizer") ||
-	    prefix(c, "Common-Cleaner") || prefix(c, "Notification Th") ||
-	    prefix(c, "Attach Listener") || prefix(c, "JFR "))
-		return KIND_VM;
-	return KIND_APP;
 }
 
 static int read_small(const char *path, char *buf, size_t size)
@@ -493,7 +470,7 @@ void jvm_collect(struct writer *w)
 		struct jvm_view *v = &vs.v[i];
 
 		for (k = 0; k < KIND__N && !v->skip && v->j->cpu_tracked; k++) {
-			struct label a[] = { { "pid", v->pid }, { "thread_kind", kind_names[k] } };
+			struct label a[] = { { "pid", v->pid }, { "thread_kind", thread_kind_name(k) } };
 
 			w_sample(w, "jvmtap_jvm_cpu_seconds_total", a, 2, v->id, IDENTITY_NLABELS,
 				 v->kind_ns[k] / 1e9);

@@ -1,0 +1,43 @@
+/* What HotSpot and Flink mean, as pure functions over names and hsperfdata: a JVM's Flink role
+ * from its main class, a thread's kind from its name, the MXBean names of its collectors, heap
+ * and pool totals as MemoryMXBean counts them. No I/O, no state: unit-tested on their own. */
+#ifndef JVMTAP_HOTSPOT_H
+#define JVMTAP_HOTSPOT_H
+
+#include <stddef.h>
+#include "hsperf.h"
+
+/* "jobmanager", "taskmanager", "launcher", "client", "sql-client", "sql-gateway",
+ * "historyserver" or "none", from the fully qualified main class. */
+const char *flink_role_of(const char *main_class_full);
+
+enum thread_kind { KIND_APP, KIND_GC, KIND_JIT, KIND_VM, KIND__N };
+/* From the kernel's 15-byte copy of the thread's name. */
+enum thread_kind thread_kind_of(const char *comm);
+/* "app", "gc", "jit", "vm". */
+const char *thread_kind_name(enum thread_kind k);
+
+/* One hsperfdata file as jvmtap uses it. */
+struct jvm_hsperf {
+	struct hsperf_jvm h;
+	long long gen_max[2]; /* sun.gc.generation.{0,1}.maxCapacity; 0 when absent */
+};
+/* hsperf_read_jvm() plus the generation maxima the heap maximum needs. */
+enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out);
+
+/* Heap as MemoryMXBean and Runtime.maxMemory() count it. */
+void hotspot_heap(const struct jvm_hsperf *p, long long *used, long long *committed,
+		  long long *max);
+
+enum hotspot_pool { POOL_EDEN, POOL_SURVIVOR, POOL_OLD, POOL_METASPACE, POOL_CCS, POOL__N };
+/* "eden", "survivor", "old", "metaspace", "compressed_class_space". */
+const char *hotspot_pool_name(enum hotspot_pool p);
+/* used, committed and max of every pool: a space the collector does not have counts 0 (ZGC has
+ * no eden), metaspace and compressed class space -1 when the file does not say. */
+void hotspot_pools(const struct hsperf_jvm *h, long long out[POOL__N][3]);
+
+/* Collector i's name as GarbageCollectorMXBean gives it, so the hsperfdata counts and the USDT
+ * pause histogram join on gc; hsperfdata's own name where no MXBean name is known. */
+const char *hotspot_collector_name(const struct hsperf_jvm *h, int i);
+
+#endif
