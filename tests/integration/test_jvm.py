@@ -17,7 +17,8 @@ JDK = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))
 SRC = os.path.join(ROOT, "tests", "integration", "java")
 # JVMs in emulated containers get a private /tmp: what they run and write must live elsewhere
 # (the checkout itself may be under /tmp).
-DATA = "/var/tmp/jvmtap-tests"
+# One per test session: two sessions at once (make test beside a bench) must not share it.
+DATA = "/var/tmp/jvmtap-tests-%d" % os.getpid()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -352,7 +353,7 @@ def test_jvm_in_emulated_container(jvmtap_factory, classes, tmp_path, workloads,
     assert value(s, "jvmtap_jvm_libjvm_attached") >= 1
     w.kill()
     ino = os.stat(os.path.join(jdk, "lib", "server", "libjvm.so")).st_ino
-    gone = "last JVM using libjvm inode %d exited: probes detached" % ino
+    gone = "last process using libjvm.so inode %d exited: probes detached" % ino
     deadline = time.time() + 20
     while time.time() < deadline and gone not in j.output():
         time.sleep(0.5)

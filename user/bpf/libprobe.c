@@ -1,6 +1,6 @@
-/* libjvm files: the .note.stapsdt check, the HotSpot USDT programs attached once per distinct
- * file (device, inode) for every process that maps it, reference counts, and detaching a file
- * no JVM has used for a grace period. */
+/* Library probe registry (libprobe.h): the .note.stapsdt check, one attach per distinct file
+ * (device, inode) and kind, reference counts, and detaching a file no process has used for a
+ * grace period. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -15,41 +15,26 @@
 #include <sys/sysmacros.h>
 #include <bpf/libbpf.h>
 #include "config.h"
-#include "jvm.h"
-#include "jvm.skel.h"
+#include "libprobe.h"
 #include "log.h"
-#include "procfs.h"
 
-static const struct {
-	const char *provider, *name;
-} probes[NPROBES] = {
-	{ "hotspot", "gc__begin" },	  { "hotspot", "gc__end" },
-	{ "hotspot", "mem__pool__gc__begin" }, { "hotspot", "mem__pool__gc__end" },
-	{ "hs_private", "safepoint__begin" },
-	{ "hs_private", "safepoint__end" }, { "hotspot", "thread__start" },
-	{ "hotspot", "thread__stop" },
+#define MAX_PROBES 16
+
+struct libprobe {
+	struct libprobe_kind *kind;
+	dev_t dev;
+	ino_t ino;
+	int refs;
+	time_t idle_since; /* refs fell to 0: detached after the grace period */
+	bool attached;
+	unsigned long long attached_ticks;
+	struct bpf_link *links[MAX_PROBES];
+	struct libprobe *next;
 };
 
-/* Closers before openers: a pause or safepoint whose begin fired between the attach of its
- * begin probe and of its end probe left that thread's nesting depth at 1 for good, and none of
- * the JVM's later pauses were counted. An end seen without its begin is ignored. */
-static const int attach_order[NPROBES] = { 1, 3, 5, 0, 2, 4, 6, 7 };
+static struct libprobe *libs;
 
-static struct libjvm *libs;
-
-static struct bpf_program *probe_prog(int i)
-{
-	struct jvm_bpf *skel = jvm_skel();
-	struct bpf_program *p[NPROBES] = {
-		skel->progs.gc_begin,	     skel->progs.gc_end,	 skel->progs.mem_pool_gc_begin,
-		skel->progs.mem_pool_gc_end, skel->progs.safepoint_begin, skel->progs.safepoint_end, skel->progs.thread_start,
-		skel->progs.thread_stop,
-	};
-
-	return p[i];
-}
-
-/* A libjvm without .note.stapsdt (many builds) still runs JVMs: they are listed, usdt="false". */
+/* Many libjvm builds have no .note.stapsdt: their JVMs are still listed, usdt="false". */
 static bool has_usdt_notes(const char *path)
 {
 	bool found = false;
@@ -79,11 +64,11 @@ static bool has_usdt_notes(const char *path)
 	return found;
 }
 
-static void lib_detach(struct libjvm *l)
+static void lib_detach(struct libprobe *l)
 {
 	int i;
 
-	for (i = 0; i < NPROBES; i++) {
+	for (i = 0; i < MAX_PROBES; i++) {
 		bpf_link__destroy(l->links[i]);
 		l->links[i] = NULL;
 	}
@@ -98,15 +83,23 @@ static unsigned long long boot_ticks(void)
 	return ts.tv_sec * sysconf(_SC_CLK_TCK) + ts.tv_nsec / (1000000000 / sysconf(_SC_CLK_TCK));
 }
 
-/* Finds or attaches the libjvm a process maps. The path is opened through the process's own
- * root so a container's libjvm is found in its mount namespace; when the file was replaced on
- * disk, /proc/PID/map_files still reaches the mapped one. */
-struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
+static struct bpf_link *attach_one(const struct libprobe_kind *k, int i, const char *path)
+{
+	const struct libprobe_spec *p = &k->probes[i];
+
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = p->name, .retprobe = p->ret);
+
+	if (p->provider)
+		return bpf_program__attach_usdt(k->progs[i], -1, path, p->provider, p->name, NULL);
+	return bpf_program__attach_uprobe_opts(k->progs[i], -1, path, 0, &o);
+}
+
+struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct maps_lib *m)
 {
 	char path[PATH_MAX + 64];
-	struct libjvm *l;
+	struct libprobe *l;
 	struct stat st;
-	int i, k, err = 0;
+	int i, n, err = 0;
 
 	snprintf(path, sizeof(path), "%s/%d/root%s", cfg.procfs, pid, m->path);
 	if (stat(path, &st) || st.st_ino != m->inode) {
@@ -116,50 +109,59 @@ struct libjvm *lib_get(pid_t pid, const struct maps_lib *m)
 			return NULL;
 	}
 	for (l = libs; l; l = l->next)
-		if (l->dev == st.st_dev && l->ino == st.st_ino) {
+		if (l->kind == k && l->dev == st.st_dev && l->ino == st.st_ino) {
 			l->refs++;
 			return l;
 		}
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return NULL;
+	l->kind = k;
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
 	l->refs = 1;
-	l->usdt = has_usdt_notes(path);
 	l->attached_ticks = boot_ticks();
-	if (l->usdt) {
-		for (k = 0; k < NPROBES && !err; k++) {
-			i = attach_order[k];
-			l->links[i] = bpf_program__attach_usdt(probe_prog(i), -1, path,
-							       probes[i].provider, probes[i].name,
-							       NULL);
+	if (k->nprobes > MAX_PROBES || (k->usdt && !has_usdt_notes(path))) {
+		log_info("%s: %s (pid %d) has no USDT probes: %s events are not seen", k->owner,
+			 m->path, pid, k->what);
+	} else {
+		for (n = 0; n < k->nprobes && !err; n++) {
+			i = k->order ? k->order[n] : n;
+			l->links[i] = attach_one(k, i, path);
 			if (!l->links[i])
 				err = -errno;
 		}
 		if (err) {
-			log_warn("jvm: cannot attach HotSpot probes in %s (pid %d): %s", m->path, pid,
-				 strerror(-err));
+			log_warn("%s: cannot attach %s probes in %s (pid %d): %s", k->owner, k->what,
+				 m->path, pid, strerror(-err));
 			lib_detach(l);
-			l->usdt = false;
-			jvm_errors[JVM_ERR_ATTACH]++;
+			k->attach_errors++;
 		} else {
-			log_info("jvm: HotSpot probes attached to %s (dev %u:%u inode %llu)", m->path,
-				 major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino);
+			l->attached = true;
+			log_info("%s: %s probes attached to %s (dev %u:%u inode %llu)", k->owner,
+				 k->what, m->path, major(st.st_dev), minor(st.st_dev),
+				 (unsigned long long)st.st_ino);
 		}
-	} else {
-		log_info("jvm: %s (pid %d) has no USDT probes: GC and thread events not seen",
-			 m->path, pid);
 	}
 	l->next = libs;
 	libs = l;
 	return l;
 }
 
-/* A libjvm no JVM uses keeps its probes for the grace period: detaching and attaching again
+bool libprobe_attached(const struct libprobe *l)
+{
+	return l && l->attached;
+}
+
+unsigned long long libprobe_attached_ticks(const struct libprobe *l)
+{
+	return l ? l->attached_ticks : 0;
+}
+
+/* A file no process uses keeps its probes for the grace period: detaching and attaching again
  * take long enough (uprobe unregistration waits for the kernel's grace periods) for a JVM that
- * starts right after, a restart or a reused pid, to have its first collections missed. */
-void lib_put(struct libjvm *l)
+ * starts right after, a restart or a reused pid, to have its first events missed. */
+void libprobe_put(struct libprobe *l)
 {
 	if (l && --l->refs <= 0) {
 		l->refs = 0;
@@ -167,38 +169,37 @@ void lib_put(struct libjvm *l)
 	}
 }
 
-/* Detaches the libjvm files unused for longer than the grace period. */
-void lib_reap(time_t now)
+void libprobe_reap(time_t now)
 {
-	struct libjvm **pp = &libs, *l;
+	struct libprobe **pp = &libs, *l;
 
 	while ((l = *pp)) {
 		if (l->refs || now - l->idle_since <= (time_t)cfg.grace_period_s) {
 			pp = &l->next;
 			continue;
 		}
-		if (l->usdt)
-			log_info("jvm: last JVM using libjvm inode %llu exited: probes detached",
-				 (unsigned long long)l->ino);
+		if (l->attached)
+			log_info("%s: last process using %s inode %llu exited: probes detached",
+				 l->kind->owner, l->kind->file, (unsigned long long)l->ino);
 		lib_detach(l);
 		*pp = l->next;
 		free(l);
 	}
 }
 
-int jvm_libs_attached(void)
+int libprobe_count(const struct libprobe_kind *k)
 {
-	struct libjvm *l;
+	struct libprobe *l;
 	int n = 0;
 
 	for (l = libs; l; l = l->next)
-		n += l->usdt;
+		n += l->kind == k && l->attached;
 	return n;
 }
 
-void lib_close_all(void)
+void libprobe_close_all(void)
 {
-	struct libjvm *l, *ln;
+	struct libprobe *l, *ln;
 
 	for (l = libs; l; l = ln) {
 		ln = l->next;

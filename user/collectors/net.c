@@ -11,11 +11,11 @@
 #include "config.h"
 #include "cpu.h"
 #include "identity.h"
-#include "jvm.h"
 #include "jvmtap/cpu.h"
 #include "jvmtap/net.h"
 #include "log.h"
 #include "net.skel.h"
+#include "registry.h"
 
 enum net_mode { NET_MODE_TP_BTF, NET_MODE_TRACEPOINT, NET_MODE_FEXIT, NET_MODE_KPROBE, NET_MODE__N };
 static const char *const mode_names[NET_MODE__N] = { "tp_btf", "tracepoint", "fexit", "kprobe" };
@@ -326,12 +326,12 @@ static void collect_jvms(struct writer *w, time_t now)
 	if (!vals)
 		return;
 	for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
-		struct jvm *j = jvm_find(key.tgid);
+		struct jvm_ref j;
 		__u64 cg;
 
-		if (!j)
+		if (jvm_lookup(key.tgid, &j))
 			continue;
-		cg = j->cgroup_id ? j->cgroup_id : identity_cgroup_of_pid(j->pid);
+		cg = j.cgroup_id ? j.cgroup_id : identity_cgroup_of_pid(j.pid);
 		if (identity_labels(cg, id, now) != IDENTITY_OK)
 			continue;
 		snprintf(pid, sizeof(pid), "%u", key.tgid);
@@ -384,7 +384,7 @@ static void net_maintain(time_t now)
 	     NULL);
 	fd = bpf_map__fd(skel->maps.net_jvm_bytes);
 	for (; ndead < 256 && bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key)
-		if (!jvm_find(key.tgid))
+		if (jvm_lookup(key.tgid, &(struct jvm_ref){ 0 }))
 			dead[ndead++] = key;
 	for (i = 0; i < ndead; i++)
 		bpf_map_delete_elem(fd, &dead[i]);

@@ -30,8 +30,5 @@ extern const struct collector net_collector;
 extern const struct collector tasks_collector;
 extern const struct collector self_collector;
 
-/* Closes the JVM collector's current max-pause window (jvmtap top and dump): from then on it also
- * writes jvmtap_jvm_gc_pause_max_seconds, the longest collection of the window just closed. */
-void jvm_window_advance(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "collector.h"
+#include "jvm.h"
 #include "config.h"
 #include "engine.h"
 #include "log.h"

@@ -1,5 +1,5 @@
-/* What a JVM's hsperfdata says, read on scrape: heap and non-heap, pools, GC totals, safepoint
- * totals, classes, threads peak; plus the JVM's Flink role from its main class. */
+/* What a JVM's hsperfdata says, read on scrape (heap.h): heap and non-heap, pools, GC totals,
+ * safepoint totals, classes, threads peak. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -7,46 +7,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "heap.h"
+#include "hotspot.h"
 #include "hsperf.h"
 #include "identity.h"
-#include "hotspot.h"
-#include "jvm.h"
 #include "procfs.h"
+#include "readfile.h"
 
 #define HSPERF_MAX_FILE (4u << 20)
 
 static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
 
-/* The JVM's hsperfdata: /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through
- * its root so a private /tmp and a user unknown to the host work. 0, -ENOENT (none: e.g.
- * -XX:-UsePerfData), -EAGAIN (not initialised yet) or -EBADMSG (counted). */
-int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out)
+/* /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through the JVM's root so a
+ * private /tmp and a user unknown to the host work. */
+int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out)
 {
 	char path[PATH_MAX], status[4096], *buf;
-	int nspid = j->pid, err = -ENOENT;
+	int nspid = pid, err = -ENOENT;
 	struct dirent *d;
 	enum hsperf_err e;
+	ssize_t n;
 	size_t len;
-	FILE *f;
 	DIR *dp;
 
-	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, j->pid);
-	f = fopen(path, "re");
-	if (f) {
-		len = fread(status, 1, sizeof(status) - 1, f);
-		fclose(f);
-		status_nspid(status, len, &nspid);
-	}
-	snprintf(path, sizeof(path), "%s/%d/root/tmp", cfg.procfs, j->pid);
+	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
+	if ((n = read_small(path, status, sizeof(status))) > 0)
+		status_nspid(status, n, &nspid);
+	snprintf(path, sizeof(path), "%s/%d/root/tmp", cfg.procfs, pid);
 	dp = opendir(path);
 	if (!dp)
 		return -ENOENT;
 	while (err && (d = readdir(dp))) {
 		if (strncmp(d->d_name, "hsperfdata_", 11))
 			continue;
-		snprintf(path, sizeof(path), "%s/%d/root/tmp/%s/%d", cfg.procfs, j->pid, d->d_name,
+		snprintf(path, sizeof(path), "%s/%d/root/tmp/%s/%d", cfg.procfs, pid, d->d_name,
 			 nspid);
-		err = jvm_read_file(path, &buf, &len, HSPERF_MAX_FILE);
+		err = read_file(path, &buf, &len, HSPERF_MAX_FILE);
 		if (err == -ENOENT)
 			continue;
 		if (err) {
@@ -69,7 +65,7 @@ int jvm_read_hsperf(const struct jvm *j, struct jvm_hsperf *out)
 	return err;
 }
 
-static void sample(struct writer *w, const char *name, struct jvm_view *v, struct label *a,
+static void sample(struct writer *w, const char *name, const struct jvm_view *v, struct label *a,
 		   size_t na, double value)
 {
 	w_sample(w, name, a, na, v->id, IDENTITY_NLABELS, value);
@@ -78,10 +74,10 @@ static void sample(struct writer *w, const char *name, struct jvm_view *v, struc
 /* By index: with no JVMs views is NULL, and NULL + 0 is undefined behaviour (UBSan). */
 #define FOR_VIEWS(v, views, n)                                             \
 	for (int v##_i = 0; v##_i < (n); v##_i++)                          \
-		for (struct jvm_view *v = &(views)[v##_i]; v; v = NULL)    \
+		for (const struct jvm_view *v = &(views)[v##_i]; v; v = NULL)    \
 			if (!v->skip && v->have_hsperf)
 
-void jvm_heap_collect(struct writer *w, struct jvm_view *views, int n)
+void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 {
 	static const char *const metric[3] = { "jvmtap_jvm_memory_used_bytes",
 					       "jvmtap_jvm_memory_committed_bytes",

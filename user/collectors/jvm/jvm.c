@@ -1,27 +1,32 @@
-/* JVMs on the host: finds them (/proc scan, exec notifications), has jvm_libs.c attach the
- * HotSpot USDT programs of bpf/jvm.bpf.c once per distinct libjvm file, tracks their lifetime
- * and hands the per-JVM numbers to jvm_metrics.c. */
+/* The JVM collector: finds JVMs (/proc scan, exec notifications) and adds them to the registry,
+ * attaches the HotSpot USDT programs of bpf/jvm.bpf.c to their libjvm files through the library
+ * probe registry, refreshes what it knows of each in tick and maintain, and forgets them after
+ * the grace period. metrics.c writes the families. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
 #include "cpu.h"
-#include "hsperf.h"
+#include "exits.h"
+#include "heap.h"
+#include "hotspot.h"
 #include "identity.h"
 #include "jvm.h"
 #include "jvm.skel.h"
+#include "libprobe.h"
 #include "log.h"
+#include "metrics.h"
 #include "procfs.h"
+#include "readfile.h"
+#include "registry.h"
+#include "threads.h"
 
 #define PENDING_MAX 256
 #define PENDING_SECONDS 10 /* an exec'd "java" has this long to map libjvm */
@@ -30,10 +35,38 @@
 #define PENDING_FAST_MS 2
 #define SCAN_INTERVAL 30   /* full /proc scan for JVMs not launched as "java" */
 
+#define INFO_RETRY 1 /* seconds between tries to read a JVM's version and GC policy */
+
+static const struct libprobe_spec hotspot_probes[] = {
+	{ .provider = "hotspot", .name = "gc__begin" },
+	{ .provider = "hotspot", .name = "gc__end" },
+	{ .provider = "hotspot", .name = "mem__pool__gc__begin" },
+	{ .provider = "hotspot", .name = "mem__pool__gc__end" },
+	{ .provider = "hs_private", .name = "safepoint__begin" },
+	{ .provider = "hs_private", .name = "safepoint__end" },
+	{ .provider = "hotspot", .name = "thread__start" },
+	{ .provider = "hotspot", .name = "thread__stop" },
+};
+#define NPROBES (int)(sizeof(hotspot_probes) / sizeof(hotspot_probes[0]))
+/* Closers before openers: a pause or safepoint whose begin fired between the attach of its
+ * begin probe and of its end probe left that thread's nesting depth at 1 for good, and none of
+ * the JVM's later pauses were counted. An end seen without its begin is ignored. */
+static const int hotspot_order[NPROBES] = { 1, 3, 5, 0, 2, 4, 6, 7 };
+static struct bpf_program *hotspot_progs[NPROBES];
+static struct libprobe_kind libjvm = {
+	.owner = "jvm",
+	.what = "HotSpot",
+	.file = "libjvm.so",
+	.usdt = true,
+	.nprobes = NPROBES,
+	.probes = hotspot_probes,
+	.progs = hotspot_progs,
+	.order = hotspot_order,
+};
+
 static struct jvm_bpf *skel;
 static struct ring_buffer *rb;
 static struct bpf_link *exec_link, *exit_link;
-struct jvm *jvms;
 static struct {
 	pid_t pid;
 	time_t deadline;
@@ -41,53 +74,6 @@ static struct {
 } pending[PENDING_MAX];
 static int npending;
 static time_t last_scan;
-uint64_t jvm_errors[JVM_ERR__N];
-
-int jvm_read_file(const char *path, char **buf, size_t *len, size_t max)
-{
-	size_t cap = 4096, n = 0;
-	char *b = NULL, *nb;
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (!b || n == cap) {
-			if (b)
-				cap *= 2;
-			if (cap > max)
-				cap = max;
-			if (n == cap) {
-				free(b);
-				close(fd);
-				return -EFBIG;
-			}
-			nb = realloc(b, cap + 1);
-			if (!nb) {
-				free(b);
-				close(fd);
-				return -ENOMEM;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0) {
-			r = -errno;
-			free(b);
-			close(fd);
-			return r;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 static int proc_starttime(pid_t pid, unsigned long long *start)
 {
@@ -96,22 +82,12 @@ static int proc_starttime(pid_t pid, unsigned long long *start)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%d/stat", cfg.procfs, pid);
-	err = jvm_read_file(path, &buf, &len, 4096);
+	err = read_file(path, &buf, &len, 4096);
 	if (err)
 		return err;
 	err = stat_starttime(buf, len, start);
 	free(buf);
 	return err;
-}
-
-struct jvm *jvm_find(pid_t pid)
-{
-	struct jvm *j;
-
-	for (j = jvms; j; j = j->next)
-		if (j->pid == pid)
-			return j;
-	return NULL;
 }
 
 static void jvm_remove(struct jvm *j);
@@ -131,10 +107,10 @@ static int check_pid(pid_t pid)
 	if (j) /* the pid was reused while the old JVM's series were in their grace period */
 		jvm_remove(j);
 	snprintf(path, sizeof(path), "%s/%d/maps", cfg.procfs, pid);
-	err = jvm_read_file(path, &buf, &len, 64u << 20);
+	err = read_file(path, &buf, &len, 64u << 20);
 	if (err) /* no /proc/PID: gone, not "no libjvm yet", so it leaves the waiting list now */
 		return err == -ENOENT ? -ESRCH : err;
-	err = maps_find_lib(buf, len, "libjvm.so", &m, &deleted);
+	err = maps_find_lib(buf, len, libjvm.file, &m, &deleted);
 	free(buf);
 	if (err)
 		return err;
@@ -146,14 +122,14 @@ static int check_pid(pid_t pid)
 		free(j);
 		return -ESRCH;
 	}
-	j->lib = lib_get(pid, &m);
-	j->usdt = j->lib && j->lib->usdt;
+	j->lib = libprobe_get(&libjvm, pid, &m);
+	j->usdt = libprobe_attached(j->lib);
 	/* Probes already in place when the JVM started saw every thread it started (a tick of
 	 * margin: starttime has clock-tick resolution). */
-	j->threads_from_start = j->usdt && j->start > j->lib->attached_ticks + 1;
+	j->threads_from_start = j->usdt && j->start > libprobe_attached_ticks(j->lib) + 1;
 	snprintf(path, sizeof(path), "%s/%d/cmdline", cfg.procfs, pid);
 	j->flink_role = "none";
-	if (jvm_read_file(path, &buf, &len, 1u << 20) == 0) {
+	if (read_file(path, &buf, &len, 1u << 20) == 0) {
 		char full[512];
 
 		if (cmdline_main_class(buf, len, j->main_class, sizeof(j->main_class)))
@@ -162,12 +138,11 @@ static int check_pid(pid_t pid)
 			j->flink_role = flink_role_of(full);
 		free(buf);
 	}
-	j->cgroup_id = identity_cgroup_of_pid(pid); /* refined from its threads at each scrape */
+	j->cgroup_id = identity_cgroup_of_pid(pid);
 	j->cpu_tracked = cpu_track_process(pid, true) == 0;
 	jvm_baseline_cpu(j);
-	jvm_threads_baseline(j);
-	j->next = jvms;
-	jvms = j;
+	jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
+	jvm_add(j);
 	log_info("jvm: found pid %d (%s), usdt=%s", pid, j->main_class, j->usdt ? "true" : "false");
 	return 0;
 }
@@ -190,87 +165,6 @@ static void scan_proc(void)
 	closedir(dp);
 }
 
-/* How JVMs ended, per container: jvmtap_jvm_exits_total. */
-struct exit_count {
-	uint64_t cgroup_id;
-	char id[IDENTITY_NLABELS][256];
-	char reason[8], code[12];
-	uint64_t n;
-	struct exit_count *next;
-};
-static struct exit_count *exits;
-
-static void record_exit(pid_t pid, unsigned status)
-{
-	struct label id[IDENTITY_NLABELS];
-	struct exit_count *x;
-	struct jvm *j = jvm_find(pid);
-	char reason[8], code[12];
-	int i;
-
-	if (!j || j->gone_at)
-		return;
-	j->gone_at = time(NULL);
-	if (status & 0x7f)
-		snprintf(reason, sizeof(reason), "signal"), snprintf(code, sizeof(code), "%u", status & 0x7f);
-	else
-		snprintf(reason, sizeof(reason), "exit"), snprintf(code, sizeof(code), "%u", (status >> 8) & 0xff);
-	log_info("jvm: pid %d (%s) ended: %s %s", pid, j->main_class, reason, code);
-	if (identity_labels(j->cgroup_id, id, time(NULL)) != IDENTITY_OK)
-		return;
-	for (x = exits; x; x = x->next)
-		if (x->cgroup_id == j->cgroup_id && !strcmp(x->reason, reason) && !strcmp(x->code, code))
-			break;
-	if (!x) {
-		x = calloc(1, sizeof(*x));
-		if (!x)
-			return;
-		x->cgroup_id = j->cgroup_id;
-		for (i = 0; i < IDENTITY_NLABELS; i++)
-			snprintf(x->id[i], sizeof(x->id[i]), "%s", id[i].value);
-		snprintf(x->reason, sizeof(x->reason), "%s", reason);
-		snprintf(x->code, sizeof(x->code), "%s", code);
-		x->next = exits;
-		exits = x;
-	}
-	x->n++;
-}
-
-void jvm_exits_collect(struct writer *w)
-{
-	static const char *const names[IDENTITY_NLABELS] = { "container_id", "namespace", "pod",
-							      "container" };
-	struct exit_count *x;
-	int i;
-
-	w_family(w, "jvmtap_jvm_exits_total", "counter",
-		 "JVMs that ended, by how: reason=\"exit\" with its exit code, or \"signal\" with the "
-		 "killing signal (9 for the OOM killer and kill -9).");
-	for (x = exits; x; x = x->next) {
-		struct label a[] = { { "reason", x->reason }, { "code", x->code } };
-		struct label id[IDENTITY_NLABELS];
-
-		for (i = 0; i < IDENTITY_NLABELS; i++)
-			id[i] = (struct label){ names[i], x->id[i] };
-		w_sample(w, "jvmtap_jvm_exits_total", a, 2, id, IDENTITY_NLABELS, x->n);
-	}
-}
-
-/* Exit counts of containers gone past the grace period go with them. */
-static void exits_maintain(time_t now)
-{
-	struct exit_count **pp = &exits, *x;
-
-	while ((x = *pp)) {
-		if (identity_labels(x->cgroup_id, NULL, now) == IDENTITY_STALE) {
-			*pp = x->next;
-			free(x);
-			continue;
-		}
-		pp = &x->next;
-	}
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct jvm_exec_event *e = data;
@@ -279,11 +173,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	if (e->type == JVM_EV_EXIT) {
-		record_exit(e->pid, e->code);
+		jvm_exit_record(e->pid, e->code);
 		return 0;
 	}
 	if (npending == PENDING_MAX) {
-		jvm_errors[JVM_ERR_PENDING_FULL]++;
+		jvm_count_error(JVM_ERR_PENDING_FULL);
 		return 0;
 	}
 	pending[npending].pid = e->pid;
@@ -291,6 +185,24 @@ static int on_event(void *ctx, void *data, size_t size)
 	pending[npending].deadline = pending[npending].since + PENDING_SECONDS;
 	npending++;
 	return 0;
+}
+
+/* The version and GC policy jvm_info shows, from hsperfdata once it is readable; and a cgroup
+ * for a JVM whose /proc could not say at discovery. */
+static void learn_info(struct jvm *j, time_t now)
+{
+	struct jvm_hsperf *hs;
+
+	if (!j->cgroup_id)
+		j->cgroup_id = identity_cgroup_of_pid(j->pid);
+	if (j->java_version[0] || now < j->next_info_try || !(hs = malloc(sizeof(*hs))))
+		return;
+	j->next_info_try = now + INFO_RETRY;
+	if (jvm_read_hsperf(j->pid, hs) == 0) {
+		snprintf(j->java_version, sizeof(j->java_version), "%s", hs->h.java_version);
+		snprintf(j->gc_policy, sizeof(j->gc_policy), "%s", hs->h.gc_policy);
+	}
+	free(hs);
 }
 
 /* Called every loop turn (~100 ms): new JVMs are attached well within a second. */
@@ -303,9 +215,11 @@ static void jvm_tick(void)
 	if (!skel)
 		return;
 	ring_buffer__consume(rb);
-	for (j = jvms; j; j = j->next)
-		if (!j->gone_at)
-			jvm_threads_baseline(j); /* rate-limited to once a second per JVM */
+	for (j = jvm_next(NULL); j; j = jvm_next(j))
+		if (!j->gone_at) {
+			jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads)); /* once a second */
+			learn_info(j, now);
+		}
 	for (i = 0; i < npending;) {
 		err = check_pid(pending[i].pid);
 		if (err != -ENOENT || now > pending[i].deadline) {
@@ -351,46 +265,42 @@ static void jvm_purge(struct jvm *j)
 
 static void jvm_remove(struct jvm *j)
 {
-	struct jvm **pp;
-
-	for (pp = &jvms; *pp; pp = &(*pp)->next)
-		if (*pp == j) {
-			*pp = j->next;
-			break;
-		}
+	jvm_unlink(j);
 	jvm_purge(j);
-	lib_put(j->lib);
+	libprobe_put(j->lib);
 	free(j);
 }
 
 static void jvm_maintain(time_t now)
 {
-	struct jvm **pp, *j;
+	struct jvm *j, *next;
 	unsigned long long start;
+	uint64_t cg;
 
 	if (!skel)
 		return;
-	exits_maintain(now);
-	lib_reap(now);
+	jvm_exits_maintain(now);
+	libprobe_reap(now);
 	if (now - last_scan >= SCAN_INTERVAL) {
 		last_scan = now;
 		scan_proc();
 	}
 	/* One pass over the per-thread map folds the exited threads of every JVM. */
 	jvm_fold_exited_threads(NULL);
-	for (pp = &jvms; (j = *pp);) {
+	for (j = jvm_next(NULL); j; j = next) {
+		next = jvm_next(j);
 		if (!j->gone_at && (proc_starttime(j->pid, &start) || start != j->start))
 			j->gone_at = now;
 		if (j->gone_at && now - j->gone_at > (time_t)cfg.grace_period_s) {
-			*pp = j->next;
-			jvm_purge(j);
-			lib_put(j->lib);
-			free(j);
+			jvm_remove(j);
 			continue;
 		}
-		if (!j->gone_at)
-			jvm_threads_baseline(j);
-		pp = &j->next;
+		if (j->gone_at)
+			continue;
+		/* A JVM moved to another cgroup is followed there; a gone one keeps its last. */
+		if ((cg = identity_cgroup_of_pid(j->pid)))
+			j->cgroup_id = cg;
+		jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
 	}
 }
 
@@ -422,6 +332,14 @@ static int jvm_open(void)
 		skel = NULL;
 		return 0;
 	}
+	hotspot_progs[0] = skel->progs.gc_begin;
+	hotspot_progs[1] = skel->progs.gc_end;
+	hotspot_progs[2] = skel->progs.mem_pool_gc_begin;
+	hotspot_progs[3] = skel->progs.mem_pool_gc_end;
+	hotspot_progs[4] = skel->progs.safepoint_begin;
+	hotspot_progs[5] = skel->progs.safepoint_end;
+	hotspot_progs[6] = skel->progs.thread_start;
+	hotspot_progs[7] = skel->progs.thread_stop;
 	bpfutil_track_prog("jvm_exec", "raw_tp", skel->progs.jvm_exec, true);
 	bpfutil_track_prog("jvm_exit", "raw_tp", skel->progs.jvm_exit, true);
 	bpfutil_track_prog("jvm_gc_begin", "usdt", skel->progs.gc_begin, true);
@@ -445,32 +363,31 @@ static int jvm_open(void)
 
 static void jvm_close(void)
 {
-	struct jvm *j, *jn;
+	struct jvm *j;
 
-	for (j = jvms; j; j = jn) {
-		jn = j->next;
+	while ((j = jvm_next(NULL))) {
+		jvm_unlink(j);
 		free(j);
 	}
-	jvms = NULL;
-	lib_close_all();
+	libprobe_close_all();
 	ring_buffer__free(rb);
 	rb = NULL;
 	bpf_link__destroy(exec_link);
 	bpf_link__destroy(exit_link);
 	exec_link = exit_link = NULL;
-	while (exits) {
-		struct exit_count *x = exits;
-
-		exits = x->next;
-		free(x);
-	}
+	jvm_exits_clear();
 	jvm_bpf__destroy(skel);
 	skel = NULL;
 }
 
-struct jvm_bpf *jvm_skel(void)
+void jvm_window_advance(void)
 {
-	return skel;
+	jvm_metrics_window_advance(skel);
+}
+
+static void jvm_collect(struct writer *w)
+{
+	jvm_metrics_collect(w, skel, &libjvm);
 }
 
 static int jvm_wake_fd(void)

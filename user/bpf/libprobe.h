@@ -1,0 +1,55 @@
+/* Shared libraries with BPF programs attached to them: libjvm's HotSpot USDT probes today, JNI
+ * libraries' uprobes next. A library kind is a table of probes; each distinct file of a kind
+ * (device, inode) is attached once for every process that maps it, reference-counted, and
+ * detached when no process has used it for the grace period. */
+#ifndef JVMTAP_LIBPROBE_H
+#define JVMTAP_LIBPROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+#include "procfs.h"
+
+struct bpf_program;
+
+/* One probe: a USDT (provider, name), or a uprobe on an exported symbol (provider NULL). */
+struct libprobe_spec {
+	const char *provider, *name;
+	bool ret; /* uprobe: on return */
+};
+
+struct libprobe_kind {
+	const char *owner;  /* the collector, for logs: "jvm" */
+	const char *what;   /* its probes, for logs: "HotSpot" */
+	const char *file;   /* the file name in /proc/PID/maps: "libjvm.so" */
+	bool usdt;          /* probes are USDT: a file without .note.stapsdt gets none */
+	int nprobes;
+	const struct libprobe_spec *probes;
+	/* Filled by the owner once its object is loaded: the program of each probe. */
+	struct bpf_program **progs;
+	const int *order;   /* attach order (closers before openers), NULL: as listed */
+	uint64_t attach_errors;
+};
+
+struct libprobe;
+
+/* The file of kind k that pid maps at m (a line of its /proc/PID/maps), attached on first use;
+ * NULL if the file cannot be reached. The path is opened through the process's own root, so a
+ * container's file is found in its mount namespace; when the file was replaced on disk,
+ * /proc/PID/map_files still reaches the mapped one. */
+struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct maps_lib *m);
+/* A process stopped using l (NULL is fine). */
+void libprobe_put(struct libprobe *l);
+/* Every probe of the kind is attached to this file. */
+bool libprobe_attached(const struct libprobe *l);
+/* When its probes were attached, in /proc/PID/stat starttime units (clock ticks since boot):
+ * a process started after it had every event seen. */
+unsigned long long libprobe_attached_ticks(const struct libprobe *l);
+/* Files of kind k with their probes attached. */
+int libprobe_count(const struct libprobe_kind *k);
+/* Detaches the files unused for longer than the grace period. */
+void libprobe_reap(time_t now);
+void libprobe_close_all(void);
+
+#endif

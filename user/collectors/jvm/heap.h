@@ -1,0 +1,15 @@
+/* hsperfdata: finding and reading a JVM's file, and the families written from it. */
+#ifndef JVMTAP_JVM_HEAP_H
+#define JVMTAP_JVM_HEAP_H
+
+#include <sys/types.h>
+#include "hotspot.h"
+#include "view.h"
+#include "writer.h"
+
+/* The JVM's hsperfdata: 0, -ENOENT (none: e.g. -XX:-UsePerfData), -EAGAIN (not initialised
+ * yet) or -EBADMSG (counted in jvmtap_hsperfdata_errors_total). */
+int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out);
+void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n);
+
+#endif

@@ -1,0 +1,21 @@
+/* One JVM as one render sees it: built by metrics.c, read by the family writers. */
+#ifndef JVMTAP_JVM_VIEW_H
+#define JVMTAP_JVM_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hotspot.h"
+#include "identity.h"
+#include "registry.h"
+
+struct jvm_view {
+	const struct jvm *j;
+	struct label id[IDENTITY_NLABELS];
+	char pid[16];
+	bool skip;
+	uint64_t kind_ns[KIND__N];
+	bool have_hsperf;
+	struct jvm_hsperf hs;
+};
+
+#endif
