@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include "args.h"
 #include "config.h"
 #include "engine.h"
 #include "http.h"
@@ -41,10 +42,10 @@ static int render(char **body, size_t *len)
 	int err = 0;
 
 	engine_lock();
-	engine_collect(out);
+	err = engine_collect(out);
 	data = writer_data(out, &n);
-	if (writer_failed(out)) {
-		err = -ENOMEM;
+	if (err) {
+		/* a partial page is never served */
 	} else if ((*body = malloc(n ? n : 1))) {
 		memcpy(*body, data, n);
 		*len = n;
@@ -90,10 +91,53 @@ cleanup:
 	return ret;
 }
 
+static const char doc[] =
+	"jvmtap: zero-instrumentation metrics for JVMs and containers, from eBPF.\n\n"
+	"USAGE: jvmtap [OPTION...]\n\n"
+	"Serves Prometheus metrics (CPU time per container, labelled with the Kubernetes namespace,\n"
+	"pod and container) collected by BPF programs; needs root or CAP_BPF+CAP_PERFMON.\n\n"
+	"EXAMPLES:\n"
+	"  jvmtap                                  # serve on :9877/metrics\n"
+	"  jvmtap --web.listen-address=127.0.0.1:9100 --bpf.stats\n"
+	"  jvmtap --path.procfs=/host/proc --path.sysfs=/host/sys --path.rootfs=/host\n"
+	"  jvmtap --bpf.attach-mode=raw_tp --strict # force one attach mode, fail if it cannot\n"
+	"  jvmtap --collector.net=off              # everything but socket bytes\n"
+	"  jvmtap top                              # live view of the host's JVMs ('jvmtap top --help')\n"
+	"  jvmtap dump --duration=10s --format=json # collect 10 s, print once ('jvmtap dump --help')\n"
+	"\nOPTIONS:";
+static const char top_doc[] =
+	"jvmtap top: a live view of the JVMs (or, with -c, the containers) on this host, from the "
+	"same BPF programs as the daemon, without an HTTP server.\v"
+	"Keys: q quit, < > sort column, r reverse, c JVMs/containers, / regex filter, n namespace, "
+	"p pod, h help. Sort columns: " TOP_SORT_NAMES ".";
+static const char dump_doc[] =
+	"jvmtap dump: collects for --duration, then prints the metrics once: Prometheus text, or "
+	"JSON with one object per JVM and per container (totals, and their increase over the "
+	"duration).";
+
+/* Each mode: its own flags, then every mode's, then the collectors'. */
+static enum run_mode parse_args(int argc, char **argv)
+{
+	static struct argp_child serve_children[4], top_children[4], dump_children[4];
+	static struct argp serve = { NULL, NULL, NULL, doc, serve_children, NULL, NULL };
+	static struct argp top = { NULL, NULL, NULL, top_doc, top_children, NULL, NULL };
+	static struct argp dump = { NULL, NULL, NULL, dump_doc, dump_children, NULL, NULL };
+	const struct argp *own[3] = { &http_argp, &top_argp, &dump_argp };
+	struct argp_child *ch[3] = { serve_children, top_children, dump_children };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ch[i][0] = (struct argp_child){ own[i], 0, NULL, 0 };
+		ch[i][1] = (struct argp_child){ &args_common_argp, 0, "Collection:", 1 };
+		ch[i][2] = (struct argp_child){ engine_argp(), 0, "Collectors:", 2 };
+	}
+	return args_parse(argc, argv, &serve, &top, &dump);
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	enum run_mode mode = args_parse(argc, argv);
+	enum run_mode mode = parse_args(argc, argv);
 
 	if (cfg.verbose)
 		log_max_level = LOG_DEBUG;

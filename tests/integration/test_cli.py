@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from conftest import free_port, run_jvmtap, value
+from conftest import free_port, run_jvmtap, select, value
 
 
 @pytest.mark.parametrize("args", [
@@ -17,6 +17,10 @@ from conftest import free_port, run_jvmtap, value
     ["--cpu.max-cgroups=12abc"],
     ["--web.telemetry-path=metrics"],
     ["--web.max-connections=99999999999"],
+    ["--collector.nosuch=off"],
+    ["--collector.net=maybe"],
+    ["--jvm.scan-interval=0"],
+    ["--cpu.clock=rq", "--bpf.attach-mode=raw_tp"],
     ["positional"],
 ])
 def test_bad_flags_exit_2_with_usage(args):
@@ -145,3 +149,22 @@ def test_perf_events_refused_reports_zero(helpers, tmp_path):
         p.terminate()
         assert p.wait(10) == 0
     assert p.stderr.read().count("flush tick not attached") == 1
+
+
+def test_a_collector_switched_off_writes_nothing_and_loads_nothing(jvmtap_factory):
+    """--collector.NAME=off: its families and BPF programs are gone, the others are timed and
+    successful (jvmtap_scrape_collector_*, as node_exporter has them)."""
+    j = jvmtap_factory("--collector.net=off", "--collector.tasks=off", "--strict")
+    text = j.scrape_text()
+    s = j.scrape()
+    assert "jvmtap_container_network_bytes_total" not in text
+    assert "jvmtap_container_threads" not in text
+    assert not [l for l, _ in select(s, "jvmtap_bpf_program_attached")
+                if l["program"].startswith(("net_", "tasks_"))]
+    assert "collector net: off (--collector.net=off)" in j.output()
+    for c in ("cpu", "jvm", "self"):
+        assert value(s, "jvmtap_scrape_collector_success", collector=c) == 1
+        assert 0 <= value(s, "jvmtap_scrape_collector_duration_seconds", collector=c) < 1
+    for c in ("net", "tasks"):
+        assert not select(s, "jvmtap_scrape_collector_success", collector=c)
+    assert "jvmtap_container_cpu_seconds_total" in text

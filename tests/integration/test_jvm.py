@@ -445,3 +445,30 @@ def test_jvm_network_bytes(jvmtap_factory, classes, tmp_path):
         if "cli" in locals():
             cli.kill()
             cli.wait()
+
+
+def test_jvm_not_launched_as_java_is_found_by_the_scan_worker(jvmtap_factory, classes, tmp_path,
+                                                              workloads):
+    """Exec notifications cover processes named "java"; a JVM behind another name (a service's
+    own launcher) is found by the /proc scan, which runs on a worker thread (--jvm.scan-interval),
+    not under the render lock. Its refreshes are counted and its last one succeeded."""
+    j = jvmtap_factory("--jvm.scan-interval=1s")
+    launcher = str(tmp_path / "svc-launcher")
+    os.symlink(os.path.realpath(shutil.which("java")), launcher)
+    w = Workload(classes, tmp_path, java=launcher, sleep=30)
+    workloads.append(w)
+    w.wait_phase("started")
+    pid = w.proc.pid
+    assert open("/proc/%d/comm" % pid).read().strip() == "svc-launcher"
+    deadline = time.time() + 10
+    while not jvm_series(j.scrape(), "jvmtap_jvm_info", pid):
+        assert time.time() < deadline, "the scan worker never found pid %d" % pid
+        time.sleep(0.3)
+    s = j.scrape()
+    labels = dict(collector="jvm", worker="jvm_scan")
+    assert value(s, "jvmtap_refresh_success", **labels) == 1
+    assert value(s, "jvmtap_refreshes_total", result="ok", **labels) >= 2
+    assert value(s, "jvmtap_refreshes_total", result="error", **labels) == 0
+    assert 0 < value(s, "jvmtap_refresh_duration_seconds", **labels) < 1
+    assert value(s, "jvmtap_scrape_collector_success", collector="jvm") == 1
+    assert "jvm: found pid %d (GcWorkload)" % pid in j.output()

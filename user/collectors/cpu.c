@@ -1,6 +1,7 @@
 /* CPU time per cgroup: loads bpf/cpu.bpf.c with the best sched_switch attach mode the kernel
  * offers, adds a per-CPU tick that charges long-running tasks, exports
  * jvmtap_container_cpu_seconds_total. */
+#include <argp.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
+#include "args.h"
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
@@ -16,6 +18,54 @@
 #include "identity.h"
 #include "jvmtap/cpu.h"
 #include "log.h"
+
+enum { FLAG_CLOCK_AUTO, FLAG_CLOCK_RQ, FLAG_CLOCK_KTIME };
+
+static struct {
+	unsigned max_cgroups;
+	unsigned flush_hz;
+	int clock;
+} cpu_cfg = { .max_cgroups = 16384, .flush_hz = 20 };
+
+enum { OPT_MAXCG = 1400, OPT_FLUSH, OPT_CLOCK };
+
+static const struct argp_option options[] = {
+	{ "cpu.max-cgroups", OPT_MAXCG, "N", 0, "Cgroups tracked in the kernel map (default 16384)", 0 },
+	{ "cpu.flush-hz", OPT_FLUSH, "HZ", 0, "Per-CPU tick that charges running tasks (default 20, 0 = off)", 0 },
+	{ "cpu.clock", OPT_CLOCK, "C", 0, "auto|rq|ktime: runqueue clock (tp_btf only) or bpf_ktime_get_ns (default auto)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	static const char *const clock_names[] = { "auto", "rq", "ktime" };
+
+	switch (key) {
+	case OPT_MAXCG:
+		if (flag_uint(arg, 1, 1u << 24, &cpu_cfg.max_cgroups))
+			argp_error(st, "--cpu.max-cgroups: '%s' is not a number in 1..16777216", arg);
+		break;
+	case OPT_FLUSH:
+		if (flag_uint(arg, 0, 1000, &cpu_cfg.flush_hz))
+			argp_error(st, "--cpu.flush-hz: '%s' is not a number in 0..1000", arg);
+		break;
+	case OPT_CLOCK:
+		cpu_cfg.clock = flag_pick(arg, clock_names, 3);
+		if (cpu_cfg.clock < 0)
+			argp_error(st, "--cpu.clock: '%s' is not auto, rq or ktime", arg);
+		break;
+	case ARGP_KEY_END:
+		if (cpu_cfg.clock == FLAG_CLOCK_RQ && cfg.attach_mode != ATTACH_AUTO &&
+		    cfg.attach_mode != ATTACH_TP_BTF)
+			argp_error(st, "--cpu.clock=rq needs --bpf.attach-mode=tp_btf (or auto)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
 
 static struct cpu_bpf *skel;
 static struct bpf_link *switch_link;
@@ -47,7 +97,7 @@ static int try_mode(enum attach_mode m, enum cpu_clock clock)
 		return -errno;
 	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
 	skel->rodata->clock_source = clock;
-	bpf_map__set_max_entries(skel->maps.cgroup_cpu, cfg.cpu_max_cgroups);
+	bpf_map__set_max_entries(skel->maps.cgroup_cpu, cpu_cfg.max_cgroups);
 	for (k = ATTACH_TP_BTF; k < ATTACH__N; k++)
 		bpf_program__set_autoload(switch_prog(skel, k), k == m);
 	bpfutil_cap_maps(skel->obj);
@@ -81,13 +131,13 @@ static int attach_flush(void)
 	int cpu, fd, ncpus = bpfutil_ncpus(), err = 0;
 	struct bpf_link *l;
 
-	if (!cfg.cpu_flush_hz)
+	if (!cpu_cfg.flush_hz)
 		return 0;
 	flush_links = calloc(ncpus, sizeof(*flush_links));
 	if (!flush_links)
 		return 0;
 	for (cpu = 0; cpu < ncpus; cpu++) {
-		fd = perf_event_open_cpu(cpu, cfg.cpu_flush_hz);
+		fd = perf_event_open_cpu(cpu, cpu_cfg.flush_hz);
 		if (fd < 0) {
 			if (errno != ENODEV) /* offline CPU */
 				err = -errno;
@@ -126,13 +176,13 @@ static int cpu_open(void)
 		if (cfg.attach_mode != ATTACH_AUTO && cfg.attach_mode != m)
 			continue;
 		/* The rq clock is read through a BTF-typed task: tp_btf only. */
-		clock = cfg.cpu_clock != CLOCK_KTIME && m == ATTACH_TP_BTF ? CPU_CLOCK_RQ :
+		clock = cpu_cfg.clock != FLAG_CLOCK_KTIME && m == ATTACH_TP_BTF ? CPU_CLOCK_RQ :
 									    CPU_CLOCK_KTIME;
-		if (cfg.cpu_clock == CLOCK_RQ && m != ATTACH_TP_BTF)
+		if (cpu_cfg.clock == FLAG_CLOCK_RQ && m != ATTACH_TP_BTF)
 			continue;
-		bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO || cfg.cpu_clock == CLOCK_AUTO);
+		bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO || cpu_cfg.clock == FLAG_CLOCK_AUTO);
 		err = try_mode(m, clock);
-		if (err && clock == CPU_CLOCK_RQ && cfg.cpu_clock == CLOCK_AUTO) {
+		if (err && clock == CPU_CLOCK_RQ && cpu_cfg.clock == FLAG_CLOCK_AUTO) {
 			log_info("cpu: runqueue clock unusable with %s (%s), using bpf_ktime_get_ns",
 				 attach_mode_name(m), strerror(-err));
 			clock = CPU_CLOCK_KTIME;
@@ -155,7 +205,7 @@ static int cpu_open(void)
 	log_info("cpu: sched_switch attached via %s, %s clock", attach_mode_name(m),
 		 clock_name(clock));
 	bpfutil_track_prog("cpu_switch", attach_mode_name(m), switch_prog(skel, m), true);
-	if (cfg.cpu_flush_hz) /* --cpu.flush-hz=0 turns it off: not a missed attachment */
+	if (cpu_cfg.flush_hz) /* --cpu.flush-hz=0 turns it off: not a missed attachment */
 		bpfutil_track_prog("cpu_flush", "perf_event", skel->progs.cpu_flush,
 				   attach_flush() > 0);
 	bpfutil_track_map("cgroup_cpu", skel->maps.cgroup_cpu, &skel->bss->cgroup_cpu_update_failures);
@@ -167,13 +217,14 @@ static int cpu_open(void)
 /* Emits every cgroup in the map with its summed on-CPU ns (w may be NULL: only housekeeping).
  * Keys are gathered first: deleting during bpf_map_get_next_key would restart the walk.
  * Cgroups with the same identity (a container's sub-cgroups) are summed into one series. */
-static void for_each_cgroup(struct writer *w, time_t now)
+static int for_each_cgroup(struct writer *w, time_t now)
 {
 	int fd = bpf_map__fd(skel->maps.cgroup_cpu), ncpus = bpfutil_ncpus(), i;
 	__u32 max = bpf_map__max_entries(skel->maps.cgroup_cpu), nkeys = 0, k, n = 0;
 	struct cpu_key *keys, *prev = NULL;
 	struct id_sample *samples = NULL;
 	struct cpu_val *vals;
+	int err = -ENOMEM;
 	__u64 ns;
 
 	keys = calloc(max, sizeof(*keys));
@@ -201,13 +252,14 @@ static void for_each_cgroup(struct writer *w, time_t now)
 			ns += vals[i].ns;
 		samples[n++].value = ns / 1e9;
 	}
-	if (w) {
+	if (w)
 		identity_emit_sums(w, "jvmtap_container_cpu_seconds_total", samples, n);
-	}
+	err = 0;
 out:
 	free(samples);
 	free(keys);
 	free(vals);
+	return err;
 }
 
 int cpu_track_process(__u32 tgid, bool on)
@@ -257,12 +309,11 @@ void cpu_forget_thread(__u32 tid)
 		bpf_map_delete_elem(bpf_map__fd(skel->maps.jvm_thread_cpu), &tid);
 }
 
-static void cpu_collect(struct writer *w)
+static int cpu_collect(struct writer *w)
 {
 	w_family(w, "jvmtap_container_cpu_seconds_total", "counter",
 		 "On-CPU time of the tasks in the container (or cgroup), from sched_switch.");
-	if (skel)
-		for_each_cgroup(w, time(NULL));
+	return skel ? for_each_cgroup(w, time(NULL)) : 0;
 }
 
 static void cpu_maintain(time_t now)
@@ -288,6 +339,8 @@ static void cpu_close(void)
 
 const struct collector cpu_collector = {
 	.name = "cpu",
+	.help = "CPU time per container (sched_switch), per-thread time of JVMs",
+	.argp = &argp,
 	.open = cpu_open,
 	.collect = cpu_collect,
 	.maintain = cpu_maintain,

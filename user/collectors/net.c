@@ -1,11 +1,13 @@
 /* Socket throughput: loads bpf/net.bpf.c with the best attach mode the kernel offers and exports
  * TCP/UDP payload bytes per container, per TCP service port and per JVM. */
+#include <argp.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "args.h"
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
@@ -19,6 +21,41 @@
 
 enum net_mode { NET_MODE_TP_BTF, NET_MODE_TRACEPOINT, NET_MODE_FEXIT, NET_MODE_KPROBE, NET_MODE__N };
 static const char *const mode_names[NET_MODE__N] = { "tp_btf", "tracepoint", "fexit", "kprobe" };
+
+static struct {
+	int attach_mode; /* 0 auto, else 1 + index in mode_names */
+	unsigned max_ports;
+} net_cfg = { .max_ports = 32 };
+
+enum { OPT_NETMODE = 1500, OPT_NETPORTS };
+
+static const struct argp_option options[] = {
+	{ "net.attach-mode", OPT_NETMODE, "MODE", 0, "auto|tp_btf|tracepoint|fexit|kprobe for socket bytes (default auto)", 0 },
+	{ "net.max-ports-per-container", OPT_NETPORTS, "N", 0, "TCP service ports with their own series per container; the rest is port=\"other\" (default 32)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	static const char *const modes[] = { "auto", "tp_btf", "tracepoint", "fexit", "kprobe" };
+
+	switch (key) {
+	case OPT_NETMODE:
+		net_cfg.attach_mode = flag_pick(arg, modes, 5);
+		if (net_cfg.attach_mode < 0)
+			argp_error(st, "--net.attach-mode: '%s' is not auto, tp_btf, tracepoint, fexit or kprobe", arg);
+		break;
+	case OPT_NETPORTS:
+		if (flag_uint(arg, 0, 256, &net_cfg.max_ports))
+			argp_error(st, "--net.max-ports-per-container: '%s' is not a number in 0..256", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
 
 static struct net_bpf *skel;
 static struct bpf_link *links[9];
@@ -134,22 +171,22 @@ static int net_open(void)
 	int err = -ENOENT;
 
 	for (m = 0; m < NET_MODE__N; m++) {
-		if (cfg.net_attach_mode && cfg.net_attach_mode != (int)m + 1)
+		if (net_cfg.attach_mode && net_cfg.attach_mode != (int)m + 1)
 			continue;
-		bpfutil_quiet(!cfg.net_attach_mode);
+		bpfutil_quiet(!net_cfg.attach_mode);
 		err = try_mode(m);
 		bpfutil_quiet(false);
 		if (!err)
 			break;
-		if (!cfg.net_attach_mode)
+		if (!net_cfg.attach_mode)
 			log_info("net: %s unavailable (%s), trying the next mode", mode_names[m],
 				 strerror(-err));
 	}
 	if (err) {
 		log_warn("net: cannot attach socket programs (%s): throughput is not collected",
 			 strerror(-err));
-		bpfutil_track_prog("net_send", cfg.net_attach_mode ?
-						       mode_names[cfg.net_attach_mode - 1] : "none",
+		bpfutil_track_prog("net_send", net_cfg.attach_mode ?
+						       mode_names[net_cfg.attach_mode - 1] : "none",
 				   NULL, false);
 		return 0;
 	}
@@ -297,7 +334,7 @@ static bool port_kept(const char *container, __u32 port)
 	for (i = 0; i < s->n; i++)
 		if (s->ports[i] == port)
 			return true;
-	if (s->n >= (int)cfg.net_max_ports || s->n >= 256)
+	if (s->n >= (int)net_cfg.max_ports || s->n >= 256)
 		return false;
 	s->ports[s->n++] = port;
 	return true;
@@ -315,7 +352,7 @@ static void fill_port(const void *key, struct agg *a)
 	a->l[1] = (struct label){ "port", a->v1 };
 }
 
-static void collect_jvms(struct writer *w, time_t now)
+static int collect_jvms(struct writer *w, time_t now)
 {
 	int fd = bpf_map__fd(skel->maps.net_jvm_bytes);
 	struct net_jvm_key key, *prev = NULL;
@@ -324,7 +361,7 @@ static void collect_jvms(struct writer *w, time_t now)
 	char pid[16];
 
 	if (!vals)
-		return;
+		return -ENOMEM;
 	for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
 		struct jvm_ref j;
 		__u64 cg;
@@ -342,9 +379,10 @@ static void collect_jvms(struct writer *w, time_t now)
 			 (double)sum_percpu(fd, &key, vals));
 	}
 	free(vals);
+	return 0;
 }
 
-static void net_collect(struct writer *w)
+static int net_collect(struct writer *w)
 {
 	time_t now = time(NULL);
 	struct agg *a = NULL;
@@ -352,7 +390,9 @@ static void net_collect(struct writer *w)
 
 	w_family(w, "jvmtap_container_network_bytes_total", "counter",
 		 "TCP and UDP payload bytes the container's sockets sent (transmit) and received.");
-	if (skel && (a = calloc(NET_MAX_PORT_KEYS, sizeof(*a)))) {
+	if (skel && !(a = calloc(NET_MAX_PORT_KEYS, sizeof(*a))))
+		return -ENOMEM;
+	if (skel) {
 		n = walk(skel->maps.net_bytes, sizeof(struct net_key), a, NET_MAX_KEYS, now, fill_bytes);
 		emit(w, "jvmtap_container_network_bytes_total", a, n);
 	}
@@ -367,8 +407,7 @@ static void net_collect(struct writer *w)
 	free(a);
 	w_family(w, "jvmtap_jvm_network_bytes_total", "counter",
 		 "TCP and UDP payload bytes the JVM's sockets sent and received.");
-	if (skel)
-		collect_jvms(w, now);
+	return skel ? collect_jvms(w, now) : 0;
 }
 
 static void net_maintain(time_t now)
@@ -406,6 +445,8 @@ static void net_close(void)
 
 const struct collector net_collector = {
 	.name = "net",
+	.help = "TCP and UDP bytes per container, service port and JVM",
+	.argp = &argp,
 	.open = net_open,
 	.collect = net_collect,
 	.maintain = net_maintain,

@@ -74,7 +74,7 @@ static int read_stat(double *cpu_s, double *start_s, double *rss_bytes, double *
 	return 0;
 }
 
-static void self_collect(struct writer *w)
+static int self_collect(struct writer *w)
 {
 	struct label build[] = { { "version", JVMTAP_VERSION },
 				 { "libbpf_version", libbpf_version_string() },
@@ -135,9 +135,11 @@ static void self_collect(struct writer *w)
 		 "Time this scrape took to collect every signal (before compression and sending).");
 	w_sample(w, "jvmtap_scrape_duration_seconds", NULL, 0, NULL, 0,
 		 (now.tv_sec - render_start.tv_sec) + (now.tv_nsec - render_start.tv_nsec) / 1e9);
+	return 0;
 }
 
 const struct collector self_collector = {
 	.name = "self",
+	.help = "jvmtap's own health: build, BPF programs and maps, identity, process_*",
 	.collect = self_collect,
 };

@@ -71,6 +71,7 @@ struct samples {
 	struct id_sample *s;
 	size_t n, cap;
 	time_t now;
+	bool failed; /* out of memory: samples were dropped */
 };
 
 static struct id_sample *next_sample(struct samples *ss)
@@ -79,8 +80,10 @@ static struct id_sample *next_sample(struct samples *ss)
 
 	if (ss->n == ss->cap) {
 		g = realloc(ss->s, (ss->cap ? ss->cap * 2 : 64) * sizeof(*g));
-		if (!g)
+		if (!g) {
+			ss->failed = true;
 			return NULL;
+		}
 		ss->s = g;
 		ss->cap = ss->cap ? ss->cap * 2 : 64;
 	}
@@ -122,7 +125,7 @@ static void add_live(uint64_t id, const char *dir, void *arg)
 	ss->n++;
 }
 
-static void tasks_collect(struct writer *w)
+static int tasks_collect(struct writer *w)
 {
 	struct samples ss = { .now = time(NULL) };
 	__u64 key, *prev = NULL, *vals;
@@ -138,7 +141,12 @@ static void tasks_collect(struct writer *w)
 		 "Tasks (processes and threads) created in the container (sched_process_fork).");
 	ss.n = 0;
 	vals = calloc(ncpus, sizeof(*vals));
-	if (skel && vals) {
+	if (!vals || ss.failed) {
+		free(vals);
+		free(ss.s);
+		return -ENOMEM;
+	}
+	if (skel) {
 		fd = bpf_map__fd(skel->maps.tasks_created);
 		for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
 			struct id_sample *s = next_sample(&ss);
@@ -154,6 +162,7 @@ static void tasks_collect(struct writer *w)
 	}
 	free(vals);
 	free(ss.s);
+	return ss.failed ? -ENOMEM : 0;
 }
 
 /* Drops the counts of cgroups removed past the grace period (after the key walk). */
@@ -182,6 +191,7 @@ static void tasks_close(void)
 
 const struct collector tasks_collector = {
 	.name = "tasks",
+	.help = "threads live and created per container",
 	.open = tasks_open,
 	.collect = tasks_collect,
 	.maintain = tasks_maintain,

@@ -1,4 +1,5 @@
-/* The collector's configuration, filled from flags by args.c and read by every module. */
+/* What every part shares: filled from the common flags (args.c), the web flags (http.c) and
+ * the top and dump flags (top.c, dump.c). A collector's own flags live in its own file. */
 #ifndef JVMTAP_CONFIG_H
 #define JVMTAP_CONFIG_H
 
@@ -6,7 +7,6 @@
 
 enum attach_mode { ATTACH_AUTO, ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT, ATTACH__N };
 enum cgroup_mode { CGROUP_AUTO, CGROUP_V2, CGROUP_V1 };
-enum clock_mode { CLOCK_AUTO, CLOCK_RQ, CLOCK_KTIME };
 enum run_mode { MODE_SERVE, MODE_TOP, MODE_DUMP };
 enum dump_format { DUMP_PROM, DUMP_JSON };
 
@@ -27,11 +27,6 @@ struct config {
 	enum attach_mode attach_mode;
 	enum cgroup_mode cgroup_mode;
 	unsigned grace_period_s;
-	unsigned cpu_max_cgroups;
-	unsigned cpu_flush_hz;
-	enum clock_mode cpu_clock;
-	int net_attach_mode; /* 0 auto, else 1 + index in net.c's mode list */
-	unsigned net_max_ports;
 	bool strict;
 	unsigned bpf_max_entries; /* 0: the maps' own sizes */
 	bool bpf_stats;
@@ -56,9 +51,6 @@ struct config {
 
 extern struct config cfg;
 
-/* Parses argv (`jvmtap [FLAGS]`, `jvmtap top [FLAGS]`, `jvmtap dump [FLAGS]`) into cfg; exits 2
- * with usage on a bad flag. */
-enum run_mode args_parse(int argc, char **argv);
 const char *attach_mode_name(enum attach_mode m);
 
 #endif

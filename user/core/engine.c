@@ -1,4 +1,5 @@
 /* Host checks, collector lifecycle and rendering, shared by the daemon, top and dump. */
+#include <argp.h>
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "privs.h"
 #include "self.h"
+#include "worker.h"
 
 #define MAINTAIN_INTERVAL 10 /* seconds; shorter when the grace period is */
 
@@ -31,9 +33,63 @@ static const struct collector *const collectors[] = {
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static size_t opened;
+static bool off[NCOLLECTORS];     /* --collector.NAME=off */
+static bool is_open[NCOLLECTORS];
+static size_t opened;             /* collectors[0..opened) were offered open() */
 static bool inited;
 static time_t last_maintain;
+/* The last render's time and result per collector. */
+static double took[NCOLLECTORS];
+static int result[NCOLLECTORS];
+
+/* ---- flags: --collector.NAME=on|off, and each collector's own as a child ---- */
+
+#define OPT_COLLECTOR 1600
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	size_t i = (size_t)(key - OPT_COLLECTOR);
+
+	if (key < OPT_COLLECTOR || i >= NCOLLECTORS)
+		return ARGP_ERR_UNKNOWN;
+	if (!arg || !strcmp(arg, "on") || !strcmp(arg, "true"))
+		off[i] = false;
+	else if (!strcmp(arg, "off") || !strcmp(arg, "false"))
+		off[i] = true;
+	else
+		argp_error(st, "--collector.%s: '%s' is not on or off", collectors[i]->name, arg);
+	return 0;
+}
+
+const struct argp *engine_argp(void)
+{
+	static char names[NCOLLECTORS][48], docs[NCOLLECTORS][200];
+	static struct argp_option options[NCOLLECTORS + 1];
+	static struct argp_child children[NCOLLECTORS + 1];
+	static struct argp argp = { options, parse_opt, NULL, NULL, children, NULL, NULL };
+	size_t i, n = 0;
+
+	if (options[0].name)
+		return &argp;
+	for (i = 0; i < NCOLLECTORS; i++) {
+		snprintf(names[i], sizeof(names[i]), "collector.%s", collectors[i]->name);
+		snprintf(docs[i], sizeof(docs[i]), "%s (default on)",
+			 collectors[i]->help ? collectors[i]->help : collectors[i]->name);
+		options[i] = (struct argp_option){ names[i], OPT_COLLECTOR + (int)i, "on|off",
+						   OPTION_ARG_OPTIONAL, docs[i], 0 };
+		if (collectors[i]->argp)
+			children[n++] = (struct argp_child){ collectors[i]->argp, 0, NULL, 0 };
+	}
+	return &argp;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 void engine_lock(void)
 {
@@ -100,11 +156,18 @@ int engine_open(void)
 
 	engine_lock();
 	for (; opened < NCOLLECTORS; opened++) {
+		if (off[opened]) {
+			log_info("collector %s: off (--collector.%s=off)", collectors[opened]->name,
+				 collectors[opened]->name);
+			continue;
+		}
+		is_open[opened] = true;
 		if (!collectors[opened]->open)
 			continue;
 		err = collectors[opened]->open();
 		if (err) {
 			log_err("collector %s: %s", collectors[opened]->name, strerror(-err));
+			is_open[opened++] = false;
 			break;
 		}
 	}
@@ -115,6 +178,9 @@ int engine_open(void)
 	}
 	if (!err && !cfg.keep_privileges)
 		err = privs_drop();
+	/* Only now: a worker's thread gets the capabilities the daemon keeps, no more. */
+	if (!err)
+		err = worker_run_all();
 	return err;
 }
 
@@ -128,6 +194,8 @@ void engine_wait(int max_ms, int extra_fd)
 		fds[nfds++] = (struct pollfd){ .fd = extra_fd, .events = POLLIN };
 	engine_lock();
 	for (i = 0; i < opened; i++) {
+		if (!is_open[i])
+			continue;
 		if (collectors[i]->wake_fd && (fd = collectors[i]->wake_fd()) >= 0)
 			fds[nfds++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		if (collectors[i]->next_tick_ms && (t = collectors[i]->next_tick_ms()) >= 0 &&
@@ -147,13 +215,13 @@ void engine_turn(void)
 	interval = interval < 1 ? 1 : interval > MAINTAIN_INTERVAL ? MAINTAIN_INTERVAL : interval;
 	engine_lock();
 	for (i = 0; i < opened; i++)
-		if (collectors[i]->tick)
+		if (is_open[i] && collectors[i]->tick)
 			collectors[i]->tick();
 	now = time(NULL);
 	if (now - last_maintain >= interval) {
 		identity_maintain(now);
 		for (i = 0; i < opened; i++)
-			if (collectors[i]->maintain)
+			if (is_open[i] && collectors[i]->maintain)
 				collectors[i]->maintain(now);
 		/* What churn freed goes back to the kernel, so RSS follows what is tracked now. */
 		malloc_trim(0);
@@ -162,22 +230,56 @@ void engine_turn(void)
 	engine_unlock();
 }
 
-void engine_collect(struct writer *w)
+int engine_collect(struct writer *w)
 {
+	int err = 0;
+	double t;
 	size_t i;
 
 	self_render_begin();
 	writer_reset(w);
-	for (i = 0; i < NCOLLECTORS; i++)
-		collectors[i]->collect(w);
+	for (i = 0; i < NCOLLECTORS; i++) {
+		if (off[i])
+			continue;
+		t = mono_now();
+		result[i] = collectors[i]->collect(w);
+		took[i] = mono_now() - t;
+		if (result[i] && !err) {
+			log_warn("collector %s: %s: the scrape fails", collectors[i]->name,
+				 strerror(-result[i]));
+			err = result[i];
+		}
+	}
+	w_family(w, "jvmtap_scrape_collector_duration_seconds", "gauge",
+		 "Time each collector took to write its families in this scrape.");
+	for (i = 0; i < NCOLLECTORS; i++) {
+		struct label a[] = { { "collector", collectors[i]->name } };
+
+		if (!off[i])
+			w_sample(w, "jvmtap_scrape_collector_duration_seconds", a, 1, NULL, 0, took[i]);
+	}
+	w_family(w, "jvmtap_scrape_collector_success", "gauge",
+		 "1 when the collector wrote everything it had and its refresh workers' last refresh "
+		 "succeeded (jvmtap_refresh_success).");
+	for (i = 0; i < NCOLLECTORS; i++) {
+		struct label a[] = { { "collector", collectors[i]->name } };
+
+		if (!off[i])
+			w_sample(w, "jvmtap_scrape_collector_success", a, 1, NULL, 0,
+				 !result[i] && worker_all_ok(collectors[i]->name));
+	}
+	worker_collect(w);
+	return err ? err : writer_failed(w) ? -ENOMEM : 0;
 }
 
 void engine_close(void)
 {
 	engine_lock();
 	while (opened--)
-		if (collectors[opened]->close)
+		if (is_open[opened] && collectors[opened]->close) {
 			collectors[opened]->close();
+			is_open[opened] = false;
+		}
 	opened = 0;
 	engine_unlock();
 	identity_exit();

@@ -16,8 +16,13 @@ int engine_open(void);
 void engine_wait(int max_ms, int extra_fd);
 /* One turn of the loop (after engine_wait()): event queues, and housekeeping when due. */
 void engine_turn(void);
-/* Writes every collector's families into w (reset first). Call with engine_lock() held. */
-void engine_collect(struct writer *w);
+/* Writes every collector's families into w (reset first), then each one's duration and
+ * success. Call with engine_lock() held. 0, or -errno when a collector or the writer failed:
+ * the page is incomplete and must not be served. */
+int engine_collect(struct writer *w);
+/* --collector.NAME=on|off and every collector's own flags (its children). */
+struct argp;
+const struct argp *engine_argp(void);
 void engine_close(void);
 
 /* The lock the collectors run under; engine_open() and engine_turn() take it themselves. */

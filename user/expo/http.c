@@ -13,6 +13,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <microhttpd.h>
+#include "args.h"
 #include "auth.h"
 #include "config.h"
 #include "gzip.h"
@@ -501,3 +502,72 @@ void http_stop(void)
 	memset(&page, 0, sizeof(page));
 	pthread_mutex_unlock(&page_lock);
 }
+
+/* ---- its flags ---- */
+
+enum {
+	OPT_LISTEN = 1100,
+	OPT_TPATH,
+	OPT_MAXCONN,
+	OPT_TIMEOUT,
+	OPT_WEBCONFIG,
+	OPT_PERIP,
+	OPT_MAXREQ,
+	OPT_RENDERINT,
+};
+
+static const struct argp_option web_options[] = {
+	{ "web.listen-address", OPT_LISTEN, "ADDR", 0, "Address to listen on (default :9877; [::1]:9877 for IPv6)", 0 },
+	{ "web.telemetry-path", OPT_TPATH, "PATH", 0, "Path of the metrics (default /metrics)", 0 },
+	{ "web.max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 64)", 0 },
+	{ "web.timeout", OPT_TIMEOUT, "SECONDS", 0, "Idle HTTP connection timeout (default 10)", 0 },
+	{ "web.config.file", OPT_WEBCONFIG, "FILE", 0, "TLS and basic auth (exporter-toolkit format); re-read on SIGHUP", 0 },
+	{ "web.max-connections-per-ip", OPT_PERIP, "N", 0, "Concurrent connections from one address (default 32, 0 = no limit)", 0 },
+	{ "web.max-requests", OPT_MAXREQ, "N", 0, "Scrapes rendering or waiting at once, 1..64; more get 503 (default 4)", 0 },
+	{ "web.render-interval", OPT_RENDERINT, "DURATION", 0, "Serve scrapes within this long of a render from it (default 0: concurrent scrapes share one render)", 0 },
+	{ 0 },
+};
+
+static error_t parse_web(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case OPT_LISTEN:
+		if (http_check_address(arg))
+			argp_error(st, "--web.listen-address '%s': expected HOST:PORT, :PORT or [V6ADDR]:PORT", arg);
+		cfg.listen_address = arg;
+		break;
+	case OPT_TPATH:
+		if (arg[0] != '/' || !strcmp(arg, "/"))
+			argp_error(st, "--web.telemetry-path must start with '/' and not be '/'");
+		cfg.telemetry_path = arg;
+		break;
+	case OPT_MAXCONN:
+		if (flag_uint(arg, 1, 65535, &cfg.web_max_connections))
+			argp_error(st, "--web.max-connections: '%s' is not a number in 1..65535", arg);
+		break;
+	case OPT_TIMEOUT:
+		if (flag_uint(arg, 1, 3600, &cfg.web_timeout_s))
+			argp_error(st, "--web.timeout: '%s' is not a number of seconds in 1..3600", arg);
+		break;
+	case OPT_WEBCONFIG:
+		cfg.web_config_file = arg;
+		break;
+	case OPT_PERIP:
+		if (flag_uint(arg, 0, 65535, &cfg.web_max_conn_per_ip))
+			argp_error(st, "--web.max-connections-per-ip: '%s' is not a number in 0..65535", arg);
+		break;
+	case OPT_MAXREQ:
+		if (flag_uint(arg, 1, 64, &cfg.web_max_requests))
+			argp_error(st, "--web.max-requests: '%s' is not a number in 1..64", arg);
+		break;
+	case OPT_RENDERINT:
+		if (flag_millis(arg, 0, 3600000, &cfg.web_render_interval_ms))
+			argp_error(st, "--web.render-interval: '%s' is not a duration in 0..1h (0, 500ms, 2s)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp http_argp = { web_options, parse_web, NULL, NULL, NULL, NULL, NULL };

@@ -2,6 +2,7 @@
 #ifndef JVMTAP_HTTP_H
 #define JVMTAP_HTTP_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -10,6 +11,9 @@ typedef int (*http_render_fn)(char **body, size_t *len);
 
 /* 0 if addr has the shape HOST:PORT, :PORT or [V6ADDR]:PORT, else -EINVAL. */
 int http_check_address(const char *addr);
+
+/* --web.* */
+extern const struct argp http_argp;
 
 /* Binds --web.listen-address and starts serving; 0 or -errno (logged). */
 int http_start(http_render_fn render);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "args.h"
 #include "config.h"
 #include "engine.h"
 #include "log.h"
@@ -207,3 +208,36 @@ out:
 	top_stop(w);
 	return ret;
 }
+
+/* ---- its flags ---- */
+
+enum { OPT_DUMP_DURATION = 1300, OPT_DUMP_FORMAT };
+
+static const struct argp_option dump_options[] = {
+	{ "duration", OPT_DUMP_DURATION, "DURATION", 0, "How long to collect: 10, 500ms, 10s, 2m (default 10s)", 0 },
+	{ "format", OPT_DUMP_FORMAT, "FORMAT", 0, "prom (Prometheus text) or json (default prom)", 0 },
+	{ 0 },
+};
+
+static error_t parse_dump(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case OPT_DUMP_DURATION:
+		if (flag_millis(arg, 100, 24 * 3600000u, &cfg.dump_duration_ms))
+			argp_error(st, "--duration: '%s' is not a duration in 100ms..24h (10, 500ms, 10s, 2m)", arg);
+		break;
+	case OPT_DUMP_FORMAT:
+		if (!strcmp(arg, "prom"))
+			cfg.dump_format = DUMP_PROM;
+		else if (!strcmp(arg, "json"))
+			cfg.dump_format = DUMP_JSON;
+		else
+			argp_error(st, "--format: '%s' is not prom or json", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp dump_argp = { dump_options, parse_dump, NULL, NULL, NULL, NULL, NULL };

@@ -2,15 +2,17 @@
  * ncurses, or as plain lines with --batch or when stdout is not a terminal. */
 #include <curses.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "args.h"
 #include "collector.h"
-#include "jvm.h"
 #include "config.h"
+#include "jvm.h"
 #include "engine.h"
 #include "log.h"
 #include "top.h"
@@ -529,3 +531,60 @@ out:
 	top_stop(w);
 	return ret;
 }
+
+/* ---- its flags ---- */
+
+enum { OPT_TOP_NS = 1200, OPT_TOP_POD };
+
+static const struct argp_option top_options[] = {
+	{ "delay", 'd', "SECONDS", 0, "Refresh interval, 0.1..3600 (default 1)", 0 },
+	{ "iterations", 'n', "N", 0, "Exit after N refreshes (default 0: until q or a signal)", 0 },
+	{ "containers", 'c', NULL, 0, "One row per container instead of per JVM", 0 },
+	{ "batch", 'b', NULL, 0, "Plain lines, no terminal handling (also when stdout is not a terminal)", 0 },
+	{ "sort", 's', "COLUMN", 0, "Sort by this column, largest first (default cpu)", 0 },
+	{ "filter", 'f', "REGEX", 0, "Only rows whose namespace/pod/container, pid or main class match", 0 },
+	{ "namespace", OPT_TOP_NS, "NS", 0, "Only this Kubernetes namespace", 0 },
+	{ "pod", OPT_TOP_POD, "POD", 0, "Only this pod", 0 },
+	{ 0 },
+};
+
+static error_t parse_top(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case 'd':
+		if (flag_millis(arg, 100, 3600000, &cfg.top_delay_ms))
+			argp_error(st, "--delay: '%s' is not a number of seconds in 0.1..3600", arg);
+		break;
+	case 'n':
+		if (flag_uint(arg, 0, UINT_MAX, &cfg.top_iterations))
+			argp_error(st, "--iterations: '%s' is not a number", arg);
+		break;
+	case 'c':
+		cfg.top_containers = true;
+		break;
+	case 'b':
+		cfg.top_batch = true;
+		break;
+	case 's':
+		if (rows_col_of(arg) < 0)
+			argp_error(st, "--sort: '%s' is not one of " TOP_SORT_NAMES, arg);
+		cfg.top_sort = arg;
+		break;
+	case 'f':
+		if (rows_check_regex(arg))
+			argp_error(st, "--filter: '%s' is not an extended regular expression", arg);
+		cfg.top_filter = arg;
+		break;
+	case OPT_TOP_NS:
+		cfg.top_namespace = arg;
+		break;
+	case OPT_TOP_POD:
+		cfg.top_pod = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp top_argp = { top_options, parse_top, NULL, NULL, NULL, NULL, NULL };

@@ -3,6 +3,7 @@
 #ifndef JVMTAP_TOP_H
 #define JVMTAP_TOP_H
 
+#include <argp.h>
 #include <signal.h>
 #include <stdio.h>
 #include "rows.h"
@@ -10,6 +11,9 @@
 /* Both return the process exit status: 0, 1 when the collectors cannot start. */
 int top_main(volatile sig_atomic_t *exiting);
 int dump_main(volatile sig_atomic_t *exiting);
+
+/* Their flags. */
+extern const struct argp top_argp, dump_argp;
 
 /* Shared by both: engine up, a writer, and a first snapshot; 0 or -errno. */
 struct writer;

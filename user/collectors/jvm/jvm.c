@@ -2,6 +2,7 @@
  * attaches the HotSpot USDT programs of bpf/jvm.bpf.c to their libjvm files through the library
  * probe registry, refreshes what it knows of each in tick and maintain, and forgets them after
  * the grace period. metrics.c writes the families. */
+#include <argp.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "args.h"
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
@@ -27,13 +29,13 @@
 #include "readfile.h"
 #include "registry.h"
 #include "threads.h"
+#include "worker.h"
 
 #define PENDING_MAX 256
 #define PENDING_SECONDS 10 /* an exec'd "java" has this long to map libjvm */
 /* How often a pending "java" is looked at in its first second: HotSpot starts collecting within
  * ~100 ms of exec, and pauses before the probes are attached are not seen. */
 #define PENDING_FAST_MS 2
-#define SCAN_INTERVAL 30   /* full /proc scan for JVMs not launched as "java" */
 
 #define INFO_RETRY 1 /* seconds between tries to read a JVM's version and GC policy */
 
@@ -64,6 +66,43 @@ static struct libprobe_kind libjvm = {
 	.order = hotspot_order,
 };
 
+/* JVMs not launched as "java" are found by a full /proc scan, on a worker thread: it reads the
+ * maps of every process on the node. */
+static struct {
+	unsigned scan_interval_ms;
+} jvm_cfg = { .scan_interval_ms = 30000 };
+
+enum { OPT_SCAN = 1700 };
+
+static const struct argp_option options[] = {
+	{ "jvm.scan-interval", OPT_SCAN, "DURATION", 0, "How often every process is checked for a libjvm.so, for JVMs not started as \"java\" (default 30s)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case OPT_SCAN:
+		if (flag_millis(arg, 100, 24 * 3600000u, &jvm_cfg.scan_interval_ms))
+			argp_error(st, "--jvm.scan-interval: '%s' is not a duration in 100ms..24h (30s, 2m)", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
+
+/* What the scan worker found: pids that map libjvm.so. */
+struct pidlist {
+	size_t n;
+	pid_t pid[];
+};
+static struct worker *scan_worker;
+static struct snapshot scan_snap = SNAPSHOT_INIT(free);
+static unsigned long scan_seen; /* generation of scan_snap already taken */
+
 static struct jvm_bpf *skel;
 static struct ring_buffer *rb;
 static struct bpf_link *exec_link, *exit_link;
@@ -73,7 +112,6 @@ static struct {
 	time_t since;
 } pending[PENDING_MAX];
 static int npending;
-static time_t last_scan;
 
 static int proc_starttime(pid_t pid, unsigned long long *start)
 {
@@ -165,6 +203,70 @@ static void scan_proc(void)
 	closedir(dp);
 }
 
+/* The worker's scan: no registry, no lock; tick() takes what it found. */
+static int scan_refresh(void *arg)
+{
+	struct pidlist *l = NULL, *g;
+	size_t cap = 0, len;
+	struct maps_lib m;
+	struct dirent *d;
+	char path[PATH_MAX], *buf, *end;
+	int deleted;
+	long pid;
+	DIR *dp;
+
+	(void)arg;
+	dp = opendir(cfg.procfs);
+	if (!dp)
+		return -errno;
+	l = calloc(1, sizeof(*l));
+	while (l && (d = readdir(dp))) {
+		pid = strtol(d->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%ld/maps", cfg.procfs, pid);
+		if (read_file(path, &buf, &len, 64u << 20))
+			continue;
+		if (maps_find_lib(buf, len, libjvm.file, &m, &deleted) == 0) {
+			if (l->n == cap) {
+				cap = cap ? cap * 2 : 64;
+				g = realloc(l, sizeof(*l) + cap * sizeof(l->pid[0]));
+				if (!g) {
+					free(buf);
+					free(l);
+					l = NULL;
+					break;
+				}
+				l = g;
+			}
+			l->pid[l->n++] = pid;
+		}
+		free(buf);
+	}
+	closedir(dp);
+	if (!l)
+		return -ENOMEM;
+	snapshot_publish(&scan_snap, l);
+	return 0;
+}
+
+static void take_scan(void)
+{
+	struct pidlist *l, *copy = NULL;
+	unsigned long gen;
+	size_t i;
+
+	l = snapshot_hold(&scan_snap, &gen);
+	if (l && gen != scan_seen && (copy = malloc(sizeof(*l) + l->n * sizeof(l->pid[0]))))
+		memcpy(copy, l, sizeof(*l) + l->n * sizeof(l->pid[0]));
+	if (copy)
+		scan_seen = gen;
+	snapshot_release(&scan_snap);
+	for (i = 0; copy && i < copy->n; i++)
+		check_pid(copy->pid[i]);
+	free(copy);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct jvm_exec_event *e = data;
@@ -215,6 +317,7 @@ static void jvm_tick(void)
 	if (!skel)
 		return;
 	ring_buffer__consume(rb);
+	take_scan();
 	for (j = jvm_next(NULL); j; j = jvm_next(j))
 		if (!j->gone_at) {
 			jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads)); /* once a second */
@@ -281,10 +384,6 @@ static void jvm_maintain(time_t now)
 		return;
 	jvm_exits_maintain(now);
 	libprobe_reap(now);
-	if (now - last_scan >= SCAN_INTERVAL) {
-		last_scan = now;
-		scan_proc();
-	}
 	/* One pass over the per-thread map folds the exited threads of every JVM. */
 	jvm_fold_exited_threads(NULL);
 	for (j = jvm_next(NULL); j; j = next) {
@@ -356,8 +455,10 @@ static int jvm_open(void)
 	bpfutil_track_map("jvm_safepoints", skel->maps.safepoints, &skel->bss->safepoints_update_failures);
 	bpfutil_track_map("jvm_threads", skel->maps.threads, &skel->bss->threads_update_failures);
 	bpfutil_track_map("jvm_events", skel->maps.events, &skel->bss->events_dropped);
-	last_scan = time(NULL);
+	/* JVMs already running are attached before jvmtap says it is ready; later ones not
+	 * launched as "java" by the worker's scans. */
 	scan_proc();
+	scan_worker = worker_new("jvm", "jvm_scan", jvm_cfg.scan_interval_ms, scan_refresh, NULL);
 	return 0;
 }
 
@@ -365,6 +466,10 @@ static void jvm_close(void)
 {
 	struct jvm *j;
 
+	worker_free(scan_worker);
+	scan_worker = NULL;
+	snapshot_clear(&scan_snap);
+	scan_seen = 0;
 	while ((j = jvm_next(NULL))) {
 		jvm_unlink(j);
 		free(j);
@@ -385,9 +490,9 @@ void jvm_window_advance(void)
 	jvm_metrics_window_advance(skel);
 }
 
-static void jvm_collect(struct writer *w)
+static int jvm_collect(struct writer *w)
 {
-	jvm_metrics_collect(w, skel, &libjvm);
+	return jvm_metrics_collect(w, skel, &libjvm);
 }
 
 static int jvm_wake_fd(void)
@@ -408,6 +513,8 @@ static int jvm_next_tick_ms(void)
 
 const struct collector jvm_collector = {
 	.name = "jvm",
+	.help = "JVMs: HotSpot USDT (GC pauses, safepoints, threads), hsperfdata, CPU by thread kind",
+	.argp = &argp,
 	.open = jvm_open,
 	.tick = jvm_tick,
 	.wake_fd = jvm_wake_fd,
