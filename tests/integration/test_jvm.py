@@ -392,8 +392,11 @@ def test_sigkill_mid_gc_leaves_nothing_behind(jvmtap_factory, classes, tmp_path,
     assert j.proc.poll() is None
 
 
-def test_exits_by_code_and_signal_and_start_time(jvmtap_factory, classes, cgroups, tmp_path):
-    j = jvmtap_factory("--cgroup.hierarchy=v2")
+@pytest.mark.parametrize("cpu", ["on", "off"])
+def test_exits_by_code_and_signal_and_start_time(jvmtap_factory, classes, cgroups, tmp_path, cpu):
+    """With the CPU collector off too: the set of followed JVMs is a map of its own, made once
+    for every object (it was the CPU collector's, and exits went unseen without it)."""
+    j = jvmtap_factory("--cgroup.hierarchy=v2", "--collector.cpu=" + cpu)
     cg = cgroups()
     t0 = time.time()
     p3 = cg.spawn(["java", "-Xmx32m", crash_file(tmp_path), "-cp", classes, "Exiter", "3", "1500"], stdout=subprocess.PIPE)

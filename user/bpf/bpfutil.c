@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "bpfutil.h"
 #include "config.h"
+#include "jvmtap/cpu.h"
 #include "log.h"
 
 #define MAX_TRACKED 64
@@ -51,9 +52,54 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+/* Maps more than one object uses (bpf/shared_maps.bpf.h), made here once so that every object
+ * gets the same one whichever collectors load. */
+static struct {
+	const char *name;
+	enum bpf_map_type type;
+	__u32 key_size, value_size, max_entries;
+	int fd;
+} shared[] = {
+	{ "jvm_tgids", BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(__u8), CPU_MAX_JVMS, -1 },
+};
+#define NSHARED (sizeof(shared) / sizeof(shared[0]))
+
+static int make_shared(void)
+{
+	size_t i;
+	__u32 n;
+
+	for (i = 0; i < NSHARED; i++) {
+		n = shared[i].max_entries;
+		if (cfg.bpf_max_entries && n > cfg.bpf_max_entries)
+			n = cfg.bpf_max_entries;
+		shared[i].fd = bpf_map_create(shared[i].type, shared[i].name, shared[i].key_size,
+					      shared[i].value_size, n, NULL);
+		if (shared[i].fd < 0) {
+			log_err("cannot create the BPF map %s: %s", shared[i].name, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int bpfutil_shared_fd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSHARED; i++)
+		if (!strcmp(shared[i].name, name))
+			return shared[i].fd;
+	return -1;
+}
+
 int bpfutil_init(void)
 {
+	int err;
+
 	libbpf_set_print(libbpf_print);
+	if ((err = make_shared()))
+		return err;
 	open_opts.btf_custom_path = cfg.btf_path;
 	if (cfg.bpf_stats) {
 		/* Stats stay on while this fd is open and go off when jvmtap exits. */
@@ -68,9 +114,16 @@ int bpfutil_init(void)
 
 void bpfutil_exit(void)
 {
+	size_t i;
+
 	if (stats_fd >= 0)
 		close(stats_fd);
 	stats_fd = -1;
+	for (i = 0; i < NSHARED; i++) {
+		if (shared[i].fd >= 0)
+			close(shared[i].fd);
+		shared[i].fd = -1;
+	}
 }
 
 const struct bpf_object_open_opts *bpfutil_open_opts(void)
@@ -96,12 +149,21 @@ void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_
 	};
 }
 
-void bpfutil_cap_maps(struct bpf_object *obj)
+int bpfutil_prepare(struct bpf_object *obj)
 {
 	struct bpf_map *m;
+	int fd, err;
 
+	bpf_object__for_each_map(m, obj) {
+		if ((fd = bpfutil_shared_fd(bpf_map__name(m))) >= 0 &&
+		    (err = bpf_map__reuse_fd(m, fd))) {
+			log_err("BPF map %s: cannot use the shared one: %s", bpf_map__name(m),
+				strerror(-err));
+			return err;
+		}
+	}
 	if (!cfg.bpf_max_entries)
-		return;
+		return 0;
 	bpf_object__for_each_map(m, obj) {
 		enum bpf_map_type t = bpf_map__type(m);
 
@@ -113,6 +175,7 @@ void bpfutil_cap_maps(struct bpf_object *obj)
 		if (bpf_map__max_entries(m) > cfg.bpf_max_entries)
 			bpf_map__set_max_entries(m, cfg.bpf_max_entries);
 	}
+	return 0;
 }
 
 void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile __u64 *failures)

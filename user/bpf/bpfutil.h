@@ -20,8 +20,11 @@ void bpfutil_quiet(bool quiet);
 /* Registers a logical program for jvmtap_bpf_program_*; prog may be NULL when it never loaded. */
 void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_program *prog,
 			bool attached);
-/* --bpf.max-entries: caps every hash map of obj (between open and load). */
-void bpfutil_cap_maps(struct bpf_object *obj);
+/* Between open and load: the maps shared between objects (jvm_tgids) become the one made at
+ * init, and --bpf.max-entries caps every other hash map. 0 or -errno. */
+int bpfutil_prepare(struct bpf_object *obj);
+/* The fd of a shared map ("jvm_tgids": the JVMs followed one by one), or -1. */
+int bpfutil_shared_fd(const char *name);
 
 /* Registers a map for jvmtap_bpf_map_*; failures points at the BPF-side counter of failed
  * inserts (in the skeleton's .bss) or is NULL. */

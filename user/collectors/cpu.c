@@ -100,8 +100,9 @@ static int try_mode(enum attach_mode m, enum cpu_clock clock)
 	bpf_map__set_max_entries(skel->maps.cgroup_cpu, cpu_cfg.max_cgroups);
 	for (k = ATTACH_TP_BTF; k < ATTACH__N; k++)
 		bpf_program__set_autoload(switch_prog(skel, k), k == m);
-	bpfutil_cap_maps(skel->obj);
-	err = cpu_bpf__load(skel);
+	err = bpfutil_prepare(skel->obj);
+	if (!err)
+		err = cpu_bpf__load(skel);
 	if (!err) {
 		switch_link = bpf_program__attach(switch_prog(skel, m));
 		err = switch_link ? 0 : -errno;
@@ -262,22 +263,9 @@ out:
 	return err;
 }
 
-int cpu_track_process(__u32 tgid, bool on)
+bool cpu_accounts_threads(void)
 {
-	__u8 one = 1;
-	int fd;
-
-	if (!skel)
-		return -ENODEV;
-	fd = bpf_map__fd(skel->maps.jvm_tgids);
-	if (on)
-		return bpf_map_update_elem(fd, &tgid, &one, BPF_ANY) ? -errno : 0;
-	return bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
-}
-
-int cpu_jvm_tgids_fd(void)
-{
-	return skel ? bpf_map__fd(skel->maps.jvm_tgids) : -1;
+	return skel != NULL;
 }
 
 void cpu_for_each_thread(cpu_thread_fn fn, void *arg)

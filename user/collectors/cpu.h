@@ -5,13 +5,12 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-/* Starts or stops per-thread accounting of a process; 0 or -errno (-ENODEV: CPU collector off). */
-int cpu_track_process(__u32 tgid, bool on);
+/* The processes in the shared map jvm_tgids (bpfutil_shared_fd) have their threads' CPU
+ * accounted one by one, while the CPU collector runs: does it? */
+bool cpu_accounts_threads(void);
 
 typedef void (*cpu_thread_fn)(__u32 tid, __u32 tgid, __u64 ns, __u64 cgroup_id, const char *comm,
 			      void *arg);
-/* The BPF map of processes accounted per thread (other objects share it); -1 if none. */
-int cpu_jvm_tgids_fd(void);
 
 /* Calls fn for every accounted thread. */
 void cpu_for_each_thread(cpu_thread_fn fn, void *arg);

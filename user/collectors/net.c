@@ -125,7 +125,7 @@ static bool recvmsg_has_5_19_args(void)
 static int try_mode(enum net_mode m)
 {
 	struct bpf_program *want[9], *p;
-	int n, i, err, fd;
+	int n, i, err;
 
 	if (m == NET_MODE_TRACEPOINT && (err = bpfutil_need_tracefs()))
 		return err;
@@ -138,17 +138,14 @@ static int try_mode(enum net_mode m)
 		return -errno;
 	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
 	ephemeral_range((__u32 *)&skel->rodata->ephemeral_lo, (__u32 *)&skel->rodata->ephemeral_hi);
-	/* Per-JVM bytes need the CPU collector's set of JVMs. */
-	fd = cpu_jvm_tgids_fd();
-	if (fd >= 0)
-		bpf_map__reuse_fd(skel->maps.jvm_tgids, fd);
 	n = mode_progs(skel, m, want);
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, false);
 	for (i = 0; i < n; i++)
 		bpf_program__set_autoload(want[i], true);
-	bpfutil_cap_maps(skel->obj);
-	err = net_bpf__load(skel);
+	err = bpfutil_prepare(skel->obj); /* per-JVM bytes: the shared set of JVMs */
+	if (!err)
+		err = net_bpf__load(skel);
 	for (i = 0; !err && i < n; i++) {
 		links[nlinks] = bpf_program__attach(want[i]);
 		if (!links[nlinks])

@@ -30,8 +30,9 @@ static int try_mode(bool btf)
 	p = btf ? skel->progs.tasks_fork_tp_btf : skel->progs.tasks_fork_raw_tp;
 	bpf_program__set_autoload(btf ? skel->progs.tasks_fork_raw_tp : skel->progs.tasks_fork_tp_btf,
 				  false);
-	bpfutil_cap_maps(skel->obj);
-	err = tasks_bpf__load(skel);
+	err = bpfutil_prepare(skel->obj);
+	if (!err)
+		err = tasks_bpf__load(skel);
 	if (!err) {
 		link_ = bpf_program__attach(p);
 		err = link_ ? 0 : -errno;

@@ -177,7 +177,10 @@ static int check_pid(pid_t pid)
 		free(buf);
 	}
 	j->cgroup_id = identity_cgroup_of_pid(pid);
-	j->cpu_tracked = cpu_track_process(pid, true) == 0;
+	/* Followed one by one: its exit, its sockets and (with the CPU collector) its threads. */
+	j->cpu_tracked = bpf_map_update_elem(bpfutil_shared_fd("jvm_tgids"), &(__u32){ pid },
+					     &(__u8){ 1 }, BPF_ANY) == 0 &&
+			 cpu_accounts_threads();
 	jvm_baseline_cpu(j);
 	jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
 	jvm_add(j);
@@ -362,7 +365,7 @@ static void jvm_purge(struct jvm *j)
 	}
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(fd, &tids[i]);
-	cpu_track_process(tgid, false);
+	bpf_map_delete_elem(bpfutil_shared_fd("jvm_tgids"), &tgid);
 	jvm_forget_threads(j);
 }
 
@@ -410,11 +413,9 @@ static int jvm_open(void)
 	skel = jvm_bpf__open_opts(bpfutil_open_opts());
 	if (!skel)
 		return -errno;
-	/* Exits are watched for the JVMs the CPU collector accounts: one shared set. */
-	if (cpu_jvm_tgids_fd() >= 0)
-		bpf_map__reuse_fd(skel->maps.jvm_tgids, cpu_jvm_tgids_fd());
-	bpfutil_cap_maps(skel->obj);
-	err = jvm_bpf__load(skel);
+	err = bpfutil_prepare(skel->obj);
+	if (!err)
+		err = jvm_bpf__load(skel);
 	if (!err) {
 		exec_link = bpf_program__attach(skel->progs.jvm_exec);
 		exit_link = bpf_program__attach(skel->progs.jvm_exit);
