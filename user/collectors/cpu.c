@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include "args.h"
 #include "bpfutil.h"
+#include "cgmaps.h"
 #include "collector.h"
 #include "config.h"
 #include "cpu.h"
@@ -18,6 +19,7 @@
 #include "identity.h"
 #include "jvmtap/cpu.h"
 #include "log.h"
+#include "mapsnap.h"
 
 enum { FLAG_CLOCK_AUTO, FLAG_CLOCK_RQ, FLAG_CLOCK_KTIME };
 
@@ -215,52 +217,36 @@ static int cpu_open(void)
 	return 0;
 }
 
-/* Emits every cgroup in the map with its summed on-CPU ns (w may be NULL: only housekeeping).
- * Keys are gathered first: deleting during bpf_map_get_next_key would restart the walk.
- * Cgroups with the same identity (a container's sub-cgroups) are summed into one series. */
-static int for_each_cgroup(struct writer *w, time_t now)
+/* Every cgroup in the map with its summed on-CPU ns; cgroups with the same identity (a
+ * container's sub-cgroups) are summed into one series. */
+static int write_cgroups(struct writer *w, time_t now)
 {
-	int fd = bpf_map__fd(skel->maps.cgroup_cpu), ncpus = bpfutil_ncpus(), i;
-	__u32 max = bpf_map__max_entries(skel->maps.cgroup_cpu), nkeys = 0, k, n = 0;
-	struct cpu_key *keys, *prev = NULL;
-	struct id_sample *samples = NULL;
-	struct cpu_val *vals;
-	int err = -ENOMEM;
+	struct id_sample *samples;
+	struct mapsnap m;
+	size_t i, c, n = 0;
 	__u64 ns;
+	int err;
 
-	keys = calloc(max, sizeof(*keys));
-	vals = calloc(ncpus, sizeof(*vals));
-	if (w)
-		samples = calloc(max, sizeof(*samples));
-	if (!keys || !vals || (w && !samples))
-		goto out;
-	while (nkeys < max && bpf_map_get_next_key(fd, prev, &keys[nkeys]) == 0)
-		prev = &keys[nkeys++];
-	for (k = 0; k < nkeys; k++) {
-		switch (identity_labels(keys[k].cgroup_id, samples ? samples[n].labels : NULL, now)) {
-		case IDENTITY_STALE:
-			/* Removed past the grace period; its series goes with it. */
-			bpf_map_delete_elem(fd, &keys[k]);
+	if ((err = mapsnap_read(bpf_map__fd(skel->maps.cgroup_cpu), 0, &m)))
+		return err;
+	samples = calloc(m.n + 1, sizeof(*samples));
+	if (!samples) {
+		mapsnap_free(&m);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m.n; i++) {
+		const struct cpu_key *k = mapsnap_key(&m, i);
+
+		if (identity_labels(k->cgroup_id, samples[n].labels, now) != IDENTITY_OK)
 			continue;
-		case IDENTITY_SKIP:
-			continue;
-		case IDENTITY_OK:
-			break;
-		}
-		if (!w || bpf_map_lookup_elem(fd, &keys[k], vals))
-			continue;
-		for (ns = 0, i = 0; i < ncpus; i++)
-			ns += vals[i].ns;
+		for (ns = 0, c = 0; c < m.ncpus; c++)
+			ns += ((const struct cpu_val *)mapsnap_val(&m, i, c))->ns;
 		samples[n++].value = ns / 1e9;
 	}
-	if (w)
-		identity_emit_sums(w, "jvmtap_container_cpu_seconds_total", samples, n);
-	err = 0;
-out:
+	identity_emit_sums(w, "jvmtap_container_cpu_seconds_total", samples, n);
 	free(samples);
-	free(keys);
-	free(vals);
-	return err;
+	mapsnap_free(&m);
+	return 0;
 }
 
 bool cpu_accounts_threads(void)
@@ -270,25 +256,18 @@ bool cpu_accounts_threads(void)
 
 void cpu_for_each_thread(cpu_thread_fn fn, void *arg)
 {
-	__u32 max = CPU_MAX_JVM_THREADS, n = 0, i, *keys, *prev = NULL;
 	struct cpu_thread_val v;
-	int fd;
+	struct mapsnap m;
+	size_t i;
 
-	if (!skel)
+	if (!skel || mapsnap_read(bpf_map__fd(skel->maps.jvm_thread_cpu), 0, &m))
 		return;
-	fd = bpf_map__fd(skel->maps.jvm_thread_cpu);
-	keys = calloc(max, sizeof(*keys));
-	if (!keys)
-		return;
-	while (n < max && bpf_map_get_next_key(fd, prev, &keys[n]) == 0)
-		prev = &keys[n++];
-	for (i = 0; i < n; i++) {
-		if (bpf_map_lookup_elem(fd, &keys[i], &v))
-			continue;
+	for (i = 0; i < m.n; i++) {
+		memcpy(&v, mapsnap_val(&m, i, 0), sizeof(v));
 		v.comm[sizeof(v.comm) - 1] = '\0';
-		fn(keys[i], v.tgid, v.ns, v.cgroup_id, v.comm, arg);
+		fn(*(const __u32 *)mapsnap_key(&m, i), v.tgid, v.ns, v.cgroup_id, v.comm, arg);
 	}
-	free(keys);
+	mapsnap_free(&m);
 }
 
 void cpu_forget_thread(__u32 tid)
@@ -301,13 +280,13 @@ static int cpu_collect(struct writer *w)
 {
 	w_family(w, "jvmtap_container_cpu_seconds_total", "counter",
 		 "On-CPU time of the tasks in the container (or cgroup), from sched_switch.");
-	return skel ? for_each_cgroup(w, time(NULL)) : 0;
+	return skel ? write_cgroups(w, time(NULL)) : 0;
 }
 
 static void cpu_maintain(time_t now)
 {
 	if (skel)
-		for_each_cgroup(NULL, now);
+		cgmaps_reap(bpf_map__fd(skel->maps.cgroup_cpu), now);
 }
 
 static void cpu_close(void)

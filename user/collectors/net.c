@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include "args.h"
 #include "bpfutil.h"
+#include "cgmaps.h"
 #include "collector.h"
 #include "config.h"
 #include "cpu.h"
@@ -16,6 +17,7 @@
 #include "jvmtap/cpu.h"
 #include "jvmtap/net.h"
 #include "log.h"
+#include "mapsnap.h"
 #include "net.skel.h"
 #include "registry.h"
 
@@ -238,55 +240,43 @@ static void emit(struct writer *w, const char *name, struct agg *a, size_t n)
 	free(p);
 }
 
-static __u64 sum_percpu(int fd, const void *key, __u64 *vals)
+static __u64 sum_percpu(const struct mapsnap *m, size_t i)
 {
-	int i, ncpus = bpfutil_ncpus();
-	__u64 s = 0;
+	__u64 sum = 0;
+	size_t c;
 
-	if (bpf_map_lookup_elem(fd, key, vals))
-		return 0;
-	for (i = 0; i < ncpus; i++)
-		s += vals[i];
-	return s;
+	for (c = 0; c < m->ncpus; c++)
+		sum += *(const __u64 *)mapsnap_val(m, i, c);
+	return sum;
 }
 
-/* Walks a cgroup-keyed map; stale cgroups' keys are deleted (after the walk: deleting during
- * bpf_map_get_next_key restarts it). Returns the samples filled. */
-static size_t walk(struct bpf_map *map, size_t ksize, struct agg *out, size_t max, time_t now,
-		   void (*fill)(const void *key, struct agg *a))
+/* One sample per live cgroup of a cgroup-keyed map, into a new array (*out, free() it); the
+ * samples filled, or -errno. */
+static long walk(struct bpf_map *map, struct agg **out, time_t now,
+		 void (*fill)(const void *key, struct agg *a))
 {
-	int fd = bpf_map__fd(map);
-	char *keys = calloc(max, ksize), *prev = NULL;
-	__u64 *vals = calloc(bpfutil_ncpus(), sizeof(__u64));
-	size_t nkeys = 0, n = 0, i;
+	struct mapsnap m;
+	struct agg *a;
+	size_t i, n = 0;
+	int err;
 
-	if (!keys || !vals)
-		goto out;
-	while (nkeys < max && bpf_map_get_next_key(fd, prev, keys + nkeys * ksize) == 0)
-		prev = keys + ksize * nkeys++;
-	for (i = 0; i < nkeys; i++) {
-		const void *k = keys + i * ksize;
-		__u64 cg = *(const __u64 *)k; /* both key types start with the cgroup id */
-
-		switch (identity_labels(cg, out ? out[n].l + 2 : NULL, now)) {
-		case IDENTITY_STALE:
-			bpf_map_delete_elem(fd, k);
+	if ((err = mapsnap_read(bpf_map__fd(map), 0, &m)))
+		return err;
+	if (!(a = calloc(m.n + 1, sizeof(*a)))) {
+		mapsnap_free(&m);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m.n; i++) {
+		/* both key types start with the cgroup id */
+		if (identity_labels(*(const __u64 *)mapsnap_key(&m, i), a[n].l + 2, now) != IDENTITY_OK)
 			continue;
-		case IDENTITY_SKIP:
-			continue;
-		case IDENTITY_OK:
-			break;
-		}
-		if (!out)
-			continue;
-		out[n].n = sum_percpu(fd, k, vals);
-		fill(k, &out[n]);
+		a[n].n = sum_percpu(&m, i);
+		fill(mapsnap_key(&m, i), &a[n]);
 		n++;
 	}
-out:
-	free(keys);
-	free(vals);
-	return n;
+	mapsnap_free(&m);
+	*out = a;
+	return (long)n;
 }
 
 static const char *dir_name(__u32 d)
@@ -351,31 +341,32 @@ static void fill_port(const void *key, struct agg *a)
 
 static int collect_jvms(struct writer *w, time_t now)
 {
-	int fd = bpf_map__fd(skel->maps.net_jvm_bytes);
-	struct net_jvm_key key, *prev = NULL;
-	__u64 *vals = calloc(bpfutil_ncpus(), sizeof(__u64));
 	struct label id[IDENTITY_NLABELS];
+	struct mapsnap m;
 	char pid[16];
+	size_t i;
+	int err;
 
-	if (!vals)
-		return -ENOMEM;
-	for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
+	if ((err = mapsnap_read(bpf_map__fd(skel->maps.net_jvm_bytes), 0, &m)))
+		return err;
+	for (i = 0; i < m.n; i++) {
+		const struct net_jvm_key *key = mapsnap_key(&m, i);
 		struct jvm_ref j;
 		__u64 cg;
 
-		if (jvm_lookup(key.tgid, &j))
+		if (jvm_lookup(key->tgid, &j))
 			continue;
 		cg = j.cgroup_id ? j.cgroup_id : identity_cgroup_of_pid(j.pid);
 		if (identity_labels(cg, id, now) != IDENTITY_OK)
 			continue;
-		snprintf(pid, sizeof(pid), "%u", key.tgid);
+		snprintf(pid, sizeof(pid), "%u", key->tgid);
 		struct label a[] = { { "pid", pid },
-				     { "direction", dir_name(key.dir) },
-				     { "protocol", key.proto == NET_TCP ? "tcp" : "udp" } };
+				     { "direction", dir_name(key->dir) },
+				     { "protocol", key->proto == NET_TCP ? "tcp" : "udp" } };
 		w_sample(w, "jvmtap_jvm_network_bytes_total", a, 3, id, IDENTITY_NLABELS,
-			 (double)sum_percpu(fd, &key, vals));
+			 (double)sum_percpu(&m, i));
 	}
-	free(vals);
+	mapsnap_free(&m);
 	return 0;
 }
 
@@ -383,49 +374,51 @@ static int net_collect(struct writer *w)
 {
 	time_t now = time(NULL);
 	struct agg *a = NULL;
-	size_t n;
+	long n;
 
 	w_family(w, "jvmtap_container_network_bytes_total", "counter",
 		 "TCP and UDP payload bytes the container's sockets sent (transmit) and received.");
-	if (skel && !(a = calloc(NET_MAX_PORT_KEYS, sizeof(*a))))
-		return -ENOMEM;
 	if (skel) {
-		n = walk(skel->maps.net_bytes, sizeof(struct net_key), a, NET_MAX_KEYS, now, fill_bytes);
+		if ((n = walk(skel->maps.net_bytes, &a, now, fill_bytes)) < 0)
+			return (int)n;
 		emit(w, "jvmtap_container_network_bytes_total", a, n);
+		free(a);
 	}
 	w_family(w, "jvmtap_container_tcp_port_bytes_total", "counter",
 		 "TCP payload bytes by service port: the remote port of connections the container "
 		 "opened, the local port of those it accepted.");
-	if (skel && a) {
-		n = walk(skel->maps.net_port_bytes, sizeof(struct net_port_key), a, NET_MAX_PORT_KEYS,
-			 now, fill_port);
+	if (skel) {
+		if ((n = walk(skel->maps.net_port_bytes, &a, now, fill_port)) < 0)
+			return (int)n;
 		emit(w, "jvmtap_container_tcp_port_bytes_total", a, n);
+		free(a);
 	}
-	free(a);
 	w_family(w, "jvmtap_jvm_network_bytes_total", "counter",
 		 "TCP and UDP payload bytes the JVM's sockets sent and received.");
 	return skel ? collect_jvms(w, now) : 0;
 }
 
+/* Cgroups removed past the grace period, and JVMs the registry has forgotten, go. */
 static void net_maintain(time_t now)
 {
+	struct mapsnap m;
+	size_t i, n = 0;
 	int fd;
-	struct net_jvm_key key, *prev = NULL, dead[256];
-	int ndead = 0, i;
 
 	if (!skel)
 		return;
-	walk(skel->maps.net_bytes, sizeof(struct net_key), NULL, NET_MAX_KEYS, now, NULL);
-	walk(skel->maps.net_port_bytes, sizeof(struct net_port_key), NULL, NET_MAX_PORT_KEYS, now,
-	     NULL);
+	cgmaps_reap(bpf_map__fd(skel->maps.net_bytes), now);
+	cgmaps_reap(bpf_map__fd(skel->maps.net_port_bytes), now);
 	fd = bpf_map__fd(skel->maps.net_jvm_bytes);
-	for (; ndead < 256 && bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key)
-		if (jvm_lookup(key.tgid, &(struct jvm_ref){ 0 }))
-			dead[ndead++] = key;
-	for (i = 0; i < ndead; i++)
-		bpf_map_delete_elem(fd, &dead[i]);
+	if (mapsnap_read(fd, 0, &m))
+		return;
+	for (i = 0; i < m.n; i++)
+		if (jvm_lookup(((const struct net_jvm_key *)mapsnap_key(&m, i))->tgid,
+			       &(struct jvm_ref){ 0 }))
+			memmove(m.keys + n++ * m.ksize, mapsnap_key(&m, i), m.ksize);
+	map_delete_keys(fd, m.keys, n, m.ksize);
+	mapsnap_free(&m);
 }
-
 static void net_close(void)
 {
 	struct port_set *s;

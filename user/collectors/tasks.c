@@ -7,12 +7,14 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "bpfutil.h"
+#include "cgmaps.h"
 #include "collector.h"
 #include "config.h"
 #include "identity.h"
 #include "jvmtap/cpu.h"
 #include "jvmtap/tasks.h"
 #include "log.h"
+#include "mapsnap.h"
 #include "tasks.skel.h"
 
 static struct tasks_bpf *skel;
@@ -129,8 +131,9 @@ static void add_live(uint64_t id, const char *dir, void *arg)
 static int tasks_collect(struct writer *w)
 {
 	struct samples ss = { .now = time(NULL) };
-	__u64 key, *prev = NULL, *vals;
-	int fd, i, ncpus = bpfutil_ncpus();
+	struct mapsnap m = { 0 };
+	size_t i, c;
+	int err;
 
 	w_family(w, "jvmtap_container_threads", "gauge",
 		 "Live tasks (threads of every process) in the container, from the kernel's list of "
@@ -141,45 +144,37 @@ static int tasks_collect(struct writer *w)
 	w_family(w, "jvmtap_container_threads_created_total", "counter",
 		 "Tasks (processes and threads) created in the container (sched_process_fork).");
 	ss.n = 0;
-	vals = calloc(ncpus, sizeof(*vals));
-	if (!vals || ss.failed) {
-		free(vals);
+	if (ss.failed) {
 		free(ss.s);
 		return -ENOMEM;
 	}
-	if (skel) {
-		fd = bpf_map__fd(skel->maps.tasks_created);
-		for (; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
-			struct id_sample *s = next_sample(&ss);
-
-			if (!s || identity_labels(key, s->labels, ss.now) != IDENTITY_OK ||
-			    bpf_map_lookup_elem(fd, &key, vals))
-				continue;
-			for (s->value = 0, i = 0; i < ncpus; i++)
-				s->value += vals[i];
-			ss.n++;
-		}
-		identity_emit_sums(w, "jvmtap_container_threads_created_total", ss.s, ss.n);
+	if (skel && (err = mapsnap_read(bpf_map__fd(skel->maps.tasks_created), 0, &m))) {
+		free(ss.s);
+		return err;
 	}
-	free(vals);
+	for (i = 0; skel && i < m.n; i++) {
+		struct id_sample *s = next_sample(&ss);
+
+		if (!s || identity_labels(*(const __u64 *)mapsnap_key(&m, i), s->labels, ss.now) !=
+				  IDENTITY_OK)
+			continue;
+		for (s->value = 0, c = 0; c < m.ncpus; c++)
+			s->value += *(const __u64 *)mapsnap_val(&m, i, c);
+		ss.n++;
+	}
+	if (skel) {
+		identity_emit_sums(w, "jvmtap_container_threads_created_total", ss.s, ss.n);
+		mapsnap_free(&m);
+	}
 	free(ss.s);
 	return ss.failed ? -ENOMEM : 0;
 }
 
-/* Drops the counts of cgroups removed past the grace period (after the key walk). */
+/* Drops the counts of cgroups removed past the grace period. */
 static void tasks_maintain(time_t now)
 {
-	__u64 key, *prev = NULL, dead[256];
-	int fd, n = 0, i;
-
-	if (!skel)
-		return;
-	fd = bpf_map__fd(skel->maps.tasks_created);
-	for (; n < 256 && bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key)
-		if (identity_labels(key, NULL, now) == IDENTITY_STALE)
-			dead[n++] = key;
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &dead[i]);
+	if (skel)
+		cgmaps_reap(bpf_map__fd(skel->maps.tasks_created), now);
 }
 
 static void tasks_close(void)

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "jvm.skel.h"
 #include "libprobe.h"
 #include "log.h"
+#include "mapsnap.h"
 #include "metrics.h"
 #include "procfs.h"
 #include "readfile.h"
@@ -336,35 +338,37 @@ static void jvm_tick(void)
 	}
 }
 
+/* Deletes the entries of map fd whose key (or, by_value, value) holds tgid at offset off. */
+static void delete_of(int fd, pid_t tgid, bool by_value, size_t off)
+{
+	struct mapsnap m;
+	size_t i, n = 0;
+	__u32 t;
+
+	if (mapsnap_read(fd, 0, &m))
+		return;
+	for (i = 0; i < m.n; i++) {
+		memcpy(&t, (const char *)(by_value ? mapsnap_val(&m, i, 0) : mapsnap_key(&m, i)) + off,
+		       sizeof(t));
+		if (t == (__u32)tgid)
+			memmove(m.keys + n++ * m.ksize, mapsnap_key(&m, i), m.ksize);
+	}
+	map_delete_keys(fd, m.keys, n, m.ksize);
+	mapsnap_free(&m);
+}
+
 /* Forgets everything the kernel holds for an exited JVM. */
 static void jvm_purge(struct jvm *j)
 {
-	int fd = bpf_map__fd(skel->maps.gc_pauses);
-	struct jvm_gc_key keys[64], *prev = NULL;
-	__u32 tgid = j->pid, tid, *tprev = NULL, tids[256];
-	struct jvm_thread_state st;
-	int n = 0, i;
+	__u32 tgid = j->pid;
 
-	while (n < 64 && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
-		prev = &keys[n];
-		if (keys[n].tgid == tgid)
-			n++;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
+	delete_of(bpf_map__fd(skel->maps.gc_pauses), j->pid, false,
+		  offsetof(struct jvm_gc_key, tgid));
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.safepoints), &tgid);
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.threads), &tgid);
 	/* A JVM killed inside a pause leaves its VM thread's state: drop it. */
-	fd = bpf_map__fd(skel->maps.thread_state);
-	n = 0;
-	while (n < 256 && bpf_map_get_next_key(fd, tprev, &tid) == 0) {
-		tids[n] = tid;
-		tprev = &tids[n];
-		if (bpf_map_lookup_elem(fd, &tid, &st) == 0 && st.tgid == tgid)
-			n++;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &tids[i]);
+	delete_of(bpf_map__fd(skel->maps.thread_state), j->pid, true,
+		  offsetof(struct jvm_thread_state, tgid));
 	bpf_map_delete_elem(bpfutil_shared_fd("jvm_tgids"), &tgid);
 	jvm_forget_threads(j);
 }

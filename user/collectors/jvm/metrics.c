@@ -14,6 +14,7 @@
 #include "identity.h"
 #include "jvm.skel.h"
 #include "libprobe.h"
+#include "mapsnap.h"
 #include "metrics.h"
 #include "registry.h"
 #include "threads.h"
@@ -79,16 +80,18 @@ static __u64 window_max(const struct jvm_hist *h)
 	return h->win[k] == window_closed ? h->win_max_ns[k] : 0;
 }
 
-static void collect_gc(struct writer *w, struct jvm_bpf *skel, const struct jvm_view *vs, int n)
+static int collect_gc(struct writer *w, struct jvm_bpf *skel, const struct jvm_view *vs, int n)
 {
-	int fd = bpf_map__fd(skel->maps.gc_pauses), pass;
-	struct jvm_gc_key key, *prev;
-	struct jvm_hist h;
 	const struct jvm_view *v;
+	struct mapsnap m;
+	size_t i;
+	int pass, err;
 
 	w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
 		 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
 		 "action.");
+	if ((err = mapsnap_read(bpf_map__fd(skel->maps.gc_pauses), 0, &m)))
+		return err;
 	for (pass = 0; pass < (window_advanced ? 3 : 2); pass++) {
 		if (pass == 1)
 			w_family(w, "jvmtap_jvm_gc_last_pause_seconds", "gauge",
@@ -97,28 +100,32 @@ static void collect_gc(struct writer *w, struct jvm_bpf *skel, const struct jvm_
 			w_family(w, "jvmtap_jvm_gc_pause_max_seconds", "gauge",
 				 "Longest collection in the interval before the last refresh (jvmtap "
 				 "top and dump only); 0 when there was none.");
-		for (prev = NULL; bpf_map_get_next_key(fd, prev, &key) == 0; prev = &key) {
+		for (i = 0; i < m.n; i++) {
+			const struct jvm_gc_key *key = mapsnap_key(&m, i);
+			const struct jvm_hist *h = mapsnap_val(&m, i, 0);
 			char gc[JVM_GC_NAME_LEN + 1];
 
-			v = view_of(vs, n, key.tgid);
-			if (!v || v->skip || bpf_map_lookup_elem(fd, &key, &h))
+			v = view_of(vs, n, key->tgid);
+			if (!v || v->skip)
 				continue;
-			memcpy(gc, key.name, JVM_GC_NAME_LEN);
+			memcpy(gc, key->name, JVM_GC_NAME_LEN);
 			gc[JVM_GC_NAME_LEN] = '\0';
 			/* JDK 17 names no memory manager for G1's Remark and Cleanup pauses. */
 			struct label a[] = { { "pid", v->pid },
 					     { "gc", gc[0] ? gc : "unnamed" },
-					     { "action", key.full ? "major" : "minor" } };
+					     { "action", key->full ? "major" : "minor" } };
 			if (pass == 0)
-				emit_hist(w, "jvmtap_jvm_gc_pause_seconds", a, 3, v->id, &h);
+				emit_hist(w, "jvmtap_jvm_gc_pause_seconds", a, 3, v->id, h);
 			else if (pass == 1)
 				w_sample(w, "jvmtap_jvm_gc_last_pause_seconds", a, 3, v->id,
-					 IDENTITY_NLABELS, h.last_ns / 1e9);
+					 IDENTITY_NLABELS, h->last_ns / 1e9);
 			else
 				w_sample(w, "jvmtap_jvm_gc_pause_max_seconds", a, 3, v->id,
-					 IDENTITY_NLABELS, window_max(&h) / 1e9);
+					 IDENTITY_NLABELS, window_max(h) / 1e9);
 		}
 	}
+	mapsnap_free(&m);
+	return 0;
 }
 
 int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct libprobe_kind *libjvm)
@@ -127,7 +134,7 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 	struct jvm_hist h;
 	const struct jvm *j;
 	time_t now = time(NULL);
-	int i, k, n = 0, nj = jvm_count();
+	int i, k, n = 0, nj = jvm_count(), err;
 
 	if (skel && nj && !(vs = calloc(nj, sizeof(*vs))))
 		return -ENOMEM;
@@ -161,9 +168,11 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		if (!v->skip)
 			w_sample(w, "jvmtap_jvm_info", a, 7, v->id, IDENTITY_NLABELS, 1);
 	}
-	if (n)
-		collect_gc(w, skel, vs, n);
-	else
+	if (n && (err = collect_gc(w, skel, vs, n))) {
+		free(vs);
+		return err;
+	}
+	if (!n)
 		w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
 			 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
 			 "action.");
