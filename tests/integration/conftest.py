@@ -1,5 +1,6 @@
 """Shared fixtures for jvmtap's integration tests: run the real binary as root against the real
 kernel, make test cgroups, scrape and parse /metrics."""
+import errno
 import gzip
 import os
 import re
@@ -174,12 +175,22 @@ def run_jvmtap(*args, timeout=20, wrapper=(), **kw):
 # ---- cgroups ---------------------------------------------------------------------------------
 
 class Cgroup:
-    """A cgroup made for a test; processes moved in are killed and the directory removed after."""
+    """A cgroup made for a test; processes moved in are killed and the directory removed after.
+    Parents of a nested path (kubepods.slice/...) that did not exist are made too; `made` lists
+    every directory made here, outermost first, so that only those are removed after."""
 
     def __init__(self, base, rel):
         self.base, self.rel = base, rel
         self.path = os.path.join(base, rel.lstrip("/"))
-        os.makedirs(self.path)
+        self.made = []
+        d = self.path
+        while d != base and not os.path.isdir(d):
+            self.made.insert(0, d)
+            d = os.path.dirname(d)
+        if not self.made:
+            raise FileExistsError(errno.EEXIST, "test cgroup exists already", self.path)
+        for d in self.made:
+            os.mkdir(d)
         self.procs = []
 
     def add(self, pid):
@@ -232,21 +243,21 @@ def cgroups():
     made = []
 
     def make(rel=None, base=CG2):
-        rel = rel or "jvmtap-test-%s" % uuid.uuid4().hex[:8]
-        # Parents of nested test paths (kubepods.slice/...) are made here and removed after.
-        top = rel.lstrip("/").split("/")[0]
-        cg = Cgroup(base, rel)
-        made.append((cg, os.path.join(base, top)))
+        cg = Cgroup(base, rel or "jvmtap-test-%s" % uuid.uuid4().hex[:8])
+        made.append(cg)
         return cg
 
     yield make
-    for cg, top in reversed(made):
+    # Newest first, each cgroup's own tree, then the parents it made, innermost first: a parent
+    # that existed before the test (a real kubepods.slice) is never touched, and one made for
+    # several cgroups goes with the first of them, after the others.
+    for cg in reversed(made):
         cg.remove()
-        for d, _, _ in sorted(os.walk(top), key=lambda t: -len(t[0])):
+        for d in reversed(cg.made[:-1]):
             try:
                 os.rmdir(d)
             except OSError:
-                pass
+                pass  # gone already (the test removed it), or holds what the test did not make
 
 
 BUSY = ["/usr/bin/python3", "-c", "import time\nt=time.time()\nwhile time.time()-t<%f: pass"]
