@@ -8,6 +8,7 @@
 #include "jvmtap/cpu.h"
 #include "cgroup.bpf.h"
 #include "shared_maps.bpf.h"
+#include "maputil.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -58,24 +59,17 @@ static __always_inline __u64 clock_now(struct task_struct *task)
  * tick with the rq clock). */
 static __always_inline void charge_thread(__u32 tid, __u32 tgid, __u64 cgroup_id, __u64 delta)
 {
-	struct cpu_thread_val *v, init = {};
+	struct cpu_thread_val *v, init = { .tgid = tgid };
 
 	if (!bpf_map_lookup_elem(&jvm_tgids, &tgid))
 		return;
-	v = bpf_map_lookup_elem(&jvm_thread_cpu, &tid);
-	if (v) {
-		v->ns += delta; /* one thread runs on one CPU at a time: no atomic needed */
-		v->cgroup_id = cgroup_id;
-		/* HotSpot names a thread just after it starts: keep the latest name. */
-		bpf_get_current_comm(v->comm, sizeof(v->comm));
+	v = lookup_or_init(&jvm_thread_cpu, &tid, &init, &jvm_thread_cpu_update_failures);
+	if (!v)
 		return;
-	}
-	init.tgid = tgid;
-	init.ns = delta;
-	init.cgroup_id = cgroup_id;
-	bpf_get_current_comm(init.comm, sizeof(init.comm));
-	if (bpf_map_update_elem(&jvm_thread_cpu, &tid, &init, BPF_NOEXIST))
-		__sync_fetch_and_add(&jvm_thread_cpu_update_failures, 1);
+	v->ns += delta; /* one thread runs on one CPU at a time: no atomic needed */
+	v->cgroup_id = cgroup_id;
+	/* HotSpot names a thread just after it starts: keep the latest name. */
+	bpf_get_current_comm(v->comm, sizeof(v->comm));
 }
 
 static __always_inline void charge_current(__u32 pid, struct task_struct *task, bool btf_typed)
@@ -96,14 +90,10 @@ static __always_inline void charge_current(__u32 pid, struct task_struct *task, 
 		return;
 	key.cgroup_id = cgroup_id_of(task, btf_typed);
 	charge_thread(pid, bpf_get_current_pid_tgid() >> 32, key.cgroup_id, delta);
-	val = bpf_map_lookup_elem(&cgroup_cpu, &key);
-	if (val) {
+	/* Per-CPU value: a plain add. */
+	val = lookup_or_init(&cgroup_cpu, &key, &init, &cgroup_cpu_update_failures);
+	if (val)
 		val->ns += delta;
-		return;
-	}
-	init.ns = delta;
-	if (bpf_map_update_elem(&cgroup_cpu, &key, &init, BPF_NOEXIST))
-		__sync_fetch_and_add(&cgroup_cpu_update_failures, 1);
 }
 
 /* In sched_switch, `current` is still prev, the task leaving the CPU. */

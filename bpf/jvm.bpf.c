@@ -11,6 +11,7 @@
 #include "jvmtap/cpu.h"
 #include "jvmtap/jvm.h"
 #include "shared_maps.bpf.h"
+#include "maputil.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -89,18 +90,12 @@ static __always_inline __u32 log2_slot(__u64 v)
 
 static __always_inline void observe(void *map, void *key, __u64 ns, __u64 *failures)
 {
-	struct jvm_hist *h = bpf_map_lookup_elem(map, key), zero = {};
+	struct jvm_hist *h, zero = {};
 	__u32 slot = log2_slot(ns), win = max_window, k = win & 1;
 
-	if (!h) {
-		/* EEXIST from a racing insert is fine: look it up again. */
-		bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(map, key);
-		if (!h) {
-			__sync_fetch_and_add(failures, 1);
-			return;
-		}
-	}
+	h = lookup_or_init(map, key, &zero, failures);
+	if (!h)
+		return;
 	__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&h->sum_ns, ns);
 	__sync_fetch_and_add(&h->count, 1);
@@ -121,15 +116,10 @@ static __always_inline struct jvm_thread_state *state(bool create)
 	__u32 tid = (__u32)id;
 	struct jvm_thread_state *s, init = {};
 
-	s = bpf_map_lookup_elem(&thread_state, &tid);
-	if (s || !create)
-		return s;
+	if (!create)
+		return bpf_map_lookup_elem(&thread_state, &tid);
 	init.tgid = id >> 32;
-	if (bpf_map_update_elem(&thread_state, &tid, &init, BPF_NOEXIST)) {
-		__sync_fetch_and_add(&thread_state_update_failures, 1);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&thread_state, &tid);
+	return lookup_or_init(&thread_state, &tid, &init, &thread_state_update_failures);
 }
 
 SEC("usdt")
@@ -275,15 +265,9 @@ static __always_inline int thread_event(const char *name, long len, int daemon, 
 		bpf_map_update_elem(&thread_seen, &tid, &first, BPF_ANY);
 	}
 
-	t = bpf_map_lookup_elem(&threads, &tgid);
-	if (!t) {
-		bpf_map_update_elem(&threads, &tgid, &zero, BPF_NOEXIST);
-		t = bpf_map_lookup_elem(&threads, &tgid);
-		if (!t) {
-			__sync_fetch_and_add(&threads_update_failures, 1);
-			return 0;
-		}
-	}
+	t = lookup_or_init(&threads, &tgid, &zero, &threads_update_failures);
+	if (!t)
+		return 0;
 	if (hidden_thread(name, len))
 		__sync_fetch_and_add(start ? &t->hidden_started : &t->hidden_stopped, 1);
 	else if (daemon)

@@ -10,6 +10,7 @@
 #include "jvmtap/net.h"
 #include "cgroup.bpf.h"
 #include "shared_maps.bpf.h"
+#include "maputil.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -72,19 +73,10 @@ __u64 net_jvm_bytes_update_failures = 0;
 
 static __always_inline void add(void *map, void *key, __u64 n, __u64 *failures)
 {
-	__u64 *v = bpf_map_lookup_elem(map, key);
+	__u64 zero = 0, *v = lookup_or_init(map, key, &zero, failures);
 
-	if (v) {
+	if (v)
 		*v += n; /* per-CPU value: no atomics needed */
-		return;
-	}
-	if (bpf_map_update_elem(map, key, &n, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(map, key); /* lost a race to another insert */
-		if (v)
-			*v += n;
-		else
-			__sync_fetch_and_add(failures, 1);
-	}
 }
 
 static __always_inline void account(struct sock *sk, int ret, int flags, bool tx)

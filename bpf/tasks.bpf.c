@@ -7,6 +7,7 @@
 #include <bpf/bpf_core_read.h>
 #include "jvmtap/tasks.h"
 #include "cgroup.bpf.h"
+#include "maputil.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,20 +30,11 @@ static __always_inline __u64 child_cgroup(struct task_struct *child)
 
 static __always_inline void created(struct task_struct *child)
 {
-	__u64 id = child_cgroup(child), one = 1, *v;
+	__u64 id = child_cgroup(child), zero = 0, *v;
 
-	v = bpf_map_lookup_elem(&tasks_created, &id);
-	if (v) {
-		*v += 1;
-		return;
-	}
-	if (bpf_map_update_elem(&tasks_created, &id, &one, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&tasks_created, &id);
-		if (v)
-			*v += 1;
-		else
-			__sync_fetch_and_add(&tasks_created_update_failures, 1);
-	}
+	v = lookup_or_init(&tasks_created, &id, &zero, &tasks_created_update_failures);
+	if (v)
+		*v += 1; /* per-CPU value */
 }
 
 SEC("tp_btf/sched_process_fork")
