@@ -136,6 +136,25 @@ void bpfutil_quiet(bool q)
 	quiet = q;
 }
 
+int bpfutil_probe(const struct bpfutil_modes *p)
+{
+	int m, err = -ENOENT;
+
+	for (m = 0; m < p->n; m++) {
+		if (p->forced >= 0 && m != p->forced)
+			continue;
+		bpfutil_quiet(p->forced < 0);
+		err = p->try_mode(m, p->arg);
+		bpfutil_quiet(false);
+		if (!err)
+			return m;
+		if (p->forced < 0 && m + 1 < p->n)
+			log_info("%s: %s via %s unavailable (%s), trying the next mode", p->owner,
+				 p->what, p->names[m], strerror(-err));
+	}
+	return err;
+}
+
 void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_program *prog,
 			bool attached)
 {

@@ -17,6 +17,19 @@ const struct bpf_object_open_opts *bpfutil_open_opts(void);
 /* While probing, libbpf's warnings are expected noise: they go to debug. */
 void bpfutil_quiet(bool quiet);
 
+/* The one attach-mode prober: a collector's modes in order of preference, tried until one
+ * loads and attaches (auto: forced < 0, libbpf quiet, each failure logged as such), or only
+ * the forced one. Returns the index of the mode that worked, or the last -errno. */
+struct bpfutil_modes {
+	const char *owner, *what;   /* for logs: "cpu", "sched_switch" */
+	const char *const *names;   /* "tp_btf", "raw_tp", ... */
+	int n;
+	int forced;                 /* index in names, or -1 */
+	int (*try_mode)(int mode, void *arg);
+	void *arg;
+};
+int bpfutil_probe(const struct bpfutil_modes *p);
+
 /* Registers a logical program for jvmtap_bpf_program_*; prog may be NULL when it never loaded. */
 void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_program *prog,
 			bool attached);

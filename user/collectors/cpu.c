@@ -166,38 +166,45 @@ static const char *clock_name(enum cpu_clock c)
 	return c == CPU_CLOCK_RQ ? "rq" : "ktime";
 }
 
+/* The prober's modes: tp_btf, raw_tp, tracepoint (enum attach_mode minus one). */
+static const char *const modes[] = { "tp_btf", "raw_tp", "tracepoint" };
+
+/* One mode, with the rq clock where it can be had: it is read through a BTF-typed task. */
+static int try_clocked(int i, void *arg)
+{
+	enum attach_mode m = ATTACH_TP_BTF + i;
+	enum cpu_clock *clock = arg;
+	int err;
+
+	*clock = cpu_cfg.clock != FLAG_CLOCK_KTIME && m == ATTACH_TP_BTF ? CPU_CLOCK_RQ :
+									 CPU_CLOCK_KTIME;
+	if (cpu_cfg.clock == FLAG_CLOCK_RQ && m != ATTACH_TP_BTF)
+		return -EOPNOTSUPP;
+	if (cpu_cfg.clock == FLAG_CLOCK_AUTO)
+		bpfutil_quiet(true);
+	err = try_mode(m, *clock);
+	if (err && *clock == CPU_CLOCK_RQ && cpu_cfg.clock == FLAG_CLOCK_AUTO) {
+		log_info("cpu: runqueue clock unusable with %s (%s), using bpf_ktime_get_ns",
+			 attach_mode_name(m), strerror(-err));
+		*clock = CPU_CLOCK_KTIME;
+		err = try_mode(m, *clock);
+	}
+	return err;
+}
+
 static int cpu_open(void)
 {
-	static const enum attach_mode order[] = { ATTACH_TP_BTF, ATTACH_RAW_TP, ATTACH_TRACEPOINT };
-	enum attach_mode m = ATTACH_TRACEPOINT;
 	enum cpu_clock clock = CPU_CLOCK_KTIME;
-	int err = -ENOENT;
-	size_t i;
+	struct bpfutil_modes p = {
+		.owner = "cpu", .what = "sched_switch", .names = modes, .n = 3,
+		.forced = cfg.attach_mode == ATTACH_AUTO ? -1 : (int)cfg.attach_mode - ATTACH_TP_BTF,
+		.try_mode = try_clocked, .arg = &clock,
+	};
+	int got = bpfutil_probe(&p), err = got < 0 ? got : 0;
+	/* the mode that worked, or the one tried last */
+	enum attach_mode m = got >= 0 ? (enum attach_mode)(ATTACH_TP_BTF + got) :
+			     p.forced >= 0 ? cfg.attach_mode : ATTACH_TRACEPOINT;
 
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		m = order[i];
-		if (cfg.attach_mode != ATTACH_AUTO && cfg.attach_mode != m)
-			continue;
-		/* The rq clock is read through a BTF-typed task: tp_btf only. */
-		clock = cpu_cfg.clock != FLAG_CLOCK_KTIME && m == ATTACH_TP_BTF ? CPU_CLOCK_RQ :
-									    CPU_CLOCK_KTIME;
-		if (cpu_cfg.clock == FLAG_CLOCK_RQ && m != ATTACH_TP_BTF)
-			continue;
-		bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO || cpu_cfg.clock == FLAG_CLOCK_AUTO);
-		err = try_mode(m, clock);
-		if (err && clock == CPU_CLOCK_RQ && cpu_cfg.clock == FLAG_CLOCK_AUTO) {
-			log_info("cpu: runqueue clock unusable with %s (%s), using bpf_ktime_get_ns",
-				 attach_mode_name(m), strerror(-err));
-			clock = CPU_CLOCK_KTIME;
-			err = try_mode(m, clock);
-		}
-		bpfutil_quiet(false);
-		if (!err)
-			break;
-		if (cfg.attach_mode == ATTACH_AUTO)
-			log_info("cpu: sched_switch via %s unavailable (%s), trying the next mode",
-				 attach_mode_name(m), strerror(-err));
-	}
 	if (err) {
 		log_warn("cpu: cannot attach sched_switch (%s): container CPU time is not collected",
 			 strerror(-err));

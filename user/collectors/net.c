@@ -25,9 +25,9 @@ enum net_mode { NET_MODE_TP_BTF, NET_MODE_TRACEPOINT, NET_MODE_FEXIT, NET_MODE_K
 static const char *const mode_names[NET_MODE__N] = { "tp_btf", "tracepoint", "fexit", "kprobe" };
 
 static struct {
-	int attach_mode; /* 0 auto, else 1 + index in mode_names */
+	int attach_mode; /* index in mode_names, or -1: auto */
 	unsigned max_ports;
-} net_cfg = { .max_ports = 32 };
+} net_cfg = { .attach_mode = -1, .max_ports = 32 };
 
 enum { OPT_NETMODE = 1500, OPT_NETPORTS };
 
@@ -39,12 +39,10 @@ static const struct argp_option options[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
-	static const char *const modes[] = { "auto", "tp_btf", "tracepoint", "fexit", "kprobe" };
-
 	switch (key) {
 	case OPT_NETMODE:
-		net_cfg.attach_mode = flag_pick(arg, modes, 5);
-		if (net_cfg.attach_mode < 0)
+		net_cfg.attach_mode = strcmp(arg, "auto") ? flag_pick(arg, mode_names, NET_MODE__N) : -1;
+		if (net_cfg.attach_mode < 0 && strcmp(arg, "auto"))
 			argp_error(st, "--net.attach-mode: '%s' is not auto, tp_btf, tracepoint, fexit or kprobe", arg);
 		break;
 	case OPT_NETPORTS:
@@ -164,29 +162,25 @@ static int try_mode(enum net_mode m)
 	return err;
 }
 
+static int try_one(int m, void *arg)
+{
+	(void)arg;
+	return try_mode(m);
+}
+
 static int net_open(void)
 {
-	enum net_mode m;
-	int err = -ENOENT;
+	struct bpfutil_modes p = {
+		.owner = "net", .what = "socket programs", .names = mode_names, .n = NET_MODE__N,
+		.forced = net_cfg.attach_mode, .try_mode = try_one,
+	};
+	int m = bpfutil_probe(&p);
 
-	for (m = 0; m < NET_MODE__N; m++) {
-		if (net_cfg.attach_mode && net_cfg.attach_mode != (int)m + 1)
-			continue;
-		bpfutil_quiet(!net_cfg.attach_mode);
-		err = try_mode(m);
-		bpfutil_quiet(false);
-		if (!err)
-			break;
-		if (!net_cfg.attach_mode)
-			log_info("net: %s unavailable (%s), trying the next mode", mode_names[m],
-				 strerror(-err));
-	}
-	if (err) {
+	if (m < 0) {
 		log_warn("net: cannot attach socket programs (%s): throughput is not collected",
-			 strerror(-err));
-		bpfutil_track_prog("net_send", net_cfg.attach_mode ?
-						       mode_names[net_cfg.attach_mode - 1] : "none",
-				   NULL, false);
+			 strerror(-m));
+		bpfutil_track_prog("net_send", p.forced >= 0 ? mode_names[p.forced] : "none", NULL,
+				   false);
 		return 0;
 	}
 	log_info("net: socket programs attached via %s", mode_names[m]);

@@ -46,17 +46,24 @@ static int try_mode(bool btf)
 	return err;
 }
 
+static int try_one(int m, void *arg)
+{
+	(void)arg;
+	return try_mode(m == 0);
+}
+
 static int tasks_open(void)
 {
-	/* tp_btf, then raw_tp; the tracepoint attach mode also uses raw_tp (no tracefs needed). */
-	bool btf = cfg.attach_mode == ATTACH_AUTO || cfg.attach_mode == ATTACH_TP_BTF;
-	int err;
+	static const char *const modes[] = { "tp_btf", "raw_tp" };
+	/* The tracepoint attach mode uses raw_tp too (no tracefs needed). */
+	struct bpfutil_modes p = {
+		.owner = "tasks", .what = "sched_process_fork", .names = modes, .n = 2,
+		.forced = cfg.attach_mode == ATTACH_AUTO ? -1 : cfg.attach_mode == ATTACH_TP_BTF ? 0 : 1,
+		.try_mode = try_one,
+	};
+	int got = bpfutil_probe(&p), err = got < 0 ? got : 0;
+	bool btf = got < 0 ? p.forced == 0 : got == 0; /* the mode tried last */
 
-	bpfutil_quiet(cfg.attach_mode == ATTACH_AUTO);
-	err = try_mode(btf);
-	if (err && cfg.attach_mode == ATTACH_AUTO)
-		err = try_mode(btf = false);
-	bpfutil_quiet(false);
 	if (err) {
 		log_warn("tasks: cannot attach sched_process_fork (%s): threads created are not counted",
 			 strerror(-err));
