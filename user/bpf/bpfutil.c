@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "families.h"
 #include "bpfutil.h"
 #include "config.h"
 #include "jvmtap/cpu.h"
@@ -274,12 +275,11 @@ void bpfutil_collect(struct writer *w)
 	__u32 len;
 	int i;
 
-	w_family(w, "jvmtap_bpf_program_attached", "gauge",
-		 "1 if the BPF program is loaded and attached, 0 if it could not be.");
+	w_fam(w, FAM_BPF_PROGRAM_ATTACHED);
 	for (i = 0; i < nprogs; i++) {
 		struct label l[] = { { "program", progs[i].program }, { "mode", progs[i].mode } };
 
-		w_sample(w, "jvmtap_bpf_program_attached", l, 2, NULL, 0, progs[i].attached);
+		w_sample(w, fam_name(FAM_BPF_PROGRAM_ATTACHED), l, 2, NULL, 0, progs[i].attached);
 	}
 	/* One info read per program serves both counters. */
 	for (i = 0; i < nprogs; i++) {
@@ -287,44 +287,40 @@ void bpfutil_collect(struct writer *w)
 		len = sizeof(info[i]);
 		have[i] = progs[i].fd >= 0 && bpf_obj_get_info_by_fd(progs[i].fd, &info[i], &len) == 0;
 	}
-	w_family(w, "jvmtap_bpf_program_runs_total", "counter",
-		 "Times the BPF program ran (counted only while kernel.bpf_stats_enabled is on).");
+	w_fam(w, FAM_BPF_PROGRAM_RUNS_TOTAL);
 	for (i = 0; i < nprogs; i++) {
 		struct label l[] = { { "program", progs[i].program } };
 
 		if (have[i])
-			w_sample(w, "jvmtap_bpf_program_runs_total", l, 1, NULL, 0, info[i].run_cnt);
+			w_sample(w, fam_name(FAM_BPF_PROGRAM_RUNS_TOTAL), l, 1, NULL, 0, info[i].run_cnt);
 	}
-	w_family(w, "jvmtap_bpf_program_run_seconds_total", "counter",
-		 "Time spent in the BPF program (counted only while kernel.bpf_stats_enabled is on).");
+	w_fam(w, FAM_BPF_PROGRAM_RUN_SECONDS_TOTAL);
 	for (i = 0; i < nprogs; i++) {
 		struct label l[] = { { "program", progs[i].program } };
 
 		if (have[i])
-			w_sample(w, "jvmtap_bpf_program_run_seconds_total", l, 1, NULL, 0,
+			w_sample(w, fam_name(FAM_BPF_PROGRAM_RUN_SECONDS_TOTAL), l, 1, NULL, 0,
 				 info[i].run_time_ns / 1e9);
 	}
-	w_family(w, "jvmtap_bpf_map_entries", "gauge", "Entries in the BPF map (hash maps).");
+	w_fam(w, FAM_BPF_MAP_ENTRIES);
 	for (i = 0; i < nmaps; i++) {
 		struct label l[] = { { "map", maps[i].map } };
 		long n = maps[i].type == BPF_MAP_TYPE_RINGBUF ? -1 : count_entries(&maps[i]);
 
 		if (n >= 0)
-			w_sample(w, "jvmtap_bpf_map_entries", l, 1, NULL, 0, n);
+			w_sample(w, fam_name(FAM_BPF_MAP_ENTRIES), l, 1, NULL, 0, n);
 	}
-	w_family(w, "jvmtap_bpf_map_max_entries", "gauge", "Capacity of the BPF map.");
+	w_fam(w, FAM_BPF_MAP_MAX_ENTRIES);
 	for (i = 0; i < nmaps; i++) {
 		struct label l[] = { { "map", maps[i].map } };
 
-		w_sample(w, "jvmtap_bpf_map_max_entries", l, 1, NULL, 0, maps[i].max_entries);
+		w_sample(w, fam_name(FAM_BPF_MAP_MAX_ENTRIES), l, 1, NULL, 0, maps[i].max_entries);
 	}
-	w_family(w, "jvmtap_bpf_map_update_failures_total", "counter",
-		 "Inserts into the BPF map (or ring buffer reservations) that failed because it was full: "
-		 "data not recorded.");
+	w_fam(w, FAM_BPF_MAP_UPDATE_FAILURES_TOTAL);
 	for (i = 0; i < nmaps; i++) {
 		struct label l[] = { { "map", maps[i].map } };
 
-		w_sample(w, "jvmtap_bpf_map_update_failures_total", l, 1, NULL, 0,
+		w_sample(w, fam_name(FAM_BPF_MAP_UPDATE_FAILURES_TOTAL), l, 1, NULL, 0,
 			 maps[i].failures ? *maps[i].failures : 0);
 	}
 }

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
+#include "families.h"
 #include "args.h"
 #include "bpfutil.h"
 #include "cgmaps.h"
@@ -250,7 +251,7 @@ static int write_cgroups(struct writer *w, time_t now)
 			ns += ((const struct cpu_val *)mapsnap_val(&m, i, c))->ns;
 		samples[n++].value = ns / 1e9;
 	}
-	identity_emit_sums(w, "jvmtap_container_cpu_seconds_total", samples, n);
+	identity_emit_sums(w, fam_name(FAM_CONTAINER_CPU_SECONDS_TOTAL), samples, n);
 	free(samples);
 	mapsnap_free(&m);
 	return 0;
@@ -285,8 +286,7 @@ void cpu_forget_thread(__u32 tid)
 
 static int cpu_collect(struct writer *w)
 {
-	w_family(w, "jvmtap_container_cpu_seconds_total", "counter",
-		 "On-CPU time of the tasks in the container (or cgroup), from sched_switch.");
+	w_fam(w, FAM_CONTAINER_CPU_SECONDS_TOTAL);
 	return skel ? write_cgroups(w, time(NULL)) : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "families.h"
 #include "args.h"
 #include "bpfutil.h"
 #include "cgmaps.h"
@@ -357,7 +358,7 @@ static int collect_jvms(struct writer *w, time_t now)
 		struct label a[] = { { "pid", pid },
 				     { "direction", dir_name(key->dir) },
 				     { "protocol", key->proto == NET_TCP ? "tcp" : "udp" } };
-		w_sample(w, "jvmtap_jvm_network_bytes_total", a, 3, id, IDENTITY_NLABELS,
+		w_sample(w, fam_name(FAM_JVM_NETWORK_BYTES_TOTAL), a, 3, id, IDENTITY_NLABELS,
 			 (double)sum_percpu(&m, i));
 	}
 	mapsnap_free(&m);
@@ -370,25 +371,21 @@ static int net_collect(struct writer *w)
 	struct agg *a = NULL;
 	long n;
 
-	w_family(w, "jvmtap_container_network_bytes_total", "counter",
-		 "TCP and UDP payload bytes the container's sockets sent (transmit) and received.");
+	w_fam(w, FAM_CONTAINER_NETWORK_BYTES_TOTAL);
 	if (skel) {
 		if ((n = walk(skel->maps.net_bytes, &a, now, fill_bytes)) < 0)
 			return (int)n;
-		emit(w, "jvmtap_container_network_bytes_total", a, n);
+		emit(w, fam_name(FAM_CONTAINER_NETWORK_BYTES_TOTAL), a, n);
 		free(a);
 	}
-	w_family(w, "jvmtap_container_tcp_port_bytes_total", "counter",
-		 "TCP payload bytes by service port: the remote port of connections the container "
-		 "opened, the local port of those it accepted.");
+	w_fam(w, FAM_CONTAINER_TCP_PORT_BYTES_TOTAL);
 	if (skel) {
 		if ((n = walk(skel->maps.net_port_bytes, &a, now, fill_port)) < 0)
 			return (int)n;
-		emit(w, "jvmtap_container_tcp_port_bytes_total", a, n);
+		emit(w, fam_name(FAM_CONTAINER_TCP_PORT_BYTES_TOTAL), a, n);
 		free(a);
 	}
-	w_family(w, "jvmtap_jvm_network_bytes_total", "counter",
-		 "TCP and UDP payload bytes the JVM's sockets sent and received.");
+	w_fam(w, FAM_JVM_NETWORK_BYTES_TOTAL);
 	return skel ? collect_jvms(w, now) : 0;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
+#include "families.h"
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
@@ -87,31 +88,30 @@ static int self_collect(struct writer *w)
 
 	if (uname(&u) == 0)
 		build[2].value = u.release;
-	w_family(w, "jvmtap_build_info", "gauge", "jvmtap's version, the libbpf it runs with and the kernel.");
-	w_sample(w, "jvmtap_build_info", build, 3, NULL, 0, 1);
+	w_fam(w, FAM_BUILD_INFO);
+	w_sample(w, fam_name(FAM_BUILD_INFO), build, 3, NULL, 0, 1);
 
 	bpfutil_collect(w);
 	identity_collect(w);
 
 	if (read_stat(&cpu, &start, &rss, &vsz) == 0) {
-		w_family(w, "process_cpu_seconds_total", "counter", "User and system CPU time spent by jvmtap.");
-		w_sample(w, "process_cpu_seconds_total", NULL, 0, NULL, 0, cpu);
-		w_family(w, "process_resident_memory_bytes", "gauge", "Resident memory of jvmtap.");
-		w_sample(w, "process_resident_memory_bytes", NULL, 0, NULL, 0, rss);
-		w_family(w, "process_virtual_memory_bytes", "gauge", "Virtual memory size of jvmtap.");
-		w_sample(w, "process_virtual_memory_bytes", NULL, 0, NULL, 0, vsz);
-		w_family(w, "process_start_time_seconds", "gauge",
-			 "Start time of jvmtap since the Unix epoch.");
-		w_sample(w, "process_start_time_seconds", NULL, 0, NULL, 0, start);
+		w_fam(w, FAM_PROCESS_CPU_SECONDS_TOTAL);
+		w_sample(w, fam_name(FAM_PROCESS_CPU_SECONDS_TOTAL), NULL, 0, NULL, 0, cpu);
+		w_fam(w, FAM_PROCESS_RESIDENT_MEMORY_BYTES);
+		w_sample(w, fam_name(FAM_PROCESS_RESIDENT_MEMORY_BYTES), NULL, 0, NULL, 0, rss);
+		w_fam(w, FAM_PROCESS_VIRTUAL_MEMORY_BYTES);
+		w_sample(w, fam_name(FAM_PROCESS_VIRTUAL_MEMORY_BYTES), NULL, 0, NULL, 0, vsz);
+		w_fam(w, FAM_PROCESS_START_TIME_SECONDS);
+		w_sample(w, fam_name(FAM_PROCESS_START_TIME_SECONDS), NULL, 0, NULL, 0, start);
 	}
 	fds = count_fds();
 	if (fds >= 0) {
-		w_family(w, "process_open_fds", "gauge", "Open file descriptors of jvmtap.");
-		w_sample(w, "process_open_fds", NULL, 0, NULL, 0, fds);
+		w_fam(w, FAM_PROCESS_OPEN_FDS);
+		w_sample(w, fam_name(FAM_PROCESS_OPEN_FDS), NULL, 0, NULL, 0, fds);
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		w_family(w, "process_max_fds", "gauge", "Limit on open file descriptors of jvmtap.");
-		w_sample(w, "process_max_fds", NULL, 0, NULL, 0, rl.rlim_cur);
+		w_fam(w, FAM_PROCESS_MAX_FDS);
+		w_sample(w, fam_name(FAM_PROCESS_MAX_FDS), NULL, 0, NULL, 0, rl.rlim_cur);
 	}
 
 	if (cfg.mode == MODE_SERVE) {
@@ -119,21 +119,18 @@ static int self_collect(struct writer *w)
 								   "method", "busy" };
 		int k;
 
-		w_family(w, "jvmtap_http_requests_rejected_total", "counter",
-			 "HTTP requests refused: unauthorized (401), client_certificate (403), method "
-			 "(405), busy (503, --web.max-requests).");
+		w_fam(w, FAM_HTTP_REQUESTS_REJECTED_TOTAL);
 		for (k = 0; k < HTTP_REJECT__N; k++) {
 			struct label l[] = { { "reason", why[k] } };
 
-			w_sample(w, "jvmtap_http_requests_rejected_total", l, 1, NULL, 0,
+			w_sample(w, fam_name(FAM_HTTP_REQUESTS_REJECTED_TOTAL), l, 1, NULL, 0,
 				 (double)http_rejected(k));
 		}
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	w_family(w, "jvmtap_scrape_duration_seconds", "gauge",
-		 "Time this scrape took to collect every signal (before compression and sending).");
-	w_sample(w, "jvmtap_scrape_duration_seconds", NULL, 0, NULL, 0,
+	w_fam(w, FAM_SCRAPE_DURATION_SECONDS);
+	w_sample(w, fam_name(FAM_SCRAPE_DURATION_SECONDS), NULL, 0, NULL, 0,
 		 (now.tv_sec - render_start.tv_sec) + (now.tv_nsec - render_start.tv_nsec) / 1e9);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "families.h"
 #include "bpfutil.h"
 #include "cgmaps.h"
 #include "collector.h"
@@ -142,14 +143,11 @@ static int tasks_collect(struct writer *w)
 	size_t i, c;
 	int err;
 
-	w_family(w, "jvmtap_container_threads", "gauge",
-		 "Live tasks (threads of every process) in the container, from the kernel's list of "
-		 "the cgroup's threads.");
+	w_fam(w, FAM_CONTAINER_THREADS);
 	identity_for_each(add_live, &ss);
-	identity_emit_sums(w, "jvmtap_container_threads", ss.s, ss.n);
+	identity_emit_sums(w, fam_name(FAM_CONTAINER_THREADS), ss.s, ss.n);
 
-	w_family(w, "jvmtap_container_threads_created_total", "counter",
-		 "Tasks (processes and threads) created in the container (sched_process_fork).");
+	w_fam(w, FAM_CONTAINER_THREADS_CREATED_TOTAL);
 	ss.n = 0;
 	if (ss.failed) {
 		free(ss.s);
@@ -170,7 +168,7 @@ static int tasks_collect(struct writer *w)
 		ss.n++;
 	}
 	if (skel) {
-		identity_emit_sums(w, "jvmtap_container_threads_created_total", ss.s, ss.n);
+		identity_emit_sums(w, fam_name(FAM_CONTAINER_THREADS_CREATED_TOTAL), ss.s, ss.n);
 		mapsnap_free(&m);
 	}
 	free(ss.s);

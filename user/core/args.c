@@ -167,6 +167,9 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 	case 'v':
 		cfg.verbose = true;
 		break;
+	case ARGP_KEY_ARG:
+		argp_error(st, "unexpected argument '%s'", arg);
+		break;
 	case ARGP_KEY_END:
 		if (cfg.run_as_user && cfg.keep_privileges)
 			argp_error(st, "--run-as-user and --security.keep-privileges exclude each other");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
+#include "families.h"
 #include "bpfutil.h"
 #include "collector.h"
 #include "config.h"
@@ -250,22 +251,19 @@ int engine_collect(struct writer *w)
 			err = result[i];
 		}
 	}
-	w_family(w, "jvmtap_scrape_collector_duration_seconds", "gauge",
-		 "Time each collector took to write its families in this scrape.");
+	w_fam(w, FAM_SCRAPE_COLLECTOR_DURATION_SECONDS);
 	for (i = 0; i < NCOLLECTORS; i++) {
 		struct label a[] = { { "collector", collectors[i]->name } };
 
 		if (!off[i])
-			w_sample(w, "jvmtap_scrape_collector_duration_seconds", a, 1, NULL, 0, took[i]);
+			w_sample(w, fam_name(FAM_SCRAPE_COLLECTOR_DURATION_SECONDS), a, 1, NULL, 0, took[i]);
 	}
-	w_family(w, "jvmtap_scrape_collector_success", "gauge",
-		 "1 when the collector wrote everything it had and its refresh workers' last refresh "
-		 "succeeded (jvmtap_refresh_success).");
+	w_fam(w, FAM_SCRAPE_COLLECTOR_SUCCESS);
 	for (i = 0; i < NCOLLECTORS; i++) {
 		struct label a[] = { { "collector", collectors[i]->name } };
 
 		if (!off[i])
-			w_sample(w, "jvmtap_scrape_collector_success", a, 1, NULL, 0,
+			w_sample(w, fam_name(FAM_SCRAPE_COLLECTOR_SUCCESS), a, 1, NULL, 0,
 				 !result[i] && worker_all_ok(collectors[i]->name));
 	}
 	worker_collect(w);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "families.h"
 #include "log.h"
 #include "worker.h"
 
@@ -175,37 +176,32 @@ bool worker_all_ok(const char *collector)
 
 void worker_collect(struct writer *w)
 {
-	static const struct {
-		const char *name, *type, *help;
-	} fam[] = {
-		{ "jvmtap_refresh_duration_seconds", "gauge",
-		  "How long each refresh worker's last refresh took." },
-		{ "jvmtap_refresh_success", "gauge", "1 when the worker's last refresh succeeded." },
-		{ "jvmtap_refresh_last_success_timestamp_seconds", "gauge",
-		  "When the worker last refreshed successfully (Unix time; 0: never)." },
-		{ "jvmtap_refreshes_total", "counter", "Refreshes per worker, by result." },
-	};
+	static const enum fam_id fam[] = { FAM_REFRESH_DURATION_SECONDS, FAM_REFRESH_SUCCESS,
+					   FAM_REFRESH_LAST_SUCCESS_TIMESTAMP_SECONDS,
+					   FAM_REFRESHES_TOTAL };
 	struct worker *k;
 	size_t f;
 
 	pthread_mutex_lock(&list_mu);
 	for (f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
-		w_family(w, fam[f].name, fam[f].type, fam[f].help);
+		const char *name = fam_name(fam[f]);
+
+		w_fam(w, fam[f]);
 		for (k = workers; k; k = k->next) {
 			struct label a[] = { { "collector", k->collector }, { "worker", k->name },
 					     { "result", "ok" } };
 
 			pthread_mutex_lock(&k->mu);
 			if (f == 0 && k->ran)
-				w_sample(w, fam[f].name, a, 2, NULL, 0, k->last_duration);
+				w_sample(w, name, a, 2, NULL, 0, k->last_duration);
 			else if (f == 1 && k->ran)
-				w_sample(w, fam[f].name, a, 2, NULL, 0, !k->last_err);
+				w_sample(w, name, a, 2, NULL, 0, !k->last_err);
 			else if (f == 2)
-				w_sample(w, fam[f].name, a, 2, NULL, 0, k->last_success);
+				w_sample(w, name, a, 2, NULL, 0, k->last_success);
 			else if (f == 3) {
-				w_sample(w, fam[f].name, a, 3, NULL, 0, k->ok);
+				w_sample(w, name, a, 3, NULL, 0, k->ok);
 				a[2].value = "error";
-				w_sample(w, fam[f].name, a, 3, NULL, 0, k->failed);
+				w_sample(w, name, a, 3, NULL, 0, k->failed);
 			}
 			pthread_mutex_unlock(&k->mu);
 		}

@@ -544,3 +544,9 @@ int w_valid_label_name(const char *s)
 	}
 	return 1;
 }
+
+void w_fam(struct writer *w, enum fam_id id)
+{
+	if (id < FAM__N)
+		w_family(w, families[id].name, families[id].type, families[id].help);
+}

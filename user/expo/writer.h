@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "families.h"
+
 struct writer;
 
 struct label {
@@ -34,6 +36,8 @@ void writer_set_limit(struct writer *w, size_t max_bytes);
  * HELP/TYPE), but callers should group samples by family.
  */
 void w_family(struct writer *w, const char *name, const char *type, const char *help);
+/* w_family() of a family of the table (families.def). */
+void w_fam(struct writer *w, enum fam_id id);
 
 /*
  * name{a...,b...} value. Label values are escaped (backslash, double quote, newline) and invalid

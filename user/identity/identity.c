@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include "families.h"
 #include "cgpath.h"
 #include "identity.h"
 #include "log.h"
@@ -493,18 +494,14 @@ void identity_collect(struct writer *w)
 {
 	int i;
 
-	w_family(w, "jvmtap_metadata_errors_total", "counter",
-		 "Containers whose runtime state file was missing, malformed or unreadable: their "
-		 "namespace, pod and container labels are empty.");
+	w_fam(w, FAM_METADATA_ERRORS_TOTAL);
 	for (i = 0; i < META__N; i++) {
 		struct label l[] = { { "reason", meta_error_names[i] } };
 
-		w_sample(w, "jvmtap_metadata_errors_total", l, 1, NULL, 0, meta_errors[i]);
+		w_sample(w, fam_name(FAM_METADATA_ERRORS_TOTAL), l, 1, NULL, 0, meta_errors[i]);
 	}
-	w_family(w, "jvmtap_cgroups_known", "gauge",
-		 "Cgroups jvmtap holds identity for, including removed ones (kept for twice the grace "
-		 "period).");
-	w_sample(w, "jvmtap_cgroups_known", NULL, 0, NULL, 0, nentries);
+	w_fam(w, FAM_CGROUPS_KNOWN);
+	w_sample(w, fam_name(FAM_CGROUPS_KNOWN), NULL, 0, NULL, 0, nentries);
 }
 
 uint64_t identity_cgroup_of_pid(int pid)

@@ -5,17 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "families.h"
+#include "hotspot.h"
 #include "rows.h"
 
 static const char *const col_names[COL__N] = {
 	"cpu", "app", "gc", "jit", "gcps", "p99", "max", "gctime", "sptime", "threads", "heap",
 	"rx", "tx", "pid", "name",
 };
-static const char *const kind_names[ROWS_NKINDS] = { "app", "gc", "jit", "vm" };
+_Static_assert(ROWS_NKINDS == KIND__N, "a row has one CPU column per thread kind of hotspot.h");
 
 const char *rows_kind_name(int kind)
 {
-	return kind >= 0 && kind < ROWS_NKINDS ? kind_names[kind] : "?";
+	return kind >= 0 && kind < ROWS_NKINDS ? thread_kind_name(kind) : "?";
 }
 
 int rows_col_of(const char *name)
@@ -143,46 +145,60 @@ static void add_bucket(struct acc *a, double b, double v)
 static void on_jvm_sample(struct acc *a, const char *name, const struct label *l, size_t n,
 			  double v)
 {
-	const char *s;
+	const char *s, *sfx = "";
 	int k;
 
-	if (!strcmp(name, "jvmtap_jvm_info")) {
+	switch (fam_of(name, &sfx)) {
+	case FAM_JVM_INFO:
 		if ((s = label(l, n, "main_class")))
 			snprintf(a->main_class, sizeof(a->main_class), "%s", s);
 		if ((s = label(l, n, "flink_role")))
 			snprintf(a->flink_role, sizeof(a->flink_role), "%s", s);
-	} else if (!strcmp(name, "jvmtap_jvm_start_time_seconds")) {
+		break;
+	case FAM_JVM_START_TIME_SECONDS:
 		a->start = v;
-	} else if (!strcmp(name, "jvmtap_jvm_cpu_seconds_total")) {
+		break;
+	case FAM_JVM_CPU_SECONDS_TOTAL:
 		s = label(l, n, "thread_kind");
 		for (k = 0; s && k < ROWS_NKINDS; k++)
-			if (!strcmp(s, kind_names[k]))
+			if (!strcmp(s, thread_kind_name(k)))
 				a->cpu_kind[k] += v, a->cpu += v;
-	} else if (!strcmp(name, "jvmtap_jvm_gc_pause_seconds_bucket")) {
-		if ((s = label(l, n, "le")))
+		break;
+	case FAM_JVM_GC_PAUSE_SECONDS:
+		if (!strcmp(sfx, "_bucket") && (s = label(l, n, "le")))
 			add_bucket(a, strtod(s, NULL), v);
-	} else if (!strcmp(name, "jvmtap_jvm_gc_pause_seconds_sum")) {
-		a->gc_sum += v;
-	} else if (!strcmp(name, "jvmtap_jvm_gc_pause_seconds_count")) {
-		a->gc_count += v;
-	} else if (!strcmp(name, "jvmtap_jvm_gc_pause_max_seconds")) {
+		else if (!strcmp(sfx, "_sum"))
+			a->gc_sum += v;
+		else if (!strcmp(sfx, "_count"))
+			a->gc_count += v;
+		break;
+	case FAM_JVM_GC_PAUSE_MAX_SECONDS:
 		a->gc_max = a->have_max && a->gc_max > v ? a->gc_max : v;
 		a->have_max = true;
-	} else if (!strcmp(name, "jvmtap_jvm_safepoint_seconds_sum")) {
-		a->sp_sum += v;
-	} else if (!strcmp(name, "jvmtap_jvm_threads")) {
+		break;
+	case FAM_JVM_SAFEPOINT_SECONDS:
+		if (!strcmp(sfx, "_sum"))
+			a->sp_sum += v;
+		break;
+	case FAM_JVM_THREADS:
 		a->threads += v;
 		a->have_threads = true;
-	} else if (!strcmp(name, "jvmtap_jvm_memory_used_bytes")) {
+		break;
+	case FAM_JVM_MEMORY_USED_BYTES:
 		if ((s = label(l, n, "area")) && !strcmp(s, "heap"))
 			a->heap_used = v, a->have_heap = true;
-	} else if (!strcmp(name, "jvmtap_jvm_memory_max_bytes")) {
+		break;
+	case FAM_JVM_MEMORY_MAX_BYTES:
 		if ((s = label(l, n, "area")) && !strcmp(s, "heap"))
 			a->heap_max = v;
-	} else if (!strcmp(name, "jvmtap_jvm_network_bytes_total")) {
+		break;
+	case FAM_JVM_NETWORK_BYTES_TOTAL:
 		s = label(l, n, "direction");
 		if (s)
 			*(!strcmp(s, "transmit") ? &a->tx : &a->rx) += v;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -191,13 +207,13 @@ static void on_container_sample(struct acc *a, const char *name, const struct la
 {
 	const char *s;
 
-	if (!strcmp(name, "jvmtap_container_cpu_seconds_total")) {
+	if (!strcmp(name, fam_name(FAM_CONTAINER_CPU_SECONDS_TOTAL))) {
 		a->cpu += v;
-	} else if (!strcmp(name, "jvmtap_container_network_bytes_total")) {
+	} else if (!strcmp(name, fam_name(FAM_CONTAINER_NETWORK_BYTES_TOTAL))) {
 		s = label(l, n, "direction");
 		if (s)
 			*(!strcmp(s, "transmit") ? &a->tx : &a->rx) += v;
-	} else if (!strcmp(name, "jvmtap_container_threads")) {
+	} else if (!strcmp(name, fam_name(FAM_CONTAINER_THREADS))) {
 		a->threads += v;
 		a->have_threads = true;
 	}

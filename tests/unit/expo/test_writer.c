@@ -1,4 +1,5 @@
 /* Unit tests for user/expo/writer.c: escaping, number format, families, histograms, failure paths. */
+// UNIT-SOURCES: user/expo/families.c
 #include <errno.h>
 #include <float.h>
 #include <limits.h>

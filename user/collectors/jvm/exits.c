@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "families.h"
 #include "exits.h"
 #include "identity.h"
 #include "log.h"
@@ -59,16 +60,14 @@ void jvm_exits_collect(struct writer *w)
 	struct exit_count *x;
 	int i;
 
-	w_family(w, "jvmtap_jvm_exits_total", "counter",
-		 "JVMs that ended, by how: reason=\"exit\" with its exit code, or \"signal\" with the "
-		 "killing signal (9 for the OOM killer and kill -9).");
+	w_fam(w, FAM_JVM_EXITS_TOTAL);
 	for (x = exits; x; x = x->next) {
 		struct label a[] = { { "reason", x->reason }, { "code", x->code } };
 		struct label id[IDENTITY_NLABELS];
 
 		for (i = 0; i < IDENTITY_NLABELS; i++)
 			id[i] = (struct label){ names[i], x->id[i] };
-		w_sample(w, "jvmtap_jvm_exits_total", a, 2, id, IDENTITY_NLABELS, x->n);
+		w_sample(w, fam_name(FAM_JVM_EXITS_TOTAL), a, 2, id, IDENTITY_NLABELS, x->n);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "families.h"
 #include "config.h"
 #include "heap.h"
 #include "hotspot.h"
@@ -79,20 +80,21 @@ static void sample(struct writer *w, const char *name, const struct jvm_view *v,
 
 void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 {
-	static const char *const metric[3] = { "jvmtap_jvm_memory_used_bytes",
-					       "jvmtap_jvm_memory_committed_bytes",
-					       "jvmtap_jvm_memory_max_bytes" };
-	static const char *const pmetric[3] = { "jvmtap_jvm_memory_pool_used_bytes",
-						"jvmtap_jvm_memory_pool_committed_bytes",
-						"jvmtap_jvm_memory_pool_max_bytes" };
-	static const char *const what[3] = { "used", "committed", "maximum" };
-	char help[160];
+	static const enum fam_id area[3] = { FAM_JVM_MEMORY_USED_BYTES,
+					     FAM_JVM_MEMORY_COMMITTED_BYTES, FAM_JVM_MEMORY_MAX_BYTES };
+	static const enum fam_id pool[3] = { FAM_JVM_MEMORY_POOL_USED_BYTES,
+					     FAM_JVM_MEMORY_POOL_COMMITTED_BYTES,
+					     FAM_JVM_MEMORY_POOL_MAX_BYTES };
+	static const enum fam_id scalar[] = { FAM_JVM_SAFEPOINTS_TOTAL,
+					      FAM_JVM_SAFEPOINT_TIME_SECONDS_TOTAL,
+					      FAM_JVM_CLASSES_LOADED_TOTAL,
+					      FAM_JVM_CLASSES_UNLOADED_TOTAL, FAM_JVM_THREADS_PEAK };
 	int k, i;
 
 	for (k = 0; k < 3; k++) {
-		snprintf(help, sizeof(help), "Heap and non-heap (metaspace) memory %s (hsperfdata).",
-			 what[k]);
-		w_family(w, metric[k], "gauge", help);
+		const char *metric = fam_name(area[k]);
+
+		w_fam(w, area[k]);
 		FOR_VIEWS(v, views, n) {
 			struct label heap[] = { { "pid", v->pid }, { "area", "heap" } };
 			struct label non[] = { { "pid", v->pid }, { "area", "nonheap" } };
@@ -101,15 +103,15 @@ void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 						  h->metaspace.max };
 
 			hotspot_heap(&v->hs, &t[0], &t[1], &t[2]);
-			sample(w, metric[k], v, heap, 2, t[k]);
+			sample(w, metric, v, heap, 2, t[k]);
 			if (m[k] >= 0)
-				sample(w, metric[k], v, non, 2, m[k]);
+				sample(w, metric, v, non, 2, m[k]);
 		}
 	}
 	for (k = 0; k < 3; k++) {
-		snprintf(help, sizeof(help), "Memory pool %s (hsperfdata spaces; survivor sums s0 "
-			 "and s1).", what[k]);
-		w_family(w, pmetric[k], "gauge", help);
+		const char *metric = fam_name(pool[k]);
+
+		w_fam(w, pool[k]);
 		FOR_VIEWS(v, views, n) {
 			long long pools[POOL__N][3];
 
@@ -118,44 +120,32 @@ void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 				struct label a[] = { { "pid", v->pid }, { "pool", hotspot_pool_name(i) } };
 
 				if (pools[i][k] >= 0)
-					sample(w, pmetric[k], v, a, 2, pools[i][k]);
+					sample(w, metric, v, a, 2, pools[i][k]);
 			}
 		}
 	}
 
-	w_family(w, "jvmtap_jvm_gc_collections_total", "counter",
-		 "Collections per collector, from hsperfdata (GarbageCollectorMXBean's count).");
+	w_fam(w, FAM_JVM_GC_COLLECTIONS_TOTAL);
 	FOR_VIEWS(v, views, n)
 		for (i = 0; i < v->hs.h.ncollectors; i++) {
 			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs.h, i) } };
 
 			if (v->hs.h.collector[i].invocations >= 0 && a[1].value[0])
-				sample(w, "jvmtap_jvm_gc_collections_total", v, a, 2,
+				sample(w, fam_name(FAM_JVM_GC_COLLECTIONS_TOTAL), v, a, 2,
 				       v->hs.h.collector[i].invocations);
 		}
-	w_family(w, "jvmtap_jvm_gc_collection_seconds_total", "counter",
-		 "Time in collections per collector, from hsperfdata.");
+	w_fam(w, FAM_JVM_GC_COLLECTION_SECONDS_TOTAL);
 	FOR_VIEWS(v, views, n)
 		for (i = 0; i < v->hs.h.ncollectors && v->hs.h.hrt_frequency > 0; i++) {
 			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs.h, i) } };
 
 			if (v->hs.h.collector[i].time_ticks >= 0 && a[1].value[0])
-				sample(w, "jvmtap_jvm_gc_collection_seconds_total", v, a, 2,
+				sample(w, fam_name(FAM_JVM_GC_COLLECTION_SECONDS_TOTAL), v, a, 2,
 				       (double)v->hs.h.collector[i].time_ticks / v->hs.h.hrt_frequency);
 		}
 
-	struct {
-		const char *name, *type, *help;
-	} scalars[] = {
-		{ "jvmtap_jvm_safepoints_total", "counter", "Safepoints the JVM reached (hsperfdata)." },
-		{ "jvmtap_jvm_safepoint_time_seconds_total", "counter",
-		  "Time the JVM spent at safepoints (hsperfdata)." },
-		{ "jvmtap_jvm_classes_loaded_total", "counter", "Classes loaded, shared ones included." },
-		{ "jvmtap_jvm_classes_unloaded_total", "counter", "Classes unloaded." },
-		{ "jvmtap_jvm_threads_peak", "gauge", "Peak live Java threads (hsperfdata)." },
-	};
-	for (k = 0; k < (int)(sizeof(scalars) / sizeof(scalars[0])); k++) {
-		w_family(w, scalars[k].name, scalars[k].type, scalars[k].help);
+	for (k = 0; k < (int)(sizeof(scalar) / sizeof(scalar[0])); k++) {
+		w_fam(w, scalar[k]);
 		FOR_VIEWS(v, views, n) {
 			const struct hsperf_jvm *h = &v->hs.h;
 			struct label a[] = { { "pid", v->pid } };
@@ -166,16 +156,15 @@ void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 					 h->classes_loaded, h->classes_unloaded, h->threads_peak };
 
 			if (val[k] >= 0)
-				sample(w, scalars[k].name, v, a, 1, val[k]);
+				sample(w, fam_name(scalar[k]), v, a, 1, val[k]);
 		}
 	}
 
-	w_family(w, "jvmtap_hsperfdata_errors_total", "counter",
-		 "hsperfdata files that could not be used, by reason; the JVM's other metrics stay.");
+	w_fam(w, FAM_HSPERFDATA_ERRORS_TOTAL);
 	for (k = HSPERF_TRUNCATED; k <= HSPERF__N; k++) {
 		struct label a[] = { { "reason", k == HSPERF__N ? "unreadable" : hsperf_err_name(k) } };
 
 		if (k != HSPERF_NOT_READY)
-			w_sample(w, "jvmtap_hsperfdata_errors_total", a, 1, NULL, 0, errors[k]);
+			w_sample(w, fam_name(FAM_HSPERFDATA_ERRORS_TOTAL), a, 1, NULL, 0, errors[k]);
 	}
 }

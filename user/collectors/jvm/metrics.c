@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "families.h"
 #include "exits.h"
 #include "heap.h"
 #include "hotspot.h"
@@ -87,19 +88,14 @@ static int collect_gc(struct writer *w, struct jvm_bpf *skel, const struct jvm_v
 	size_t i;
 	int pass, err;
 
-	w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
-		 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
-		 "action.");
+	w_fam(w, FAM_JVM_GC_PAUSE_SECONDS);
 	if ((err = mapsnap_read(bpf_map__fd(skel->maps.gc_pauses), 0, &m)))
 		return err;
 	for (pass = 0; pass < (window_advanced ? 3 : 2); pass++) {
 		if (pass == 1)
-			w_family(w, "jvmtap_jvm_gc_last_pause_seconds", "gauge",
-				 "Duration of the JVM's most recent collection by collector and action.");
+			w_fam(w, FAM_JVM_GC_LAST_PAUSE_SECONDS);
 		if (pass == 2)
-			w_family(w, "jvmtap_jvm_gc_pause_max_seconds", "gauge",
-				 "Longest collection in the interval before the last refresh (jvmtap "
-				 "top and dump only); 0 when there was none.");
+			w_fam(w, FAM_JVM_GC_PAUSE_MAX_SECONDS);
 		for (i = 0; i < m.n; i++) {
 			const struct jvm_gc_key *key = mapsnap_key(&m, i);
 			const struct jvm_hist *h = mapsnap_val(&m, i, 0);
@@ -115,12 +111,12 @@ static int collect_gc(struct writer *w, struct jvm_bpf *skel, const struct jvm_v
 					     { "gc", gc[0] ? gc : "unnamed" },
 					     { "action", key->full ? "major" : "minor" } };
 			if (pass == 0)
-				emit_hist(w, "jvmtap_jvm_gc_pause_seconds", a, 3, v->id, h);
+				emit_hist(w, fam_name(FAM_JVM_GC_PAUSE_SECONDS), a, 3, v->id, h);
 			else if (pass == 1)
-				w_sample(w, "jvmtap_jvm_gc_last_pause_seconds", a, 3, v->id,
+				w_sample(w, fam_name(FAM_JVM_GC_LAST_PAUSE_SECONDS), a, 3, v->id,
 					 IDENTITY_NLABELS, h->last_ns / 1e9);
 			else
-				w_sample(w, "jvmtap_jvm_gc_pause_max_seconds", a, 3, v->id,
+				w_sample(w, fam_name(FAM_JVM_GC_PAUSE_MAX_SECONDS), a, 3, v->id,
 					 IDENTITY_NLABELS, window_max(h) / 1e9);
 		}
 	}
@@ -150,9 +146,7 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 	}
 	jvm_views_cpu(vs, n);
 
-	w_family(w, "jvmtap_jvm_info", "gauge",
-		 "1 for each JVM (a process mapping libjvm.so); usdt: its libjvm has HotSpot "
-		 "probes; hsperfdata: its perf counters are readable.");
+	w_fam(w, FAM_JVM_INFO);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
 		/* Until jvm.c keeps them (its next tick), this scrape's own reading. */
@@ -166,30 +160,26 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 				     { "gc_policy", own ? v->j->gc_policy : v->hs.h.gc_policy } };
 
 		if (!v->skip)
-			w_sample(w, "jvmtap_jvm_info", a, 7, v->id, IDENTITY_NLABELS, 1);
+			w_sample(w, fam_name(FAM_JVM_INFO), a, 7, v->id, IDENTITY_NLABELS, 1);
 	}
 	if (n && (err = collect_gc(w, skel, vs, n))) {
 		free(vs);
 		return err;
 	}
 	if (!n)
-		w_family(w, "jvmtap_jvm_gc_pause_seconds", "histogram",
-			 "GC pauses, one observation per collection (HotSpot USDT), by collector and "
-			 "action.");
+		w_fam(w, FAM_JVM_GC_PAUSE_SECONDS);
 
-	w_family(w, "jvmtap_jvm_safepoint_seconds", "histogram",
-		 "Safepoint operations (hs_private safepoint__begin to safepoint__end).");
+	w_fam(w, FAM_JVM_SAFEPOINT_SECONDS);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
 		struct label a[] = { { "pid", v->pid } };
 		__u32 tgid = v->j->pid;
 
 		if (!v->skip && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.safepoints), &tgid, &h))
-			emit_hist(w, "jvmtap_jvm_safepoint_seconds", a, 1, v->id, &h);
+			emit_hist(w, fam_name(FAM_JVM_SAFEPOINT_SECONDS), a, 1, v->id, &h);
 	}
 
-	w_family(w, "jvmtap_jvm_threads", "gauge",
-		 "Live Java threads as ThreadMXBean counts them, by daemon status.");
+	w_fam(w, FAM_JVM_THREADS);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
 		long long live, daemon, started;
@@ -199,11 +189,10 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		if (v->skip || v->j->gone_at ||
 		    jvm_threads_now(v->j, bpf_map__fd(skel->maps.threads), &live, &daemon, &started))
 			continue;
-		w_sample(w, "jvmtap_jvm_threads", nd, 2, v->id, IDENTITY_NLABELS, live);
-		w_sample(w, "jvmtap_jvm_threads", d, 2, v->id, IDENTITY_NLABELS, daemon);
+		w_sample(w, fam_name(FAM_JVM_THREADS), nd, 2, v->id, IDENTITY_NLABELS, live);
+		w_sample(w, fam_name(FAM_JVM_THREADS), d, 2, v->id, IDENTITY_NLABELS, daemon);
 	}
-	w_family(w, "jvmtap_jvm_threads_started_total", "counter",
-		 "Java threads started since the JVM started, as ThreadMXBean counts them.");
+	w_fam(w, FAM_JVM_THREADS_STARTED_TOTAL);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
 		long long live, daemon, started;
@@ -212,18 +201,17 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		if (v->skip ||
 		    jvm_threads_now(v->j, bpf_map__fd(skel->maps.threads), &live, &daemon, &started))
 			continue;
-		w_sample(w, "jvmtap_jvm_threads_started_total", a, 1, v->id, IDENTITY_NLABELS, started);
+		w_sample(w, fam_name(FAM_JVM_THREADS_STARTED_TOTAL), a, 1, v->id, IDENTITY_NLABELS, started);
 	}
 
-	w_family(w, "jvmtap_jvm_cpu_seconds_total", "counter",
-		 "On-CPU time of the JVM's threads by kind (gc, jit, vm, app), from their names.");
+	w_fam(w, FAM_JVM_CPU_SECONDS_TOTAL);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
 
 		for (k = 0; k < KIND__N && !v->skip && v->j->cpu_tracked; k++) {
 			struct label a[] = { { "pid", v->pid }, { "thread_kind", thread_kind_name(k) } };
 
-			w_sample(w, "jvmtap_jvm_cpu_seconds_total", a, 2, v->id, IDENTITY_NLABELS,
+			w_sample(w, fam_name(FAM_JVM_CPU_SECONDS_TOTAL), a, 2, v->id, IDENTITY_NLABELS,
 				 v->kind_ns[k] / 1e9);
 		}
 	}
@@ -231,29 +219,24 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 	jvm_heap_collect(w, vs, n);
 	jvm_exits_collect(w);
 
-	w_family(w, "jvmtap_jvm_start_time_seconds", "gauge",
-		 "Start time of the JVM process since the Unix epoch: a restart shows as a new value.");
+	w_fam(w, FAM_JVM_START_TIME_SECONDS);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
 		struct label a[] = { { "pid", v->pid } };
 
 		if (!v->skip && !v->j->gone_at)
-			w_sample(w, "jvmtap_jvm_start_time_seconds", a, 1, v->id, IDENTITY_NLABELS,
+			w_sample(w, fam_name(FAM_JVM_START_TIME_SECONDS), a, 1, v->id, IDENTITY_NLABELS,
 				 boot_time() + (double)v->j->start / sysconf(_SC_CLK_TCK));
 	}
 
-	w_family(w, "jvmtap_jvm_libjvm_attached", "gauge",
-		 "Distinct libjvm.so files (device, inode) with HotSpot probes attached: one set of "
-		 "uprobes serves every JVM using the file.");
-	w_sample(w, "jvmtap_jvm_libjvm_attached", NULL, 0, NULL, 0, libprobe_count(libjvm));
+	w_fam(w, FAM_JVM_LIBJVM_ATTACHED);
+	w_sample(w, fam_name(FAM_JVM_LIBJVM_ATTACHED), NULL, 0, NULL, 0, libprobe_count(libjvm));
 
-	w_family(w, "jvmtap_jvm_errors_total", "counter",
-		 "JVMs jvmtap could not fully follow: probe attach failures, a full queue of new "
-		 "JVMs.");
+	w_fam(w, FAM_JVM_ERRORS_TOTAL);
 	for (i = 0; i < JVM_ERR__N; i++) {
 		struct label a[] = { { "reason", jvm_error_name(i) } };
 
-		w_sample(w, "jvmtap_jvm_errors_total", a, 1, NULL, 0,
+		w_sample(w, fam_name(FAM_JVM_ERRORS_TOTAL), a, 1, NULL, 0,
 			 i == JVM_ERR_ATTACH ? libjvm->attach_errors : jvm_errors(i));
 	}
 	free(vs);
