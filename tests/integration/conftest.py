@@ -15,7 +15,8 @@ import uuid
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "jvmtap")
+# JVMTAP_BIN runs the tests against another build of the collector (`make sanitize`: build/asan).
+BIN = os.path.abspath(os.environ.get("JVMTAP_BIN") or os.path.join(ROOT, "jvmtap"))
 BUILD = os.path.join(ROOT, "build")
 CG2 = "/sys/fs/cgroup/unified" if os.path.ismount("/sys/fs/cgroup/unified") else "/sys/fs/cgroup"
 CG1_CPU = "/sys/fs/cgroup/cpu"
@@ -85,6 +86,20 @@ def value(samples, name, **labels):
 
 
 # ---- the collector -------------------------------------------------------------------------
+
+# The first line of an ASan, LSan or UBSan report (`make sanitize`). The normal build never prints
+# them; a sanitized collector that printed one fails its test even if it kept serving or exited 0.
+_SANITIZER = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|LeakSanitizer has encountered"
+                        r"|runtime error:|SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer")
+
+
+def sanitizer_report(text):
+    """The sanitizer report in a collector's output from its first line on, or None."""
+    m = _SANITIZER.search(text or "")
+    if not m:
+        return None
+    return text[text.rfind("\n", 0, m.start()) + 1:]
+
 
 class Jvmtap:
     def __init__(self, args=(), env=None, wrapper=()):
@@ -161,15 +176,21 @@ def jvmtap_factory():
         return j
 
     yield start
-    for j in started:
-        rc = j.stop()
-        assert rc == 0, "jvmtap exited %s on SIGTERM:\n%s" % (rc, open(j.log.name).read())
+    # All stopped before any is judged: a sanitized collector checks for leaks as it exits.
+    done = [(j.stop(), open(j.log.name).read()) for j in started]
+    for rc, out in done:
+        report = sanitizer_report(out)
+        assert not report, "jvmtap (%s) printed a sanitizer report:\n%s" % (BIN, report)
+        assert rc == 0, "jvmtap exited %s on SIGTERM:\n%s" % (rc, out)
 
 
 def run_jvmtap(*args, timeout=20, wrapper=(), **kw):
     """Runs jvmtap to completion (for startup errors); returns CompletedProcess."""
-    return subprocess.run(list(wrapper) + [BIN] + list(args), capture_output=True, text=True,
-                          timeout=timeout, **kw)
+    p = subprocess.run(list(wrapper) + [BIN] + list(args), capture_output=True, text=True,
+                       timeout=timeout, **kw)
+    report = sanitizer_report(p.stderr)
+    assert not report, "jvmtap (%s) printed a sanitizer report:\n%s" % (BIN, report)
+    return p
 
 
 # ---- cgroups ---------------------------------------------------------------------------------
