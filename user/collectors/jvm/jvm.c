@@ -101,6 +101,8 @@ struct pidlist {
 	size_t n;
 	pid_t pid[];
 };
+static struct libprobe_kind *jni_kinds[JVM_MAX_JNI];
+static int njni;
 static struct worker *scan_worker;
 static struct snapshot scan_snap = SNAPSHOT_INIT(free);
 static unsigned long scan_seen; /* generation of scan_snap already taken */
@@ -131,6 +133,7 @@ static int proc_starttime(pid_t pid, unsigned long long *start)
 }
 
 static void jvm_remove(struct jvm *j);
+static void scan_jni(struct jvm *j);
 
 /* Registers pid if it maps libjvm; 0, -ENOENT (no libjvm mapped, yet), -ESRCH (gone) or -errno. */
 static int check_pid(pid_t pid)
@@ -186,6 +189,7 @@ static int check_pid(pid_t pid)
 	jvm_baseline_cpu(j);
 	jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
 	jvm_add(j);
+	scan_jni(j);
 	log_info("jvm: found pid %d (%s), usdt=%s", pid, j->main_class, j->usdt ? "true" : "false");
 	return 0;
 }
@@ -375,10 +379,43 @@ static void jvm_purge(struct jvm *j)
 
 static void jvm_remove(struct jvm *j)
 {
+	int i;
+
 	jvm_unlink(j);
 	jvm_purge(j);
 	libprobe_put(j->lib);
+	for (i = 0; i < njni; i++)
+		libprobe_put(j->jni[i]);
 	free(j);
+}
+
+int jvm_watch_jni(struct libprobe_kind *k)
+{
+	if (njni == JVM_MAX_JNI)
+		return -ENOSPC;
+	jni_kinds[njni++] = k;
+	return 0;
+}
+
+/* The watched JNI libraries this JVM maps now and had not before. */
+static void scan_jni(struct jvm *j)
+{
+	char path[PATH_MAX], *buf;
+	struct maps_lib m;
+	int i, deleted;
+	size_t len;
+
+	for (i = 0; i < njni && j->jni[i]; i++)
+		;
+	if (i == njni)
+		return;
+	snprintf(path, sizeof(path), "%s/%d/maps", cfg.procfs, j->pid);
+	if (read_file(path, &buf, &len, 64u << 20))
+		return;
+	for (i = 0; i < njni; i++)
+		if (!j->jni[i] && maps_find_lib(buf, len, jni_kinds[i]->file, &m, &deleted) == 0)
+			j->jni[i] = libprobe_get(jni_kinds[i], j->pid, &m);
+	free(buf);
 }
 
 static void jvm_maintain(time_t now)
@@ -407,6 +444,7 @@ static void jvm_maintain(time_t now)
 		if ((cg = identity_cgroup_of_pid(j->pid)))
 			j->cgroup_id = cg;
 		jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
+		scan_jni(j);
 	}
 }
 

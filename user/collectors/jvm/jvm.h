@@ -6,4 +6,12 @@
  * writes jvmtap_jvm_gc_pause_max_seconds, the longest collection of the window just closed. */
 void jvm_window_advance(void);
 
+/* Library probes in JVMs for another collector: JNI libraries (RocksDB's) are loaded after
+ * the JVM starts, so every live JVM's maps are read again at each maintenance until it maps
+ * k->file, which is then attached through the library probe registry (libprobe.h) and put
+ * when the JVM is forgotten. Call from that collector's open(), after the JVM collector's.
+ * 0, or -ENOSPC past JVM_MAX_JNI kinds. */
+struct libprobe_kind;
+int jvm_watch_jni(struct libprobe_kind *k);
+
 #endif

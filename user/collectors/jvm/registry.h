@@ -14,6 +14,8 @@
 
 enum jvm_error { JVM_ERR_ATTACH, JVM_ERR_PENDING_FULL, JVM_ERR__N };
 
+#define JVM_MAX_JNI 4 /* JNI library kinds watched (jvm_watch_jni) */
+
 struct libprobe;
 
 struct jvm {
@@ -22,6 +24,7 @@ struct jvm {
 	char main_class[128];
 	const char *flink_role;
 	struct libprobe *lib; /* its libjvm */
+	struct libprobe *jni[JVM_MAX_JNI]; /* the watched JNI libraries it has loaded */
 	bool usdt;
 	time_t gone_at;
 	uint64_t cgroup_id; /* at discovery, refreshed by maintain while it lives, kept after */
