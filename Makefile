@@ -83,7 +83,7 @@ SAN_TESTS  := $(addprefix tests/integration/,test_http.py test_cli.py test_ident
 	      test_websec.py::test_sighup_reloads_and_keeps_a_good_config)
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps run test unit sanitize integration integration-jdk25 flink-test fuzz bench format clean install vmlinux deploy-test soak
+.PHONY: all deps run test unit layers sanitize integration integration-jdk25 flink-test fuzz bench format clean install vmlinux deploy-test soak
 all: $(BIN)
 
 deps:
@@ -161,6 +161,10 @@ $(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(USER_SRCS) | $(OUT)/fuzz
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
+# The layers of user/: no cycle between object files, no dependency up the layers (nm).
+layers: $(BIN)
+	$(Q)$(PYTHON) tests/layers/check.py
+
 # JVMTAP_BIN points the integration fixtures at the sanitized binary; they fail a test whose
 # collector printed a sanitizer report (tests/integration/conftest.py).
 sanitize: $(SAN_BIN) $(SAN_UNIT_BINS)
@@ -209,6 +213,7 @@ deploy-test: $(BIN)
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory layers
 	$(Q)$(MAKE) --no-print-directory sanitize
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(Q)$(MAKE) --no-print-directory integration
