@@ -1,12 +1,13 @@
 """The HTTP exposition as Prometheus and a browser see it, checked with promtool."""
 import gzip
+import os
 import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import parse
+from conftest import ROOT, parse
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -133,3 +134,17 @@ def test_oversized_request_rejected(j):
     s.close()
     assert not reply.startswith(b"HTTP/1.1 200"), reply[:80]
     assert j.get("/metrics")[0] == 200
+
+
+def test_golden_pages_pass_promtool():
+    """The pages the unit tests' golden files pin (tests/unit/golden/) are clean for promtool
+    too: what the writer promises, checked by Prometheus' own linter."""
+    golden = os.path.join(ROOT, "tests", "unit", "golden")
+    pages = sorted(f for f in os.listdir(golden) if f.endswith(".prom"))
+    assert pages
+    for f in pages:
+        with open(os.path.join(golden, f)) as fp:
+            r = subprocess.run(["promtool", "check", "metrics"], stdin=fp, capture_output=True,
+                               text=True)
+        assert r.returncode == 0 and not r.stdout.strip() and not r.stderr.strip(), \
+            "%s: %s %s" % (f, r.stdout, r.stderr)
