@@ -364,8 +364,11 @@ def thread_states_of(pid):
     """Entries of the BPF per-thread USDT state map that belong to pid (bpftool, BTF-formatted)."""
     out = subprocess.run(["bpftool", "-j", "map", "dump", "name", "thread_state"],
                          capture_output=True, text=True).stdout
-    return [e for e in json.loads(out or "[]")
-            if e.get("formatted", {}).get("value", {}).get("tgid") == pid]
+    entries = json.loads(out or "[]")
+    # Several maps of that name (another jvmtap running beside the tests): one list per map.
+    if entries and "elements" in entries[0]:
+        entries = [e for m in entries for e in m.get("elements", [])]
+    return [e for e in entries if e.get("formatted", {}).get("value", {}).get("tgid") == pid]
 
 
 def test_sigkill_mid_gc_leaves_nothing_behind(jvmtap_factory, classes, tmp_path, workloads):
