@@ -1,0 +1,84 @@
+/* Pure parsers of a Flink JobManager's REST answers (1.20 and 2.x field names), json-c based.
+ * Every answer is untrusted: a missing or mistyped field leaves its value at -1 (strings ""),
+ * arrays are cut at their caps (the rest counted in *dropped), strings are cut at their fields'
+ * sizes. Each returns 0, or -EBADMSG when the text is not the JSON object expected. */
+#ifndef JVMTAP_FLINKREST_H
+#define JVMTAP_FLINKREST_H
+
+#include <stddef.h>
+
+#define FLINK_ID_LEN 33        /* job and vertex ids: 32 hex digits */
+#define FLINK_NAME_LEN 128     /* names are user text: cut here */
+#define FLINK_MAX_JOBS 64      /* per JobManager */
+#define FLINK_MAX_VERTICES 64  /* per job */
+#define FLINK_MAX_TMS 256      /* per cluster */
+#define FLINK_MAX_METRICS 16   /* per /metrics?get= query */
+
+/* GET /config: {"flink-version": "1.20.5", ...}. */
+int flinkrest_config(const char *json, size_t len, char *version, size_t vlen);
+
+/* GET /overview. */
+struct flink_overview {
+	long long taskmanagers, slots_total, slots_available;
+	long long jobs_running, jobs_finished, jobs_cancelled, jobs_failed;
+	char version[32];
+};
+int flinkrest_overview(const char *json, size_t len, struct flink_overview *out);
+
+/* GET /jobs/overview: {"jobs": [{"jid", "name", "state", "start-time", "end-time",
+ * "duration", "last-modification"}, ...]}. Times in ms since the epoch (-1: none). */
+struct flink_job {
+	char id[FLINK_ID_LEN];
+	char name[FLINK_NAME_LEN];
+	char state[24];  /* RUNNING, FINISHED, FAILED, CANCELED, RESTARTING, ... */
+	long long start_ms, end_ms, duration_ms, last_modification_ms;
+};
+int flinkrest_jobs(const char *json, size_t len, struct flink_job *jobs, int max, int *n,
+		   int *dropped);
+
+/* GET /jobs/:jid: "now", "vertices": [{"id", "name", "parallelism", "status", "metrics":
+ * {"read-records", "write-records", "read-bytes", "write-bytes", "accumulated-busy-time",
+ * "accumulated-idle-time", "accumulated-backpressured-time"}}], and "plan": {"nodes":
+ * [{"id", "inputs": [...]}]}: a vertex no node lists as input is a sink, one without inputs a
+ * source (a vertex may be both). */
+struct flink_vertex {
+	char id[FLINK_ID_LEN];
+	char name[FLINK_NAME_LEN];
+	long long parallelism;
+	long long read_records, write_records, read_bytes, write_bytes;
+	long long busy_ms, idle_ms, backpressured_ms; /* accumulated over the subtasks */
+	int source, sink; /* 1 or 0; -1 when the plan does not say */
+};
+struct flink_job_detail {
+	long long now_ms;
+	int nvertices, dropped;
+	struct flink_vertex vertices[FLINK_MAX_VERTICES];
+};
+int flinkrest_job(const char *json, size_t len, struct flink_job_detail *out);
+
+/* GET /jobs/:jid/checkpoints: "counts" {"completed", "failed", "in_progress", "restored",
+ * "total"}, "latest" {"completed": {"end_to_end_duration", "checkpointed_size", "state_size",
+ * "latest_ack_timestamp"}, "restored": {"restore_timestamp"}}. */
+struct flink_checkpoints {
+	long long completed, failed, in_progress, restored, total;
+	long long last_duration_ms, last_checkpointed_size, last_state_size, last_ack_ms;
+	long long last_restore_ms;
+};
+int flinkrest_checkpoints(const char *json, size_t len, struct flink_checkpoints *out);
+
+/* A metrics query (GET .../metrics?get=a,b): [{"id": "a", "value": "12"}, ...]. For each of
+ * the n ids, its value (parsed as a number; -1 when absent or not a number). Aggregated
+ * queries (&agg=sum) answer {"id", "sum"}: the value is then that field ("sum", "max", ...). */
+int flinkrest_metrics(const char *json, size_t len, const char *const *ids, int n,
+		      const char *field, double *out);
+
+/* GET /taskmanagers: {"taskmanagers": [{"id", "path", "slotsNumber", "freeSlots", ...}]}. */
+struct flink_tm {
+	char id[96];    /* "172.18.0.3:33783-3e38f6" in standalone */
+	char path[160]; /* its RPC address: pekko.tcp://flink@host:port/user/rpc/taskmanager_0 */
+	long long slots, free_slots;
+};
+int flinkrest_taskmanagers(const char *json, size_t len, struct flink_tm *tms, int max, int *n,
+			   int *dropped);
+
+#endif
