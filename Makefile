@@ -80,7 +80,8 @@ SAN_TESTS  := $(addprefix tests/integration/,test_http.py test_cli.py test_ident
 	      test_hsperf.py::test_pools_match_jstat_and_gc_totals_match_mxbeans[-XX:+UseG1GC] \
 	      test_net.py::test_bytes_match_what_programs_sent \
 	      test_top.py::test_dump_prom_is_valid_exposition \
-	      test_websec.py::test_sighup_reloads_and_keeps_a_good_config)
+	      test_websec.py::test_sighup_reloads_and_keeps_a_good_config \
+	      test_flink_rest.py)
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: all deps run test unit layers sanitize integration integration-jdk25 flink-test fuzz bench format clean install vmlinux deploy-test soak

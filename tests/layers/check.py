@@ -20,7 +20,7 @@ OBJ = os.path.join(ROOT, "build", "obj")
 ALLOWED = {
     "user/parse": set(),
     "user/core": {"user/parse", "user/bpf", "user/identity", "user/expo", "user/collectors",
-                  "user/collectors/jvm"},
+                  "user/collectors/jvm", "user/collectors/flink"},
     "user/bpf": {"user/core"},
     "user/identity": {"user/parse", "user/core"},
     "user/expo": {"user/parse", "user/core"},
@@ -28,10 +28,12 @@ ALLOWED = {
                         "user/collectors/jvm"},
     "user/collectors/jvm": {"user/parse", "user/core", "user/bpf", "user/identity",
                             "user/expo", "user/collectors"},
+    "user/collectors/flink": {"user/parse", "user/core", "user/bpf", "user/identity",
+                              "user/expo", "user/collectors", "user/collectors/jvm"},
     "user/views": {"user/parse", "user/core", "user/bpf", "user/identity", "user/expo",
-                   "user/collectors", "user/collectors/jvm"},
+                   "user/collectors", "user/collectors/jvm", "user/collectors/flink"},
     "user": {"user/parse", "user/core", "user/bpf", "user/identity", "user/expo",
-             "user/collectors", "user/collectors/jvm", "user/views"},
+             "user/collectors", "user/collectors/jvm", "user/collectors/flink", "user/views"},
 }
 
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -199,6 +200,21 @@ static double num_dbl(struct json_object *v)
 static long long get_ll(struct json_object *obj, const char *key)
 {
 	return num_ll(member(obj, key));
+}
+
+/* A vertex's summed counter, -1 while Flink says the sum is incomplete ("<key>-complete":
+ * false: not every subtask's value has reached the JobManager): a partial sum would make the
+ * counter go down and up again. */
+static long long get_complete(struct json_object *m, const char *key)
+{
+	struct json_object *c;
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s-complete", key);
+	c = typed(m, k, json_type_boolean);
+	if (c && !json_object_get_boolean(c))
+		return -1;
+	return get_ll(m, key);
 }
 
 /*
@@ -444,10 +460,10 @@ int flinkrest_job(const char *json, size_t len, struct flink_job_detail *out)
 		get_str(e, "name", v->name, sizeof(v->name));
 		v->parallelism = get_ll(e, "parallelism");
 		m = typed(e, "metrics", json_type_object);
-		v->read_records = get_ll(m, "read-records");
-		v->write_records = get_ll(m, "write-records");
-		v->read_bytes = get_ll(m, "read-bytes");
-		v->write_bytes = get_ll(m, "write-bytes");
+		v->read_records = get_complete(m, "read-records");
+		v->write_records = get_complete(m, "write-records");
+		v->read_bytes = get_complete(m, "read-bytes");
+		v->write_bytes = get_complete(m, "write-bytes");
 		v->busy_ms = get_ll(m, "accumulated-busy-time");
 		v->idle_ms = get_ll(m, "accumulated-idle-time");
 		v->backpressured_ms = get_ll(m, "accumulated-backpressured-time");

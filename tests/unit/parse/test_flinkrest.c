@@ -1126,6 +1126,26 @@ static void test_null_args(void **state)
 	assert_int_equal(flinkrest_taskmanagers("{}", 2, tms, 1, NULL, &dropped), -EINVAL);
 }
 
+/* A sum Flink marks incomplete (a subtask's value has not reached the JobManager yet, as in
+ * the first seconds of a job) is unknown, not a smaller count. */
+static void test_incomplete_sums_are_unknown(void **state)
+{
+	static const char json[] =
+		"{\"now\":1,\"vertices\":[{\"id\":\"aa\",\"name\":\"v\",\"parallelism\":2,"
+		"\"metrics\":{\"read-records\":5,\"read-records-complete\":false,"
+		"\"write-records\":7,\"write-records-complete\":true,\"read-bytes\":9,"
+		"\"write-bytes\":11,\"write-bytes-complete\":false}}],\"plan\":{\"nodes\":[]}}";
+	static struct flink_job_detail d;
+
+	(void)state;
+	assert_int_equal(flinkrest_job(json, sizeof(json) - 1, &d), 0);
+	assert_int_equal(d.nvertices, 1);
+	assert_int_equal(d.vertices[0].read_records, -1);
+	assert_int_equal(d.vertices[0].write_records, 7);
+	assert_int_equal(d.vertices[0].read_bytes, 9); /* no -complete key: as given */
+	assert_int_equal(d.vertices[0].write_bytes, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1148,6 +1168,7 @@ int main(void)
 		cmocka_unit_test(test_long_strings),
 		cmocka_unit_test(test_nested_garbage),
 		cmocka_unit_test(test_null_args),
+		cmocka_unit_test(test_incomplete_sums_are_unknown),
 	};
 
 	return cmocka_run_group_tests_name("flinkrest", tests, NULL, NULL);

@@ -23,9 +23,19 @@ int jvm_lookup(pid_t pid, struct jvm_ref *out)
 
 	if (!j)
 		return -ENOENT;
-	*out = (struct jvm_ref){ .pid = j->pid, .cgroup_id = j->cgroup_id,
+	*out = (struct jvm_ref){ .pid = j->pid, .start = j->start, .cgroup_id = j->cgroup_id,
 				 .flink_role = j->flink_role, .gone = j->gone_at != 0 };
 	return 0;
+}
+
+int jvm_refs(struct jvm_ref *out, int max)
+{
+	const struct jvm *j;
+	int n = 0;
+
+	for (j = jvms; j && n < max; j = j->next)
+		jvm_lookup(j->pid, &out[n++]);
+	return n;
 }
 
 struct jvm *jvm_next(const struct jvm *prev)

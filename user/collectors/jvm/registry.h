@@ -47,12 +47,15 @@ struct jvm {
 /* What a reader outside the JVM module may know of a JVM. */
 struct jvm_ref {
 	pid_t pid;
+	unsigned long long start; /* tells a reused pid apart */
 	uint64_t cgroup_id;
 	const char *flink_role;
 	bool gone;
 };
 
 struct jvm *jvm_find(pid_t pid);
+/* Up to max of the JVMs, as readers outside the module see them; the number copied. */
+int jvm_refs(struct jvm_ref *out, int max);
 /* 0 and *out filled, or -ENOENT. */
 int jvm_lookup(pid_t pid, struct jvm_ref *out);
 /* Iteration: jvm_next(NULL) is the first. */

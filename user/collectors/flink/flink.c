@@ -1,0 +1,444 @@
+/* The Flink collector: for each JobManager on the node (a JVM whose flink_role is
+ * "jobmanager"), its REST API read from outside on a worker thread (rest.c), and the job,
+ * checkpoint and cluster families written from the last poll. No job, reporter or flag of
+ * Flink's changes. */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "args.h"
+#include "collector.h"
+#include "config.h"
+#include "families.h"
+#include "identity.h"
+#include "log.h"
+#include "registry.h"
+#include "rest.h"
+#include "worker.h"
+
+#define MAX_JM 16 /* JobManagers per node */
+
+static struct {
+	bool off;
+	unsigned interval_ms;
+	struct flink_limits lim;
+} fcfg = { .interval_ms = 15000, .lim = { .timeout_ms = 2000, .max_response = 4u << 20 } };
+
+enum { OPT_REST = 1800, OPT_INTERVAL, OPT_TIMEOUT, OPT_MAXRESP };
+
+static const struct argp_option options[] = {
+	{ "flink.rest", OPT_REST, "on|off", 0, "Read each JobManager's REST API for job metrics (default on)", 0 },
+	{ "flink.poll-interval", OPT_INTERVAL, "DURATION", 0, "How often every JobManager is polled (default 15s)", 0 },
+	{ "flink.timeout", OPT_TIMEOUT, "DURATION", 0, "Per REST request: connect, send and read (default 2s)", 0 },
+	{ "flink.max-response", OPT_MAXRESP, "BYTES", 0, "Largest REST answer read (default 4194304)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	unsigned v;
+
+	switch (key) {
+	case OPT_REST:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			argp_error(st, "--flink.rest: '%s' is not on or off", arg);
+		fcfg.off = !strcmp(arg, "off");
+		break;
+	case OPT_INTERVAL:
+		if (flag_millis(arg, 1000, 3600000, &fcfg.interval_ms))
+			argp_error(st, "--flink.poll-interval: '%s' is not a duration in 1s..1h", arg);
+		break;
+	case OPT_TIMEOUT:
+		if (flag_millis(arg, 10, 60000, &fcfg.lim.timeout_ms))
+			argp_error(st, "--flink.timeout: '%s' is not a duration in 10ms..60s", arg);
+		break;
+	case OPT_MAXRESP:
+		if (flag_uint(arg, 4096, 1u << 30, &v))
+			argp_error(st, "--flink.max-response: '%s' is not a number in 4096..2^30", arg);
+		fcfg.lim.max_response = v;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
+
+/* The JobManagers to poll, as tick() last saw them in the JVM registry. */
+struct targets {
+	int n;
+	struct jvm_ref jm[MAX_JM];
+};
+/* What the worker learnt of each. */
+struct jm_result {
+	struct jvm_ref jm;
+	struct flink_endpoint ep;
+	struct flink_poll poll;
+};
+struct results {
+	int n;
+	struct jm_result r[MAX_JM];
+	uint64_t errors[FLINK_ERR__N];
+	uint64_t dropped_jobs, dropped_vertices;
+};
+
+static struct snapshot targets_snap = SNAPSHOT_INIT(free);
+static struct snapshot results_snap = SNAPSHOT_INIT(free);
+static struct worker *poller;
+static time_t last_targets;
+/* The worker's own state: endpoints found so far and the error counters. */
+static struct jm_result *known; /* [MAX_JM], by (pid, start) */
+static uint64_t errors[FLINK_ERR__N], dropped_jobs, dropped_vertices;
+
+static struct jm_result *known_of(const struct jvm_ref *jm)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < MAX_JM; i++) {
+		if (known[i].jm.pid == jm->pid && known[i].jm.start == jm->start)
+			return &known[i];
+		if (!known[i].jm.pid && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return NULL;
+	memset(&known[free_slot], 0, sizeof(known[free_slot]));
+	known[free_slot].jm = *jm;
+	return &known[free_slot];
+}
+
+static int poll_all(void *arg)
+{
+	struct targets *t, tcopy;
+	struct results *res;
+	int i, k, ok = 0;
+
+	(void)arg;
+	t = snapshot_hold(&targets_snap, NULL);
+	tcopy.n = t ? t->n : 0;
+	if (t)
+		memcpy(tcopy.jm, t->jm, sizeof(tcopy.jm));
+	snapshot_release(&targets_snap);
+	/* JobManagers no longer listed are forgotten. */
+	for (k = 0; k < MAX_JM; k++) {
+		for (i = 0; i < tcopy.n && known[k].jm.pid; i++)
+			if (known[k].jm.pid == tcopy.jm[i].pid && known[k].jm.start == tcopy.jm[i].start)
+				break;
+		if (known[k].jm.pid && i == tcopy.n)
+			memset(&known[k], 0, sizeof(known[k]));
+	}
+	if (!(res = calloc(1, sizeof(*res))))
+		return -ENOMEM;
+	for (i = 0; i < tcopy.n; i++) {
+		struct jm_result *r = known_of(&tcopy.jm[i]);
+
+		if (!r)
+			continue;
+		r->jm = tcopy.jm[i];
+		if (!r->ep.found)
+			flink_discover(r->jm.pid, &fcfg.lim, &r->ep, errors);
+		if (r->ep.found &&
+		    flink_poll(r->jm.pid, &r->ep, &fcfg.lim, &r->poll, errors) == -ECONNREFUSED)
+			r->ep.found = false; /* gone from where it answered: look again next time */
+		if (r->poll.ok) {
+			dropped_jobs += r->poll.jobs_dropped;
+			for (k = 0; k < r->poll.njobs; k++)
+				dropped_vertices += r->poll.jobs[k].detail.dropped;
+			ok++;
+		}
+		res->r[res->n++] = *r;
+	}
+	memcpy(res->errors, errors, sizeof(errors));
+	res->dropped_jobs = dropped_jobs;
+	res->dropped_vertices = dropped_vertices;
+	snapshot_publish(&results_snap, res);
+	/* A refresh fails when a JobManager could not be read at all. */
+	return ok == tcopy.n ? 0 : -EHOSTUNREACH;
+}
+
+static int flink_open(void)
+{
+	if (fcfg.off) {
+		log_info("flink: --flink.rest=off: JobManagers' REST APIs are not read");
+		return 0;
+	}
+	known = calloc(MAX_JM, sizeof(*known));
+	if (!known)
+		return -ENOMEM;
+	poller = worker_new("flink", "flink_rest", fcfg.interval_ms, poll_all, NULL);
+	return poller ? 0 : -ENOMEM;
+}
+
+/* The JobManagers of the registry, handed to the worker when they change (and a new one is
+ * polled at once). */
+static void flink_tick(void)
+{
+	struct jvm_ref all[256];
+	struct targets *t, *old;
+	time_t now = time(NULL);
+	int i, n, changed;
+
+	if (!poller || now == last_targets)
+		return;
+	last_targets = now;
+	if (!(t = calloc(1, sizeof(*t))))
+		return;
+	n = jvm_refs(all, 256);
+	for (i = 0; i < n && t->n < MAX_JM; i++)
+		if (!all[i].gone && !strcmp(all[i].flink_role, "jobmanager"))
+			t->jm[t->n++] = all[i];
+	old = snapshot_hold(&targets_snap, NULL);
+	changed = !old || old->n != t->n || memcmp(old->jm, t->jm, t->n * sizeof(t->jm[0]));
+	snapshot_release(&targets_snap);
+	if (!changed) {
+		free(t);
+		return;
+	}
+	snapshot_publish(&targets_snap, t);
+	worker_kick(poller);
+}
+
+static const char *position(const struct flink_vertex *v)
+{
+	return v->source == 1 && v->sink == 1 ? "source_sink" :
+	       v->source == 1		   ? "source" :
+	       v->sink == 1		   ? "sink" :
+						     "inner";
+}
+
+static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *r,
+		     struct label *id, int pass)
+{
+	const struct flink_poll *p = &r->poll;
+	char pid[16], port[8];
+	int j, k;
+
+	snprintf(pid, sizeof(pid), "%d", r->jm.pid);
+	snprintf(port, sizeof(port), "%u", r->ep.port);
+	(void)pass;
+	switch (fam) {
+	case FAM_FLINK_JOBMANAGER_INFO: {
+		struct label a[] = { { "pid", pid }, { "flink_version", r->ep.version },
+				     { "rest_port", r->ep.found ? port : "" } };
+
+		w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, 1);
+		return;
+	}
+	default:
+		break;
+	}
+	if (!p->ok)
+		return;
+	switch (fam) {
+	case FAM_FLINK_TASKMANAGERS:
+		if (p->overview.taskmanagers >= 0)
+			w_sample(w, fam_name(fam), NULL, 0, id, IDENTITY_NLABELS, p->overview.taskmanagers);
+		return;
+	case FAM_FLINK_TASK_SLOTS:
+		if (p->overview.slots_total >= 0)
+			w_sample(w, fam_name(fam), NULL, 0, id, IDENTITY_NLABELS, p->overview.slots_total);
+		return;
+	case FAM_FLINK_TASK_SLOTS_AVAILABLE:
+		if (p->overview.slots_available >= 0)
+			w_sample(w, fam_name(fam), NULL, 0, id, IDENTITY_NLABELS,
+				 p->overview.slots_available);
+		return;
+	case FAM_FLINK_JOBS: {
+		const char *st[4] = { "running", "finished", "cancelled", "failed" };
+		long long v[4] = { p->overview.jobs_running, p->overview.jobs_finished,
+				   p->overview.jobs_cancelled, p->overview.jobs_failed };
+
+		for (k = 0; k < 4; k++) {
+			struct label a[] = { { "state", st[k] } };
+
+			if (v[k] >= 0)
+				w_sample(w, fam_name(fam), a, 1, id, IDENTITY_NLABELS, v[k]);
+		}
+		return;
+	}
+	default:
+		break;
+	}
+	for (j = 0; j < p->njobs; j++) {
+		const struct flink_job_state *s = &p->jobs[j];
+		const struct flink_checkpoints *c = &s->cp;
+		struct label a[6] = { { "job_id", s->job.id }, { "job_name", s->job.name } };
+
+		if (!s->job.id[0])
+			continue;
+		switch (fam) {
+		case FAM_FLINK_JOB_INFO:
+			a[2] = (struct label){ "state", s->job.state };
+			w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, 1);
+			break;
+		case FAM_FLINK_JOB_START_TIME_SECONDS:
+			if (s->job.start_ms > 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS,
+					 s->job.start_ms / 1000.0);
+			break;
+		case FAM_FLINK_JOB_UPTIME_SECONDS:
+			if (s->uptime_ms >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, s->uptime_ms / 1000.0);
+			break;
+		case FAM_FLINK_JOB_DOWNTIME_SECONDS:
+			if (s->downtime_ms >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS,
+					 s->downtime_ms / 1000.0);
+			break;
+		case FAM_FLINK_JOB_RESTARTS_TOTAL:
+			if (s->restarts >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, s->restarts);
+			break;
+		case FAM_FLINK_CHECKPOINTS_TOTAL:
+			if (!s->have_checkpoints)
+				break;
+			a[2] = (struct label){ "result", "completed" };
+			if (c->completed >= 0)
+				w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, c->completed);
+			a[2].value = "failed";
+			if (c->failed >= 0)
+				w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, c->failed);
+			break;
+		case FAM_FLINK_CHECKPOINTS_IN_PROGRESS:
+			if (s->have_checkpoints && c->in_progress >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, c->in_progress);
+			break;
+		case FAM_FLINK_CHECKPOINTS_RESTORED_TOTAL:
+			if (s->have_checkpoints && c->restored >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, c->restored);
+			break;
+		case FAM_FLINK_LAST_CHECKPOINT_DURATION_SECONDS:
+			if (s->have_checkpoints && c->last_duration_ms >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS,
+					 c->last_duration_ms / 1000.0);
+			break;
+		case FAM_FLINK_LAST_CHECKPOINT_SIZE_BYTES:
+			if (!s->have_checkpoints)
+				break;
+			a[2] = (struct label){ "kind", "checkpointed" };
+			if (c->last_checkpointed_size >= 0)
+				w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS,
+					 c->last_checkpointed_size);
+			a[2].value = "full";
+			if (c->last_state_size >= 0)
+				w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, c->last_state_size);
+			break;
+		case FAM_FLINK_LAST_CHECKPOINT_COMPLETION_TIMESTAMP_SECONDS:
+			if (s->have_checkpoints && c->last_ack_ms > 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, c->last_ack_ms / 1000.0);
+			break;
+		case FAM_FLINK_LAST_RESTORE_TIMESTAMP_SECONDS:
+			if (s->have_checkpoints && c->last_restore_ms > 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS,
+					 c->last_restore_ms / 1000.0);
+			break;
+		case FAM_FLINK_VERTEX_RECORDS_TOTAL:
+		case FAM_FLINK_VERTEX_BYTES_TOTAL:
+		case FAM_FLINK_VERTEX_TIME_SECONDS_TOTAL:
+			for (k = 0; s->have_detail && k < s->detail.nvertices; k++) {
+				const struct flink_vertex *v = &s->detail.vertices[k];
+				long long in = fam == FAM_FLINK_VERTEX_RECORDS_TOTAL ? v->read_records : v->read_bytes;
+				long long out = fam == FAM_FLINK_VERTEX_RECORDS_TOTAL ? v->write_records : v->write_bytes;
+
+				a[2] = (struct label){ "vertex_id", v->id };
+				a[3] = (struct label){ "vertex", v->name };
+				a[4] = (struct label){ "position", position(v) };
+				if (fam == FAM_FLINK_VERTEX_TIME_SECONDS_TOTAL) {
+					const char *st[3] = { "busy", "idle", "backpressured" };
+					long long t[3] = { v->busy_ms, v->idle_ms, v->backpressured_ms };
+					int q;
+
+					for (q = 0; q < 3; q++) {
+						a[5] = (struct label){ "state", st[q] };
+						if (t[q] >= 0)
+							w_sample(w, fam_name(fam), a, 6, id, IDENTITY_NLABELS,
+								 t[q] / 1000.0);
+					}
+					continue;
+				}
+				a[5] = (struct label){ "direction", "in" };
+				if (in >= 0)
+					w_sample(w, fam_name(fam), a, 6, id, IDENTITY_NLABELS, in);
+				a[5].value = "out";
+				if (out >= 0)
+					w_sample(w, fam_name(fam), a, 6, id, IDENTITY_NLABELS, out);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int flink_collect(struct writer *w)
+{
+	static const enum fam_id fams[] = {
+		FAM_FLINK_JOBMANAGER_INFO, FAM_FLINK_TASKMANAGERS, FAM_FLINK_TASK_SLOTS,
+		FAM_FLINK_TASK_SLOTS_AVAILABLE, FAM_FLINK_JOBS, FAM_FLINK_JOB_INFO,
+		FAM_FLINK_JOB_START_TIME_SECONDS, FAM_FLINK_JOB_UPTIME_SECONDS,
+		FAM_FLINK_JOB_DOWNTIME_SECONDS, FAM_FLINK_JOB_RESTARTS_TOTAL,
+		FAM_FLINK_CHECKPOINTS_TOTAL, FAM_FLINK_CHECKPOINTS_IN_PROGRESS,
+		FAM_FLINK_CHECKPOINTS_RESTORED_TOTAL, FAM_FLINK_LAST_CHECKPOINT_DURATION_SECONDS,
+		FAM_FLINK_LAST_CHECKPOINT_SIZE_BYTES,
+		FAM_FLINK_LAST_CHECKPOINT_COMPLETION_TIMESTAMP_SECONDS,
+		FAM_FLINK_LAST_RESTORE_TIMESTAMP_SECONDS, FAM_FLINK_VERTEX_RECORDS_TOTAL,
+		FAM_FLINK_VERTEX_BYTES_TOTAL, FAM_FLINK_VERTEX_TIME_SECONDS_TOTAL,
+	};
+	struct label id[MAX_JM][IDENTITY_NLABELS];
+	bool ok[MAX_JM];
+	time_t now = time(NULL);
+	struct results *r;
+	size_t f;
+	int i, k;
+
+	if (!poller)
+		return 0;
+	r = snapshot_hold(&results_snap, NULL);
+	for (i = 0; r && i < r->n; i++)
+		ok[i] = identity_labels(r->r[i].jm.cgroup_id, id[i], now) == IDENTITY_OK;
+	for (f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		w_fam(w, fams[f]);
+		for (i = 0; r && i < r->n; i++)
+			if (ok[i])
+				write_jm(w, fams[f], &r->r[i], id[i], 0);
+	}
+	w_fam(w, FAM_FLINK_REST_ERRORS_TOTAL);
+	for (k = 0; k < FLINK_ERR__N; k++) {
+		struct label a[] = { { "reason", flink_err_name(k) } };
+
+		w_sample(w, fam_name(FAM_FLINK_REST_ERRORS_TOTAL), a, 1, NULL, 0, r ? r->errors[k] : 0);
+	}
+	w_fam(w, FAM_FLINK_REST_DROPPED_TOTAL);
+	{
+		struct label a[] = { { "what", "jobs" } }, b[] = { { "what", "vertices" } };
+
+		w_sample(w, fam_name(FAM_FLINK_REST_DROPPED_TOTAL), a, 1, NULL, 0, r ? r->dropped_jobs : 0);
+		w_sample(w, fam_name(FAM_FLINK_REST_DROPPED_TOTAL), b, 1, NULL, 0,
+			 r ? r->dropped_vertices : 0);
+	}
+	snapshot_release(&results_snap);
+	return 0;
+}
+
+static void flink_close(void)
+{
+	worker_free(poller);
+	poller = NULL;
+	snapshot_clear(&results_snap);
+	snapshot_clear(&targets_snap);
+	free(known);
+	known = NULL;
+}
+
+const struct collector flink_collector = {
+	.name = "flink",
+	.help = "Flink jobs, checkpoints and clusters from each JobManager's REST API",
+	.argp = &argp,
+	.open = flink_open,
+	.tick = flink_tick,
+	.collect = flink_collect,
+	.close = flink_close,
+};

@@ -1,0 +1,424 @@
+/* A JobManager's REST API from outside (rest.h). */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include "config.h"
+#include "httpresp.h"
+#include "readfile.h"
+#include "rest.h"
+
+#define MAX_LISTEN 32
+#define REST_DEFAULT_PORT 8081
+
+const char *flink_err_name(enum flink_err e)
+{
+	static const char *const names[FLINK_ERR__N] = { "no_endpoint", "connect", "timeout",
+							 "too_large", "http", "tls", "json" };
+
+	return e < FLINK_ERR__N ? names[e] : "unknown";
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A socket made in pid's network namespace (the caller's thread enters it for the socket()
+ * call and comes back): a pod's REST bound to its loopback, or to an address no route from the
+ * host reaches, is reached the same way. */
+static int socket_in(pid_t pid, int family)
+{
+	char path[PATH_MAX];
+	int target, self, fd, err;
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "%s/%d/ns/net", cfg.procfs, pid);
+	if (stat(path, &a) || stat("/proc/thread-self/ns/net", &b))
+		return -errno;
+	if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (target < 0 || self < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (setns(target, CLONE_NEWNET)) {
+		err = -errno;
+		goto out;
+	}
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	err = fd < 0 ? -errno : fd;
+	if (setns(self, CLONE_NEWNET)) {
+		/* Stuck in another namespace: this thread must not go on. */
+		if (fd >= 0)
+			close(fd);
+		err = -EIO;
+	}
+out:
+	if (target >= 0)
+		close(target);
+	if (self >= 0)
+		close(self);
+	return err;
+}
+
+static int wait_fd(int fd, short ev, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	long long left = deadline - now_ms();
+	int r;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	r = poll(&p, 1, (int)left);
+	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
+}
+
+/* GET path from the endpoint; 0 with the JSON body in *body (free() it), or the error. */
+static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
+	       const struct flink_limits *lim, char **body, size_t *blen, enum flink_err *why)
+{
+	long long deadline = now_ms() + lim->timeout_ms;
+	struct sockaddr_storage sa = { 0 };
+	char req[1024], host[64], *buf = NULL, *nb;
+	size_t len = 0, cap = 0, sent = 0, n;
+	struct httpresp r;
+	enum httpresp_err e = HTTPRESP_INCOMPLETE;
+	socklen_t salen;
+	bool eof = false;
+	int fd, err = 0, soerr;
+	ssize_t k;
+
+	if (ep->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(ep->port);
+		memcpy(&s6->sin6_addr, ep->addr, 16);
+		salen = sizeof(*s6);
+		inet_ntop(AF_INET6, ep->addr, host + 1, sizeof(host) - 2);
+		host[0] = '[';
+		strcat(host, "]");
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(ep->port);
+		memcpy(&s4->sin_addr, ep->addr, 4);
+		salen = sizeof(*s4);
+		inet_ntop(AF_INET, ep->addr, host, sizeof(host));
+	}
+	n = snprintf(req, sizeof(req),
+		     "GET %s HTTP/1.1\r\nHost: %s:%u\r\nAccept: application/json\r\n"
+		     "User-Agent: jvmtap\r\nConnection: close\r\n\r\n",
+		     path, host, ep->port);
+	if (n >= sizeof(req)) {
+		*why = FLINK_ERR_HTTP;
+		return -EINVAL;
+	}
+	fd = socket_in(pid, ep->family);
+	if (fd < 0) {
+		*why = FLINK_ERR_CONNECT;
+		return fd;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, salen) && errno != EINPROGRESS) {
+		err = -errno;
+		*why = FLINK_ERR_CONNECT;
+		goto out;
+	}
+	if ((err = wait_fd(fd, POLLOUT, deadline))) {
+		*why = err == -ETIMEDOUT ? FLINK_ERR_TIMEOUT : FLINK_ERR_CONNECT;
+		goto out;
+	}
+	salen = sizeof(soerr);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &salen) || soerr) {
+		err = -(soerr ? soerr : errno);
+		*why = FLINK_ERR_CONNECT;
+		goto out;
+	}
+	while (sent < n) {
+		k = send(fd, req + sent, n - sent, MSG_NOSIGNAL);
+		if (k > 0) {
+			sent += k;
+			continue;
+		}
+		if (k < 0 && errno != EAGAIN) {
+			err = -errno;
+			*why = FLINK_ERR_CONNECT;
+			goto out;
+		}
+		if ((err = wait_fd(fd, POLLOUT, deadline))) {
+			*why = FLINK_ERR_TIMEOUT;
+			goto out;
+		}
+	}
+	while (!eof) {
+		if (len == cap) {
+			if (cap >= lim->max_response) {
+				err = -EFBIG;
+				*why = FLINK_ERR_TOO_LARGE;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 16384;
+			if (cap > lim->max_response)
+				cap = lim->max_response;
+			if (!(nb = realloc(buf, cap + 1))) {
+				err = -ENOMEM;
+				*why = FLINK_ERR_HTTP;
+				goto out;
+			}
+			buf = nb;
+		}
+		k = recv(fd, buf + len, cap - len, 0);
+		if (k < 0 && errno == EAGAIN) {
+			if ((err = wait_fd(fd, POLLIN, deadline))) {
+				*why = FLINK_ERR_TIMEOUT;
+				goto out;
+			}
+			continue;
+		}
+		if (k < 0) {
+			err = -errno;
+			*why = FLINK_ERR_CONNECT;
+			goto out;
+		}
+		if (k == 0)
+			eof = true;
+		len += k;
+		/* A TLS server answers a plain request with an alert record (0x15 0x03). */
+		if (len >= 2 && (unsigned char)buf[0] == 0x15 && buf[1] == 0x03) {
+			err = -EPROTO;
+			*why = FLINK_ERR_TLS;
+			goto out;
+		}
+		e = httpresp_parse(buf, len, eof, &r);
+		if (e != HTTPRESP_INCOMPLETE)
+			break;
+	}
+	if (e != HTTPRESP_OK || r.status != 200) {
+		err = -EPROTO;
+		*why = FLINK_ERR_HTTP;
+		goto out;
+	}
+	memmove(buf, r.body, r.body_len);
+	buf[r.body_len] = '\0';
+	*body = buf;
+	*blen = r.body_len;
+	buf = NULL;
+out:
+	close(fd);
+	free(buf);
+	return err;
+}
+
+/* Socket inodes pid holds. */
+static int socket_inodes(pid_t pid, unsigned long *out, int max)
+{
+	char path[PATH_MAX], link[64];
+	struct dirent *d;
+	unsigned long ino;
+	int n = 0;
+	ssize_t k;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "%s/%d/fd", cfg.procfs, pid);
+	if (!(dp = opendir(path)))
+		return -errno;
+	while (n < max && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%d/fd/%s", cfg.procfs, pid, d->d_name);
+		k = readlink(path, link, sizeof(link) - 1);
+		if (k <= 0)
+			continue;
+		link[k] = '\0';
+		if (sscanf(link, "socket:[%lu]", &ino) == 1)
+			out[n++] = ino;
+	}
+	closedir(dp);
+	return n;
+}
+
+struct listener {
+	int family;
+	uint8_t addr[16];
+	unsigned port;
+};
+
+/* The listening TCP sockets among inodes, from /proc/PID/net/tcp and tcp6 (pid's own
+ * namespace's tables). */
+static int listeners(pid_t pid, const unsigned long *inodes, int ninodes, struct listener *out,
+		     int max)
+{
+	static const char *const files[2] = { "tcp", "tcp6" };
+	char path[PATH_MAX], *buf, *line, *save, addr[40];
+	unsigned port, st;
+	unsigned long ino;
+	size_t len;
+	int f, i, k, n = 0;
+
+	for (f = 0; f < 2; f++) {
+		snprintf(path, sizeof(path), "%s/%d/net/%s", cfg.procfs, pid, files[f]);
+		if (read_file(path, &buf, &len, 16u << 20))
+			continue;
+		for (line = strtok_r(buf, "\n", &save); line && n < max;
+		     line = strtok_r(NULL, "\n", &save)) {
+			if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu", addr,
+				   &port, &st, &ino) != 4 || st != 0x0A)
+				continue;
+			for (i = 0; i < ninodes && inodes[i] != ino; i++)
+				;
+			if (i == ninodes)
+				continue;
+			out[n].family = f ? AF_INET6 : AF_INET;
+			out[n].port = port;
+			memset(out[n].addr, 0, 16);
+			/* the kernel prints each 32-bit word in host order */
+			for (k = 0; k < (f ? 4 : 1); k++) {
+				uint32_t w;
+
+				sscanf(addr + 8 * k, "%8x", &w);
+				memcpy(out[n].addr + 4 * k, &w, 4);
+			}
+			n++;
+		}
+		free(buf);
+	}
+	return n;
+}
+
+static void connect_addr(const struct listener *l, struct flink_endpoint *ep)
+{
+	static const uint8_t any[16];
+
+	ep->family = l->family;
+	ep->port = l->port;
+	memcpy(ep->addr, l->addr, 16);
+	if (!memcmp(l->addr, any, l->family == AF_INET6 ? 16 : 4)) {
+		memset(ep->addr, 0, 16);
+		if (l->family == AF_INET6)
+			ep->addr[15] = 1; /* ::1 */
+		else
+			memcpy(ep->addr, (uint8_t[]){ 127, 0, 0, 1 }, 4);
+	}
+}
+
+int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpoint *ep,
+		   uint64_t errors[FLINK_ERR__N])
+{
+	unsigned long inodes[512];
+	struct listener l[MAX_LISTEN];
+	enum flink_err why = FLINK_ERR_NO_ENDPOINT;
+	struct flink_endpoint try;
+	int ni, nl, i, pass;
+	char *body;
+	size_t len;
+
+	memset(ep, 0, sizeof(*ep));
+	ni = socket_inodes(pid, inodes, 512);
+	if (ni < 0)
+		return ni;
+	nl = listeners(pid, inodes, ni, l, MAX_LISTEN);
+	/* 8081 first: the REST default; then the others, each once. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < nl; i++) {
+			if ((l[i].port == REST_DEFAULT_PORT) != (pass == 0))
+				continue;
+			memset(&try, 0, sizeof(try));
+			connect_addr(&l[i], &try);
+			if (get(pid, &try, "/config", lim, &body, &len, &why))
+				continue;
+			if (flinkrest_config(body, len, try.version, sizeof(try.version)) == 0 &&
+			    try.version[0]) {
+				free(body);
+				try.found = true;
+				*ep = try;
+				return 0;
+			}
+			free(body);
+		}
+	errors[why == FLINK_ERR_TLS ? FLINK_ERR_TLS : FLINK_ERR_NO_ENDPOINT]++;
+	return -ENOENT;
+}
+
+/* GET and parse with fn; counts the failure, 0 or -1. */
+#define FETCH(path, call)                                                          \
+	({                                                                         \
+		char *b_;                                                          \
+		size_t l_;                                                         \
+		enum flink_err w_;                                                 \
+		int r_ = get(pid, ep, path, lim, &b_, &l_, &w_);                   \
+		if (r_)                                                            \
+			errors[w_]++;                                              \
+		else {                                                             \
+			const char *json = b_;                                     \
+			size_t jlen = l_;                                          \
+			r_ = (call);                                               \
+			if (r_)                                                    \
+				errors[FLINK_ERR_JSON]++;                          \
+			free(b_);                                                  \
+		}                                                                  \
+		r_ ? -1 : 0;                                                       \
+	})
+
+int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_limits *lim,
+	       struct flink_poll *out, uint64_t errors[FLINK_ERR__N])
+{
+	static const char *const job_metrics[] = { "numRestarts", "uptime", "downtime" };
+	struct flink_job jobs[FLINK_MAX_JOBS];
+	char path[256];
+	double v[3];
+	int i;
+
+	uint64_t connect_errors = errors[FLINK_ERR_CONNECT];
+
+	memset(out, 0, sizeof(*out));
+	if (FETCH("/overview", flinkrest_overview(json, jlen, &out->overview)))
+		/* Nobody there any more (a restart on another port): look for it again. */
+		return errors[FLINK_ERR_CONNECT] != connect_errors ? -ECONNREFUSED : -EPROTO;
+	out->ok = true;
+	if (FETCH("/jobs/overview",
+		  flinkrest_jobs(json, jlen, jobs, FLINK_MAX_JOBS, &out->njobs, &out->jobs_dropped)))
+		return 0;
+	for (i = 0; i < out->njobs; i++) {
+		struct flink_job_state *s = &out->jobs[i];
+
+		s->job = jobs[i];
+		/* The id goes into request paths: 32 hex digits, nothing else. */
+		if (strlen(s->job.id) != 32 || strspn(s->job.id, "0123456789abcdef") != 32) {
+			errors[FLINK_ERR_JSON]++;
+			s->job.id[0] = '\0';
+			continue;
+		}
+		s->restarts = s->uptime_ms = s->downtime_ms = -1;
+		snprintf(path, sizeof(path), "/jobs/%s", s->job.id);
+		s->have_detail = !FETCH(path, flinkrest_job(json, jlen, &s->detail));
+		snprintf(path, sizeof(path), "/jobs/%s/checkpoints", s->job.id);
+		s->have_checkpoints = !FETCH(path, flinkrest_checkpoints(json, jlen, &s->cp));
+		snprintf(path, sizeof(path), "/jobs/%s/metrics?get=numRestarts,uptime,downtime",
+			 s->job.id);
+		if (!FETCH(path, flinkrest_metrics(json, jlen, job_metrics, 3, NULL, v))) {
+			s->have_metrics = true;
+			s->restarts = v[0];
+			s->uptime_ms = v[1];
+			s->downtime_ms = v[2];
+		}
+	}
+	return 0;
+}

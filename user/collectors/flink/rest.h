@@ -1,0 +1,64 @@
+/* A JobManager's REST API, read from outside: where it listens (the sockets the JVM itself
+ * listens on, in its own network namespace), a bounded HTTP GET from inside that namespace, and
+ * one poll of everything the Flink collector exports. Runs on the collector's worker thread,
+ * touching no state of the rest of jvmtap. */
+#ifndef JVMTAP_FLINK_REST_H
+#define JVMTAP_FLINK_REST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "flinkrest.h"
+
+enum flink_err {
+	FLINK_ERR_NO_ENDPOINT, /* no listening socket of the JobManager answered GET /config */
+	FLINK_ERR_CONNECT,     /* refused, unreachable, or no namespace to enter */
+	FLINK_ERR_TIMEOUT,     /* --flink.timeout passed */
+	FLINK_ERR_TOO_LARGE,   /* an answer past --flink.max-response */
+	FLINK_ERR_HTTP,        /* not HTTP, or a status other than 200 */
+	FLINK_ERR_TLS,         /* the endpoint speaks TLS */
+	FLINK_ERR_JSON,        /* not the JSON expected */
+	FLINK_ERR__N
+};
+const char *flink_err_name(enum flink_err e);
+
+struct flink_limits {
+	unsigned timeout_ms;  /* per request: connect, send, read */
+	size_t max_response;  /* bytes */
+};
+
+/* Where a JobManager's REST answers. */
+struct flink_endpoint {
+	bool found;
+	int family;        /* AF_INET, AF_INET6 */
+	uint8_t addr[16];  /* to connect to: the bound address, loopback for a wildcard */
+	unsigned port;
+	char version[32];  /* its flink-version */
+};
+
+/* Tries the TCP ports pid listens on (its /proc/PID/fd against /proc/PID/net/tcp{,6}), the
+ * REST default 8081 first, with GET /config; 0 with ep filled, or -errno. */
+int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpoint *ep,
+		   uint64_t errors[FLINK_ERR__N]);
+
+/* Everything one poll of a JobManager learnt. */
+struct flink_job_state {
+	struct flink_job job;
+	bool have_detail, have_checkpoints, have_metrics;
+	struct flink_job_detail detail;
+	struct flink_checkpoints cp;
+	double restarts, uptime_ms, downtime_ms; /* -1: unknown */
+};
+struct flink_poll {
+	bool ok; /* /overview answered */
+	struct flink_overview overview;
+	int njobs, jobs_dropped;
+	struct flink_job_state jobs[FLINK_MAX_JOBS];
+};
+
+/* One poll; 0 when /overview answered (the rest is best effort, errors counted), -ECONNREFUSED
+ * when the endpoint could not be reached, -EPROTO for any other failure of /overview. */
+int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_limits *lim,
+	       struct flink_poll *out, uint64_t errors[FLINK_ERR__N]);
+
+#endif
