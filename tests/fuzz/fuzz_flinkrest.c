@@ -103,6 +103,12 @@ static void all(const char *buf, size_t len, unsigned pick)
 		check_str(tms[i].id, sizeof(tms[i].id));
 		check_str(tms[i].path, sizeof(tms[i].path));
 	}
+
+	{
+		struct flink_tm_detail d;
+
+		check_ret(flinkrest_taskmanager(buf, len, &d));
+	}
 }
 
 /* all() on head + data + tail in a buffer of exactly that size. */

@@ -571,3 +571,30 @@ int flinkrest_taskmanagers(const char *json, size_t len, struct flink_tm *tms, i
 	*dropped = lost;
 	return 0;
 }
+
+int flinkrest_taskmanager(const char *json, size_t len, struct flink_tm_detail *out)
+{
+	struct json_object *root, *m;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	out->direct_count = out->direct_used = out->direct_capacity = -1;
+	out->mapped_count = out->mapped_used = out->mapped_capacity = -1;
+	out->segments_available = out->segments_used = out->segments_total = -1;
+	ret = parse_root(json, len, json_type_object, &root);
+	if (ret)
+		return ret;
+	m = typed(root, "metrics", json_type_object);
+	out->direct_count = get_ll(m, "directCount");
+	out->direct_used = get_ll(m, "directUsed");
+	out->direct_capacity = get_ll(m, "directMax");
+	out->mapped_count = get_ll(m, "mappedCount");
+	out->mapped_used = get_ll(m, "mappedUsed");
+	out->mapped_capacity = get_ll(m, "mappedMax");
+	out->segments_available = get_ll(m, "nettyShuffleMemorySegmentsAvailable");
+	out->segments_used = get_ll(m, "nettyShuffleMemorySegmentsUsed");
+	out->segments_total = get_ll(m, "nettyShuffleMemorySegmentsTotal");
+	json_object_put(root);
+	return 0;
+}

@@ -81,4 +81,14 @@ struct flink_tm {
 int flinkrest_taskmanagers(const char *json, size_t len, struct flink_tm *tms, int max, int *n,
 			   int *dropped);
 
+/* GET /taskmanagers/:tmid: "metrics" {"directCount", "directUsed", "directMax",
+ * "mappedCount", "mappedUsed", "mappedMax" (BufferPoolMXBean "direct" and "mapped": count,
+ * MemoryUsed, TotalCapacity), "nettyShuffleMemorySegmentsAvailable", "...Used", "...Total"}. */
+struct flink_tm_detail {
+	long long direct_count, direct_used, direct_capacity;
+	long long mapped_count, mapped_used, mapped_capacity;
+	long long segments_available, segments_used, segments_total;
+};
+int flinkrest_taskmanager(const char *json, size_t len, struct flink_tm_detail *out);
+
 #endif

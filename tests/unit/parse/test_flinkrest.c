@@ -1146,6 +1146,31 @@ static void test_incomplete_sums_are_unknown(void **state)
 	assert_int_equal(d.vertices[0].write_bytes, -1);
 }
 
+/* A TaskManager's details in both versions (2.x dropped memorySegments*, not the netty ones). */
+static void test_taskmanager_detail(void **state)
+{
+	static const char *const versions[] = { "1.20.5", "2.3.0" };
+	struct flink_tm_detail d;
+	size_t len;
+	char *j;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		j = fixture(versions[i], "taskmanager", &len);
+		assert_int_equal(flinkrest_taskmanager(j, len, &d), 0);
+		assert_true(d.direct_count > 0 && d.direct_used > 0 && d.direct_capacity > 0);
+		assert_int_equal(d.mapped_count, 0);
+		assert_int_equal(d.mapped_capacity, 0);
+		assert_int_equal(d.segments_total, 2662);
+		assert_int_equal(d.segments_available + d.segments_used, d.segments_total);
+		free(j);
+	}
+	assert_int_equal(flinkrest_taskmanager("{\"metrics\":[]}", 14, &d), 0);
+	assert_int_equal(d.direct_count, -1);
+	assert_int_equal(flinkrest_taskmanager("[1]", 3, &d), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1169,6 +1194,7 @@ int main(void)
 		cmocka_unit_test(test_nested_garbage),
 		cmocka_unit_test(test_null_args),
 		cmocka_unit_test(test_incomplete_sums_are_unknown),
+		cmocka_unit_test(test_taskmanager_detail),
 	};
 
 	return cmocka_run_group_tests_name("flinkrest", tests, NULL, NULL);

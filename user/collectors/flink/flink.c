@@ -82,7 +82,7 @@ struct results {
 	int n;
 	struct jm_result r[MAX_JM];
 	uint64_t errors[FLINK_ERR__N];
-	uint64_t dropped_jobs, dropped_vertices;
+	uint64_t dropped_jobs, dropped_vertices, dropped_tms;
 };
 
 static struct snapshot targets_snap = SNAPSHOT_INIT(free);
@@ -91,7 +91,7 @@ static struct worker *poller;
 static time_t last_targets;
 /* The worker's own state: endpoints found so far and the error counters. */
 static struct jm_result *known; /* [MAX_JM], by (pid, start) */
-static uint64_t errors[FLINK_ERR__N], dropped_jobs, dropped_vertices;
+static uint64_t errors[FLINK_ERR__N], dropped_jobs, dropped_vertices, dropped_tms;
 
 static struct jm_result *known_of(const struct jvm_ref *jm)
 {
@@ -145,6 +145,7 @@ static int poll_all(void *arg)
 			r->ep.found = false; /* gone from where it answered: look again next time */
 		if (r->poll.ok) {
 			dropped_jobs += r->poll.jobs_dropped;
+			dropped_tms += r->poll.tms_dropped;
 			for (k = 0; k < r->poll.njobs; k++)
 				dropped_vertices += r->poll.jobs[k].detail.dropped;
 			ok++;
@@ -154,6 +155,7 @@ static int poll_all(void *arg)
 	memcpy(res->errors, errors, sizeof(errors));
 	res->dropped_jobs = dropped_jobs;
 	res->dropped_vertices = dropped_vertices;
+	res->dropped_tms = dropped_tms;
 	snapshot_publish(&results_snap, res);
 	/* A refresh fails when a JobManager could not be read at all. */
 	return ok == tcopy.n ? 0 : -EHOSTUNREACH;
@@ -245,6 +247,52 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 		if (p->overview.slots_available >= 0)
 			w_sample(w, fam_name(fam), NULL, 0, id, IDENTITY_NLABELS,
 				 p->overview.slots_available);
+		return;
+	case FAM_FLINK_BUFFER_POOL_BUFFERS:
+	case FAM_FLINK_BUFFER_POOL_USED_BYTES:
+	case FAM_FLINK_BUFFER_POOL_CAPACITY_BYTES: {
+		int what = fam == FAM_FLINK_BUFFER_POOL_BUFFERS ? 0 : fam == FAM_FLINK_BUFFER_POOL_USED_BYTES ? 1 : 2;
+		struct label a[] = { { "component", "jobmanager" }, { "tm_id", "" }, { "pool", "direct" } };
+
+		for (k = 0; k < 2; k++) {
+			a[2].value = k ? "mapped" : "direct";
+			if (p->jm_pools[3 * k + what] >= 0)
+				w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, p->jm_pools[3 * k + what]);
+		}
+		a[0].value = "taskmanager";
+		for (j = 0; j < p->ntms; j++) {
+			const struct flink_tm_state *t = &p->tms[j];
+			long long v[2][3] = { { t->d.direct_count, t->d.direct_used, t->d.direct_capacity },
+					      { t->d.mapped_count, t->d.mapped_used, t->d.mapped_capacity } };
+
+			a[1].value = t->tm.id;
+			for (k = 0; t->have_detail && k < 2; k++) {
+				a[2].value = k ? "mapped" : "direct";
+				if (v[k][what] >= 0)
+					w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, v[k][what]);
+			}
+		}
+		return;
+	}
+	case FAM_FLINK_NETWORK_MEMORY_SEGMENTS:
+	case FAM_FLINK_NETWORK_MEMORY_SEGMENTS_MAX:
+		for (j = 0; j < p->ntms; j++) {
+			const struct flink_tm_state *t = &p->tms[j];
+			struct label a[] = { { "tm_id", t->tm.id }, { "state", "available" } };
+
+			if (!t->have_detail)
+				continue;
+			if (fam == FAM_FLINK_NETWORK_MEMORY_SEGMENTS_MAX) {
+				if (t->d.segments_total >= 0)
+					w_sample(w, fam_name(fam), a, 1, id, IDENTITY_NLABELS, t->d.segments_total);
+				continue;
+			}
+			if (t->d.segments_available >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, t->d.segments_available);
+			a[1].value = "used";
+			if (t->d.segments_used >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, t->d.segments_used);
+		}
 		return;
 	case FAM_FLINK_JOBS: {
 		const char *st[4] = { "running", "finished", "cancelled", "failed" };
@@ -377,7 +425,10 @@ static int flink_collect(struct writer *w)
 {
 	static const enum fam_id fams[] = {
 		FAM_FLINK_JOBMANAGER_INFO, FAM_FLINK_TASKMANAGERS, FAM_FLINK_TASK_SLOTS,
-		FAM_FLINK_TASK_SLOTS_AVAILABLE, FAM_FLINK_JOBS, FAM_FLINK_JOB_INFO,
+		FAM_FLINK_TASK_SLOTS_AVAILABLE, FAM_FLINK_BUFFER_POOL_BUFFERS,
+		FAM_FLINK_BUFFER_POOL_USED_BYTES, FAM_FLINK_BUFFER_POOL_CAPACITY_BYTES,
+		FAM_FLINK_NETWORK_MEMORY_SEGMENTS, FAM_FLINK_NETWORK_MEMORY_SEGMENTS_MAX,
+		FAM_FLINK_JOBS, FAM_FLINK_JOB_INFO,
 		FAM_FLINK_JOB_START_TIME_SECONDS, FAM_FLINK_JOB_UPTIME_SECONDS,
 		FAM_FLINK_JOB_DOWNTIME_SECONDS, FAM_FLINK_JOB_RESTARTS_TOTAL,
 		FAM_FLINK_CHECKPOINTS_TOTAL, FAM_FLINK_CHECKPOINTS_IN_PROGRESS,
@@ -413,9 +464,11 @@ static int flink_collect(struct writer *w)
 	}
 	w_fam(w, FAM_FLINK_REST_DROPPED_TOTAL);
 	{
-		struct label a[] = { { "what", "jobs" } }, b[] = { { "what", "vertices" } };
+		struct label a[] = { { "what", "jobs" } }, b[] = { { "what", "vertices" } },
+			     c[] = { { "what", "taskmanagers" } };
 
 		w_sample(w, fam_name(FAM_FLINK_REST_DROPPED_TOTAL), a, 1, NULL, 0, r ? r->dropped_jobs : 0);
+		w_sample(w, fam_name(FAM_FLINK_REST_DROPPED_TOTAL), c, 1, NULL, 0, r ? r->dropped_tms : 0);
 		w_sample(w, fam_name(FAM_FLINK_REST_DROPPED_TOTAL), b, 1, NULL, 0,
 			 r ? r->dropped_vertices : 0);
 	}

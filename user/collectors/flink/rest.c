@@ -357,6 +357,32 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 	return -ENOENT;
 }
 
+/* s percent-encoded but for unreserved characters; false when it does not fit or is empty. */
+static bool url_encode(const char *s, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			if (n + 1 >= size)
+				return false;
+			out[n++] = c;
+		} else {
+			if (n + 3 >= size)
+				return false;
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
 /* GET and parse with fn; counts the failure, 0 or -1. */
 #define FETCH(path, call)                                                          \
 	({                                                                         \
@@ -381,7 +407,14 @@ int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_li
 	       struct flink_poll *out, uint64_t errors[FLINK_ERR__N])
 {
 	static const char *const job_metrics[] = { "numRestarts", "uptime", "downtime" };
+	static const char *const jm_metrics[] = {
+		"Status.JVM.Memory.Direct.Count", "Status.JVM.Memory.Direct.MemoryUsed",
+		"Status.JVM.Memory.Direct.TotalCapacity", "Status.JVM.Memory.Mapped.Count",
+		"Status.JVM.Memory.Mapped.MemoryUsed", "Status.JVM.Memory.Mapped.TotalCapacity",
+	};
+	struct flink_tm tms[FLINK_MAX_POLLED_TMS];
 	struct flink_job jobs[FLINK_MAX_JOBS];
+	char enc[3 * sizeof(tms[0].id)];
 	char path[256];
 	double v[3];
 	int i;
@@ -393,6 +426,26 @@ int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_li
 		/* Nobody there any more (a restart on another port): look for it again. */
 		return errors[FLINK_ERR_CONNECT] != connect_errors ? -ECONNREFUSED : -EPROTO;
 	out->ok = true;
+	for (i = 0; i < 6; i++)
+		out->jm_pools[i] = -1;
+	FETCH("/jobmanager/metrics?get=Status.JVM.Memory.Direct.Count,Status.JVM.Memory.Direct."
+	      "MemoryUsed,Status.JVM.Memory.Direct.TotalCapacity,Status.JVM.Memory.Mapped.Count,"
+	      "Status.JVM.Memory.Mapped.MemoryUsed,Status.JVM.Memory.Mapped.TotalCapacity",
+	      flinkrest_metrics(json, jlen, jm_metrics, 6, NULL, out->jm_pools));
+	if (!FETCH("/taskmanagers", flinkrest_taskmanagers(json, jlen, tms, FLINK_MAX_POLLED_TMS,
+							    &out->ntms, &out->tms_dropped)))
+		for (i = 0; i < out->ntms; i++) {
+			struct flink_tm_state *t = &out->tms[i];
+
+			t->tm = tms[i];
+			/* "localhost:41233-3e38f6": percent-encoded into the path */
+			if (!url_encode(t->tm.id, enc, sizeof(enc))) {
+				errors[FLINK_ERR_JSON]++;
+				continue;
+			}
+			snprintf(path, sizeof(path), "/taskmanagers/%s", enc);
+			t->have_detail = !FETCH(path, flinkrest_taskmanager(json, jlen, &t->d));
+		}
 	if (FETCH("/jobs/overview",
 		  flinkrest_jobs(json, jlen, jobs, FLINK_MAX_JOBS, &out->njobs, &out->jobs_dropped)))
 		return 0;

@@ -49,9 +49,19 @@ struct flink_job_state {
 	struct flink_checkpoints cp;
 	double restarts, uptime_ms, downtime_ms; /* -1: unknown */
 };
+#define FLINK_MAX_POLLED_TMS 64 /* TaskManagers whose details are read per poll */
+struct flink_tm_state {
+	struct flink_tm tm;
+	bool have_detail;
+	struct flink_tm_detail d;
+};
 struct flink_poll {
 	bool ok; /* /overview answered */
 	struct flink_overview overview;
+	/* The JobManager's own buffer pools (Status.JVM.Memory.{Direct,Mapped}.*), -1: unknown. */
+	double jm_pools[6]; /* direct count, used, capacity; mapped count, used, capacity */
+	int ntms, tms_dropped;
+	struct flink_tm_state tms[FLINK_MAX_POLLED_TMS];
 	int njobs, jobs_dropped;
 	struct flink_job_state jobs[FLINK_MAX_JOBS];
 };
