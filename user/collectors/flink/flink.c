@@ -80,9 +80,9 @@ struct jm_result {
 };
 struct results {
 	int n;
-	struct jm_result r[MAX_JM];
 	uint64_t errors[FLINK_ERR__N];
 	uint64_t dropped_jobs, dropped_vertices, dropped_tms;
+	struct jm_result r[]; /* n of them: about 1 MiB each at the caps, so only those polled */
 };
 
 static struct snapshot targets_snap = SNAPSHOT_INIT(free);
@@ -130,7 +130,7 @@ static int poll_all(void *arg)
 		if (known[k].jm.pid && i == tcopy.n)
 			memset(&known[k], 0, sizeof(known[k]));
 	}
-	if (!(res = calloc(1, sizeof(*res))))
+	if (!(res = calloc(1, sizeof(*res) + tcopy.n * sizeof(res->r[0]))))
 		return -ENOMEM;
 	for (i = 0; i < tcopy.n; i++) {
 		struct jm_result *r = known_of(&tcopy.jm[i]);
