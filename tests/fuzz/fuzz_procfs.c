@@ -2,8 +2,11 @@
 // FUZZ-SOURCES: user/parse/procfs.c
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include "procfs.h"
 
 static void fuzz_maps(const char *buf, size_t len, const char *name)
@@ -81,7 +84,102 @@ static void fuzz_stat(const char *buf, size_t len)
 		abort();
 }
 
-/* First byte: low 3 bits pick a parser (4..7: all of them), the rest an out length or a name.
+static int untouched(const void *p, size_t n, unsigned char fill)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != fill)
+			return 0;
+	return 1;
+}
+
+/* Whether s (n bytes, NUL-terminated) occurs in buf, letters compared without case. */
+static int has_nocase(const char *buf, size_t len, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + n <= len; i++)
+		if (!strncasecmp(buf + i, s, n))
+			return 1;
+	return 0;
+}
+
+static void fuzz_tcp(const char *buf, size_t len)
+{
+	static const char junk[] = " junk 1 2\n";
+	struct net_tcp_sock s, again;
+	char ep[48], *more;
+	size_t n, k;
+	uint32_t w;
+	int ret;
+
+	memset(&s, 0xa5, sizeof(s));
+	ret = net_tcp_line(buf, len, &s);
+	if (ret && ret != -EINVAL)
+		abort();
+	if (ret) {
+		if (!untouched(&s, sizeof(s), 0xa5))
+			abort();
+		return;
+	}
+	if (s.family != AF_INET && s.family != AF_INET6)
+		abort();
+	if (s.family == AF_INET && !untouched(s.addr + 4, 12, 0))
+		abort();
+	if (s.port > 0xffff || s.state > 0xff)
+		abort();
+	/* the local endpoint printed back as the kernel prints it is in the line */
+	for (n = 0, k = 0; k < (s.family == AF_INET ? 1u : 4u); k++) {
+		memcpy(&w, s.addr + 4 * k, 4);
+		n += snprintf(ep + n, sizeof(ep) - n, "%08X", w);
+	}
+	n += snprintf(ep + n, sizeof(ep) - n, ":%04X ", s.port);
+	if (!has_nocase(buf, len, ep, n))
+		abort();
+	n = snprintf(ep, sizeof(ep), "%llu", (unsigned long long)s.inode);
+	if (!memmem(buf, len, ep, n))
+		abort();
+	/* what follows the refcount is not read: the same answer with more after it */
+	more = malloc(len + sizeof(junk) - 1);
+	if (!more)
+		return;
+	memcpy(more, buf, len);
+	memcpy(more + len, junk, sizeof(junk) - 1);
+	memset(&again, 0x5a, sizeof(again));
+	if (net_tcp_line(more, len + sizeof(junk) - 1, &again) || again.family != s.family ||
+	    memcmp(again.addr, s.addr, 16) || again.port != s.port || again.state != s.state ||
+	    again.inode != s.inode)
+		abort();
+	free(more);
+}
+
+static void fuzz_link(const char *buf, size_t len)
+{
+	uint64_t inode = 42;
+	char dec[24];
+	size_t n, d;
+	int ret;
+
+	ret = fd_socket_inode(buf, len, &inode);
+	if (ret && ret != -EINVAL)
+		abort();
+	if (ret) {
+		if (inode != 42)
+			abort();
+		return;
+	}
+	/* "socket:[" digits "]": the digits are the inode, perhaps after zeros */
+	if (len < 10 || memcmp(buf, "socket:[", 8) || buf[len - 1] != ']')
+		abort();
+	d = len - 9;
+	n = snprintf(dec, sizeof(dec), "%llu", (unsigned long long)inode);
+	if (n > d || memcmp(buf + 8 + d - n, dec, n) || !untouched(buf + 8, d - n, '0'))
+		abort();
+}
+
+/* First byte: low 3 bits pick a parser (6, 7: all of them), the rest an out length or a name.
  * The remaining bytes go to an exactly-sized copy, so any read past len is an ASan report. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -111,11 +209,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3:
 		fuzz_stat(buf, len);
 		break;
+	case 4:
+		fuzz_tcp(buf, len);
+		break;
+	case 5:
+		fuzz_link(buf, len);
+		break;
 	default:
 		fuzz_maps(buf, len, "libjvm.so");
 		fuzz_cmdline(buf, len, 64);
 		fuzz_status(buf, len);
 		fuzz_stat(buf, len);
+		fuzz_tcp(buf, len);
+		fuzz_link(buf, len);
 		break;
 	}
 	free(buf);

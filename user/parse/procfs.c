@@ -1,9 +1,10 @@
-/* Pure parsers for /proc/PID files (maps, cmdline, status, stat): buffer in, struct out. They
- * never read past len and accept no line they cannot fully parse. */
+/* Pure parsers for /proc/PID files (maps, cmdline, status, stat, net/tcp, fd links): buffer in,
+ * struct out. They never read past len and accept no line they cannot fully parse. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "procfs.h"
 
 static const char *line_end(const char *p, const char *end)
@@ -259,4 +260,155 @@ int stat_starttime(const char *buf, size_t len, unsigned long long *start)
 		return -EINVAL;
 	*start = v;
 	return 0;
+}
+
+/* The next run of bytes other than ' ' from *p: its start in *tok, its length returned (0 when
+ * only spaces are left); *p moves past it. */
+static size_t token(const char **p, const char *end, const char **tok)
+{
+	const char *q = *p;
+
+	while (q < end && *q == ' ')
+		q++;
+	*tok = q;
+	while (q < end && *q != ' ')
+		q++;
+	*p = q;
+	return q - *tok;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly n (1..8) hex digits. */
+static int hex_u32(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+	int d;
+
+	if (!n || n > 8)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if ((d = hex_digit(s[i])) < 0)
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Exactly n (1..) decimal digits, no overflow. */
+static int dec_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - (s[i] - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* "ADDR:PORT" as the kernel prints it: ADDR 8 or 32 hex digits (%08X of each 32-bit word as it
+ * lies in memory), PORT 4 (%04X). */
+static int tcp_endpoint(const char *t, size_t n, int *family, uint8_t addr[16], unsigned *port)
+{
+	size_t alen, k;
+	uint32_t w;
+
+	if (n < 5 || t[n - 5] != ':')
+		return -EINVAL;
+	alen = n - 5;
+	if (alen != 8 && alen != 32)
+		return -EINVAL;
+	memset(addr, 0, 16);
+	for (k = 0; k < alen / 8; k++) {
+		if (hex_u32(t + 8 * k, 8, &w))
+			return -EINVAL;
+		memcpy(addr + 4 * k, &w, 4);
+	}
+	if (hex_u32(t + alen + 1, 4, &w))
+		return -EINVAL;
+	*family = alen == 8 ? AF_INET : AF_INET6;
+	*port = w;
+	return 0;
+}
+
+/* A field passed over (tx:rx, tr:when, retrnsmt, uid, timeout): digits, hex digits, ':', '-'. */
+static int plain_field(const char *t, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (hex_digit(t[i]) < 0 && t[i] != ':' && t[i] != '-')
+			return 0;
+	return 1;
+}
+
+int net_tcp_line(const char *line, size_t len, struct net_tcp_sock *out)
+{
+	const char *p = line, *end = line + len, *t;
+	struct net_tcp_sock s;
+	int rfamily, i;
+	uint8_t raddr[16];
+	unsigned rport;
+	uint32_t st;
+	uint64_t sl;
+	size_t n;
+
+	/* "%4d:" */
+	n = token(&p, end, &t);
+	if (n < 2 || t[n - 1] != ':' || dec_u64(t, n - 1, &sl))
+		return -EINVAL;
+	n = token(&p, end, &t);
+	if (tcp_endpoint(t, n, &s.family, s.addr, &s.port))
+		return -EINVAL;
+	n = token(&p, end, &t);
+	if (tcp_endpoint(t, n, &rfamily, raddr, &rport) || rfamily != s.family)
+		return -EINVAL;
+	n = token(&p, end, &t);
+	if (n != 2 || hex_u32(t, 2, &st))
+		return -EINVAL;
+	s.state = st;
+	for (i = 0; i < 5; i++) {
+		n = token(&p, end, &t);
+		if (!plain_field(t, n))
+			return -EINVAL;
+	}
+	n = token(&p, end, &t);
+	if (dec_u64(t, n, &s.inode))
+		return -EINVAL;
+	/* the kernel always prints the refcount after it: a line cut inside the inode is refused,
+	 * not read as a smaller inode */
+	n = token(&p, end, &t);
+	if (dec_u64(t, n, &sl))
+		return -EINVAL;
+	*out = s;
+	return 0;
+}
+
+int fd_socket_inode(const char *link, size_t len, uint64_t *inode)
+{
+	static const char pre[] = "socket:[";
+	size_t np = sizeof(pre) - 1;
+
+	if (len < np + 2 || memcmp(link, pre, np) || link[len - 1] != ']')
+		return -EINVAL;
+	return dec_u64(link + np, len - np - 1, inode);
 }

@@ -1,4 +1,5 @@
-/* Pure parsers for /proc/PID files (maps, cmdline, status, stat): buffer in, struct out. */
+/* Pure parsers for /proc/PID files (maps, cmdline, status, stat, net/tcp, fd links): buffer in,
+ * struct out. */
 #ifndef JVMTAP_PROCFS_H
 #define JVMTAP_PROCFS_H
 
@@ -30,5 +31,24 @@ int status_nspid(const char *buf, size_t len, int *nspid);
 
 /* Field 22 (starttime, clock ticks since boot) of /proc/PID/stat; 0 or -EINVAL. */
 int stat_starttime(const char *buf, size_t len, unsigned long long *start);
+
+/* One socket of /proc/PID/net/tcp or tcp6. */
+struct net_tcp_sock {
+	int family;       /* AF_INET (an address of 8 hex digits) or AF_INET6 (32) */
+	uint8_t addr[16]; /* the local address in network order; IPv4 in the first 4 bytes */
+	unsigned port;    /* the local port */
+	unsigned state;   /* the kernel's TCP state: 0x0A is TCP_LISTEN */
+	uint64_t inode;   /* 0 for time-wait and request sockets */
+};
+
+/* One line of /proc/PID/net/tcp or tcp6, len bytes without its newline: "sl: local remote st
+ * tx:rx tr:when retrnsmt uid timeout inode refcount ..." (the kernel prints each 32-bit word of
+ * an address in host order). Returns 0, or -EINVAL (the header line, a malformed or cut line);
+ * *out is only written on success. */
+int net_tcp_line(const char *line, size_t len, struct net_tcp_sock *out);
+
+/* The inode of a /proc/PID/fd/N link target that is exactly "socket:[N]" (len bytes); 0, or
+ * -EINVAL for anything else (pipe:[N], anon_inode:[eventfd], a path). */
+int fd_socket_inode(const char *link, size_t len, uint64_t *inode);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "config.h"
 #include "httpresp.h"
+#include "procfs.h"
 #include "readfile.h"
 #include "rest.h"
 
@@ -228,11 +229,10 @@ out:
 }
 
 /* Socket inodes pid holds. */
-static int socket_inodes(pid_t pid, unsigned long *out, int max)
+static int socket_inodes(pid_t pid, uint64_t *out, int max)
 {
 	char path[PATH_MAX], link[64];
 	struct dirent *d;
-	unsigned long ino;
 	int n = 0;
 	ssize_t k;
 	DIR *dp;
@@ -244,66 +244,51 @@ static int socket_inodes(pid_t pid, unsigned long *out, int max)
 		if (d->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%d/fd/%s", cfg.procfs, pid, d->d_name);
-		k = readlink(path, link, sizeof(link) - 1);
-		if (k <= 0)
-			continue;
-		link[k] = '\0';
-		if (sscanf(link, "socket:[%lu]", &ino) == 1)
-			out[n++] = ino;
+		k = readlink(path, link, sizeof(link));
+		if (k > 0 && fd_socket_inode(link, k, &out[n]) == 0)
+			n++;
 	}
 	closedir(dp);
 	return n;
 }
 
-struct listener {
-	int family;
-	uint8_t addr[16];
-	unsigned port;
-};
+#define TCP_STATE_LISTEN 0x0A
 
 /* The listening TCP sockets among inodes, from /proc/PID/net/tcp and tcp6 (pid's own
  * namespace's tables). */
-static int listeners(pid_t pid, const unsigned long *inodes, int ninodes, struct listener *out,
+static int listeners(pid_t pid, const uint64_t *inodes, int ninodes, struct net_tcp_sock *out,
 		     int max)
 {
 	static const char *const files[2] = { "tcp", "tcp6" };
-	char path[PATH_MAX], *buf, *line, *save, addr[40];
-	unsigned port, st;
-	unsigned long ino;
+	char path[PATH_MAX], *buf;
+	const char *p, *eol, *end;
+	struct net_tcp_sock s;
 	size_t len;
-	int f, i, k, n = 0;
+	int f, i, n = 0;
 
 	for (f = 0; f < 2; f++) {
 		snprintf(path, sizeof(path), "%s/%d/net/%s", cfg.procfs, pid, files[f]);
 		if (read_file(path, &buf, &len, 16u << 20))
 			continue;
-		for (line = strtok_r(buf, "\n", &save); line && n < max;
-		     line = strtok_r(NULL, "\n", &save)) {
-			if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu", addr,
-				   &port, &st, &ino) != 4 || st != 0x0A)
+		/* the header line and anything malformed are passed over */
+		for (p = buf, end = buf + len; p < end && n < max; p = eol + 1) {
+			eol = memchr(p, '\n', end - p);
+			if (!eol)
+				eol = end;
+			if (net_tcp_line(p, eol - p, &s) || s.family != (f ? AF_INET6 : AF_INET) ||
+			    s.state != TCP_STATE_LISTEN)
 				continue;
-			for (i = 0; i < ninodes && inodes[i] != ino; i++)
+			for (i = 0; i < ninodes && inodes[i] != s.inode; i++)
 				;
-			if (i == ninodes)
-				continue;
-			out[n].family = f ? AF_INET6 : AF_INET;
-			out[n].port = port;
-			memset(out[n].addr, 0, 16);
-			/* the kernel prints each 32-bit word in host order */
-			for (k = 0; k < (f ? 4 : 1); k++) {
-				uint32_t w;
-
-				sscanf(addr + 8 * k, "%8x", &w);
-				memcpy(out[n].addr + 4 * k, &w, 4);
-			}
-			n++;
+			if (i < ninodes)
+				out[n++] = s;
 		}
 		free(buf);
 	}
 	return n;
 }
 
-static void connect_addr(const struct listener *l, struct flink_endpoint *ep)
+static void connect_addr(const struct net_tcp_sock *l, struct flink_endpoint *ep)
 {
 	static const uint8_t any[16];
 
@@ -322,8 +307,8 @@ static void connect_addr(const struct listener *l, struct flink_endpoint *ep)
 int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpoint *ep,
 		   uint64_t errors[FLINK_ERR__N])
 {
-	unsigned long inodes[512];
-	struct listener l[MAX_LISTEN];
+	uint64_t inodes[512];
+	struct net_tcp_sock l[MAX_LISTEN];
 	enum flink_err why = FLINK_ERR_NO_ENDPOINT;
 	struct flink_endpoint try;
 	int ni, nl, i, pass;
