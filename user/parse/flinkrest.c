@@ -318,19 +318,49 @@ static int list_root(const char *json, size_t len, const char *key, struct json_
 	return 0;
 }
 
-static void job_init(struct flink_job *j)
+/*
+ * The objects of arr into out[0..max) (slots of size bytes), in order, each by fill; elements
+ * that are not objects, and the objects past max, are counted in *dropped (up to INT32_MAX).
+ * Returns the number filled.
+ */
+static int capped_array(struct json_object *arr, void *out, size_t size, int max,
+			void (*fill)(struct json_object *e, void *slot), int *dropped)
 {
-	j->id[0] = j->name[0] = j->state[0] = '\0';
-	j->start_ms = j->end_ms = j->duration_ms = j->last_modification_ms = -1;
+	size_t i, count = json_object_array_length(arr);
+	int got = 0, lost = 0;
+
+	for (i = 0; i < count; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		if (got >= max || !json_object_is_type(e, json_type_object)) {
+			if (lost < INT32_MAX)
+				lost++;
+			continue;
+		}
+		fill(e, (char *)out + (size_t)got++ * size);
+	}
+	*dropped = lost;
+	return got;
 }
 
-/* Elements that are not objects are skipped and counted in *dropped with those past max. */
+static void fill_job(struct json_object *e, void *slot)
+{
+	struct flink_job *j = slot;
+
+	get_str(e, "jid", j->id, sizeof(j->id));
+	get_str(e, "name", j->name, sizeof(j->name));
+	get_str(e, "state", j->state, sizeof(j->state));
+	j->start_ms = get_ll(e, "start-time");
+	j->end_ms = get_ll(e, "end-time");
+	j->duration_ms = get_ll(e, "duration");
+	j->last_modification_ms = get_ll(e, "last-modification");
+}
+
 int flinkrest_jobs(const char *json, size_t len, struct flink_job *jobs, int max, int *n,
 		   int *dropped)
 {
 	struct json_object *root, *arr;
-	size_t i, count;
-	int ret, got = 0, lost = 0;
+	int ret;
 
 	if (!n || !dropped || (max > 0 && !jobs))
 		return -EINVAL;
@@ -338,39 +368,27 @@ int flinkrest_jobs(const char *json, size_t len, struct flink_job *jobs, int max
 	ret = list_root(json, len, "jobs", &root, &arr);
 	if (ret)
 		return ret;
-	count = json_object_array_length(arr);
-	for (i = 0; i < count; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		struct flink_job *j;
-
-		if (got >= max || !json_object_is_type(e, json_type_object)) {
-			if (lost < INT32_MAX)
-				lost++;
-			continue;
-		}
-		j = &jobs[got++];
-		job_init(j);
-		get_str(e, "jid", j->id, sizeof(j->id));
-		get_str(e, "name", j->name, sizeof(j->name));
-		get_str(e, "state", j->state, sizeof(j->state));
-		j->start_ms = get_ll(e, "start-time");
-		j->end_ms = get_ll(e, "end-time");
-		j->duration_ms = get_ll(e, "duration");
-		j->last_modification_ms = get_ll(e, "last-modification");
-	}
+	*n = capped_array(arr, jobs, sizeof(*jobs), max, fill_job, dropped);
 	json_object_put(root);
-	*n = got;
-	*dropped = lost;
 	return 0;
 }
 
-static void vertex_init(struct flink_vertex *v)
+static void fill_vertex(struct json_object *e, void *slot)
 {
-	v->id[0] = v->name[0] = '\0';
-	v->parallelism = -1;
-	v->read_records = v->write_records = v->read_bytes = v->write_bytes = -1;
-	v->busy_ms = v->idle_ms = v->backpressured_ms = -1;
-	v->source = v->sink = -1;
+	struct flink_vertex *v = slot;
+	struct json_object *m = typed(e, "metrics", json_type_object);
+
+	get_str(e, "id", v->id, sizeof(v->id));
+	get_str(e, "name", v->name, sizeof(v->name));
+	v->parallelism = get_ll(e, "parallelism");
+	v->read_records = get_complete(m, "read-records");
+	v->write_records = get_complete(m, "write-records");
+	v->read_bytes = get_complete(m, "read-bytes");
+	v->write_bytes = get_complete(m, "write-bytes");
+	v->busy_ms = get_ll(m, "accumulated-busy-time");
+	v->idle_ms = get_ll(m, "accumulated-idle-time");
+	v->backpressured_ms = get_ll(m, "accumulated-backpressured-time");
+	v->source = v->sink = -1; /* mark_topology() */
 }
 
 /*
@@ -432,7 +450,6 @@ static void mark_topology(struct json_object *root, struct flink_job_detail *out
 int flinkrest_job(const char *json, size_t len, struct flink_job_detail *out)
 {
 	struct json_object *root, *arr;
-	size_t i, count;
 	int ret;
 
 	if (!out)
@@ -443,31 +460,8 @@ int flinkrest_job(const char *json, size_t len, struct flink_job_detail *out)
 	if (ret)
 		return ret;
 	out->now_ms = get_ll(root, "now");
-	count = json_object_array_length(arr);
-	for (i = 0; i < count; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i), *m;
-		struct flink_vertex *v;
-
-		if (out->nvertices >= FLINK_MAX_VERTICES ||
-		    !json_object_is_type(e, json_type_object)) {
-			if (out->dropped < INT32_MAX)
-				out->dropped++;
-			continue;
-		}
-		v = &out->vertices[out->nvertices++];
-		vertex_init(v);
-		get_str(e, "id", v->id, sizeof(v->id));
-		get_str(e, "name", v->name, sizeof(v->name));
-		v->parallelism = get_ll(e, "parallelism");
-		m = typed(e, "metrics", json_type_object);
-		v->read_records = get_complete(m, "read-records");
-		v->write_records = get_complete(m, "write-records");
-		v->read_bytes = get_complete(m, "read-bytes");
-		v->write_bytes = get_complete(m, "write-bytes");
-		v->busy_ms = get_ll(m, "accumulated-busy-time");
-		v->idle_ms = get_ll(m, "accumulated-idle-time");
-		v->backpressured_ms = get_ll(m, "accumulated-backpressured-time");
-	}
+	out->nvertices = capped_array(arr, out->vertices, sizeof(out->vertices[0]),
+				      FLINK_MAX_VERTICES, fill_vertex, &out->dropped);
 	mark_topology(root, out);
 	json_object_put(root);
 	return 0;
@@ -537,12 +531,21 @@ int flinkrest_metrics(const char *json, size_t len, const char *const *ids, int 
 	return 0;
 }
 
+static void fill_tm(struct json_object *e, void *slot)
+{
+	struct flink_tm *t = slot;
+
+	get_str(e, "id", t->id, sizeof(t->id));
+	get_str(e, "path", t->path, sizeof(t->path));
+	t->slots = get_ll(e, "slotsNumber");
+	t->free_slots = get_ll(e, "freeSlots");
+}
+
 int flinkrest_taskmanagers(const char *json, size_t len, struct flink_tm *tms, int max, int *n,
 			   int *dropped)
 {
 	struct json_object *root, *arr;
-	size_t i, count;
-	int ret, got = 0, lost = 0;
+	int ret;
 
 	if (!n || !dropped || (max > 0 && !tms))
 		return -EINVAL;
@@ -550,25 +553,8 @@ int flinkrest_taskmanagers(const char *json, size_t len, struct flink_tm *tms, i
 	ret = list_root(json, len, "taskmanagers", &root, &arr);
 	if (ret)
 		return ret;
-	count = json_object_array_length(arr);
-	for (i = 0; i < count; i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		struct flink_tm *t;
-
-		if (got >= max || !json_object_is_type(e, json_type_object)) {
-			if (lost < INT32_MAX)
-				lost++;
-			continue;
-		}
-		t = &tms[got++];
-		get_str(e, "id", t->id, sizeof(t->id));
-		get_str(e, "path", t->path, sizeof(t->path));
-		t->slots = get_ll(e, "slotsNumber");
-		t->free_slots = get_ll(e, "freeSlots");
-	}
+	*n = capped_array(arr, tms, sizeof(*tms), max, fill_tm, dropped);
 	json_object_put(root);
-	*n = got;
-	*dropped = lost;
 	return 0;
 }
 

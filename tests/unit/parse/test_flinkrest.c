@@ -860,6 +860,71 @@ static void test_many_vertices_and_tms(void **state)
 	free(buf);
 }
 
+/* The one cap rule of every list (jobs, vertices, TaskManagers): the first max objects in order
+ * fill the slots, non-objects take none, and both they and the objects past the cap count as
+ * dropped; nothing is written past the slots the answer took. */
+static void test_caps_and_dropped(void **state)
+{
+	static const char jobs_json[] =
+		"{\"jobs\":[1,{\"jid\":\"a\"},null,{\"jid\":\"b\"},\"x\",{\"jid\":\"c\"},"
+		"[],{\"jid\":\"d\"}]}";
+	static const char tms_json[] =
+		"{\"taskmanagers\":[{\"id\":\"a\"},true,{\"id\":\"b\"},{\"id\":\"c\"},2.5,"
+		"{\"id\":\"d\"}]}";
+	struct flink_job jobs[5];
+	struct flink_tm tms[5];
+	struct flink_job_detail *d = malloc(sizeof(*d));
+	size_t cap = FLINK_MAX_VERTICES * 64 + 4096, pos = 0;
+	char *buf = malloc(cap), last[16];
+	int i, n, dropped;
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(buf);
+	/* four objects and four others; caps 0 to 5 */
+	for (i = 0; i <= 5; i++) {
+		memset(jobs, 0x5a, sizeof(jobs));
+		assert_int_equal(jobs_s(jobs_json, i ? jobs : NULL, i, &n, &dropped), 0);
+		assert_int_equal(n, i < 4 ? i : 4);
+		assert_int_equal(dropped, 8 - n);
+		if (n >= 1)
+			assert_string_equal(jobs[0].id, "a");
+		if (n >= 2)
+			assert_string_equal(jobs[1].id, "b");
+		if (n >= 4)
+			assert_string_equal(jobs[3].id, "d");
+		if (i && n < 5)
+			assert_int_equal(((unsigned char *)&jobs[n])[0], 0x5a);
+		memset(tms, 0x5a, sizeof(tms));
+		assert_int_equal(tms_s(tms_json, i ? tms : NULL, i, &n, &dropped), 0);
+		assert_int_equal(n, i < 4 ? i : 4);
+		assert_int_equal(dropped, 6 - n);
+		if (n >= 3)
+			assert_string_equal(tms[2].id, "c");
+		if (i && n < 5)
+			assert_int_equal(((unsigned char *)&tms[n])[0], 0x5a);
+	}
+	/* vertices: the cap is FLINK_MAX_VERTICES; a non-object between every two objects, and
+	 * three objects more than fit */
+	pos += (size_t)sprintf(buf + pos, "{\"vertices\":[");
+	for (i = 0; i < FLINK_MAX_VERTICES + 3; i++)
+		pos += (size_t)sprintf(buf + pos, "%s{\"id\":\"v%d\"},%d", i ? "," : "", i, i);
+	pos += (size_t)sprintf(buf + pos, "]}");
+	assert_true(pos < cap);
+	memset(d, 0x5a, sizeof(*d));
+	assert_int_equal(flinkrest_job(buf, pos, d), 0);
+	assert_int_equal(d->nvertices, FLINK_MAX_VERTICES);
+	assert_int_equal(d->dropped, FLINK_MAX_VERTICES + 3 + 3);
+	assert_string_equal(d->vertices[0].id, "v0");
+	snprintf(last, sizeof(last), "v%d", FLINK_MAX_VERTICES - 1);
+	assert_string_equal(d->vertices[FLINK_MAX_VERTICES - 1].id, last);
+	/* no plan: neither source nor sink is known */
+	assert_int_equal(d->vertices[7].source, -1);
+	assert_int_equal(d->vertices[7].sink, -1);
+	free(buf);
+	free(d);
+}
+
 static void test_topology(void **state)
 {
 	struct flink_job_detail d;
@@ -1188,6 +1253,7 @@ int main(void)
 		cmocka_unit_test(test_metric_values),
 		cmocka_unit_test(test_many_jobs),
 		cmocka_unit_test(test_many_vertices_and_tms),
+		cmocka_unit_test(test_caps_and_dropped),
 		cmocka_unit_test(test_topology),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_long_strings),
