@@ -1,6 +1,7 @@
 /* The JVM registry (registry.h). */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 #include "registry.h"
 
 static struct jvm *jvms;
@@ -17,24 +18,35 @@ struct jvm *jvm_find(pid_t pid)
 	return NULL;
 }
 
+/* Padding included: a reader compares refs with memcmp (flink.c's targets). */
+static void ref_of(const struct jvm *j, struct jvm_ref *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pid = j->pid;
+	out->start = j->start;
+	out->cgroup_id = j->cgroup_id;
+	out->flink_role = j->flink_role;
+	out->gone = j->gone_at != 0;
+}
+
 int jvm_lookup(pid_t pid, struct jvm_ref *out)
 {
 	const struct jvm *j = jvm_find(pid);
 
 	if (!j)
 		return -ENOENT;
-	*out = (struct jvm_ref){ .pid = j->pid, .start = j->start, .cgroup_id = j->cgroup_id,
-				 .flink_role = j->flink_role, .gone = j->gone_at != 0 };
+	ref_of(j, out);
 	return 0;
 }
 
+/* One pass: a pid is in the list once (check_pid removes a reused pid's old JVM first). */
 int jvm_refs(struct jvm_ref *out, int max)
 {
 	const struct jvm *j;
 	int n = 0;
 
 	for (j = jvms; j && n < max; j = j->next)
-		jvm_lookup(j->pid, &out[n++]);
+		ref_of(j, &out[n++]);
 	return n;
 }
 
