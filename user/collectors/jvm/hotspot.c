@@ -1,4 +1,6 @@
 /* HotSpot and Flink naming and accounting rules (hotspot.h). */
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,4 +182,19 @@ const char *hotspot_collector_name(const struct hsperf_jvm *h, int i)
 		if (!strcmp(h->gc_policy, map[k].policy))
 			return i == 0 ? map[k].young : map[k].old;
 	return h->collector[i].name;
+}
+
+unsigned hotspot_info_retry_s(int err, unsigned *misses)
+{
+	unsigned wait = 1, i;
+
+	if (err != -ENOENT) {
+		*misses = 0;
+		return 1;
+	}
+	if (*misses < UINT_MAX)
+		(*misses)++;
+	for (i = HOTSPOT_INFO_FAST_TRIES; i < *misses && wait < HOTSPOT_INFO_MAX_WAIT; i++)
+		wait *= 2;
+	return wait < HOTSPOT_INFO_MAX_WAIT ? wait : HOTSPOT_INFO_MAX_WAIT;
 }

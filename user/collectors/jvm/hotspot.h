@@ -1,6 +1,7 @@
 /* What HotSpot and Flink mean, as pure functions over names and hsperfdata: a JVM's Flink role
  * from its main class, a thread's kind from its name, the MXBean names of its collectors, heap
- * and pool totals as MemoryMXBean counts them. No I/O, no state: unit-tested on their own. */
+ * and pool totals as MemoryMXBean counts them, how long to wait for a JVM's hsperfdata file.
+ * No I/O, no state: unit-tested on their own. */
 #ifndef JVMTAP_HOTSPOT_H
 #define JVMTAP_HOTSPOT_H
 
@@ -35,6 +36,17 @@ const char *hotspot_pool_name(enum hotspot_pool p);
 /* used, committed and max of every pool: a space the collector does not have counts 0 (ZGC has
  * no eden), metaspace and compressed class space -1 when the file does not say. */
 void hotspot_pools(const struct hsperf_jvm *h, long long out[POOL__N][3]);
+
+/* Seconds until the next try to learn a JVM's version and GC policy from its hsperfdata, after a
+ * try that returned err (jvm_read_hsperf(): 0, -ENOENT no file, -EAGAIN not ready yet,
+ * -EBADMSG). *misses counts the tries in a row that found no file: the first
+ * HOTSPOT_INFO_FAST_TRIES wait 1 s (HotSpot creates its file as it starts: a JVM found at exec
+ * may not have it yet), the next ones twice as long each up to HOTSPOT_INFO_MAX_WAIT s (a JVM
+ * run with -XX:-UsePerfData or -XX:+PerfDisableSharedMem, or not a HotSpot JVM, never has one).
+ * Any other answer sets *misses to 0 and waits 1 s. */
+#define HOTSPOT_INFO_FAST_TRIES 5
+#define HOTSPOT_INFO_MAX_WAIT 60
+unsigned hotspot_info_retry_s(int err, unsigned *misses);
 
 /* Collector i's name as GarbageCollectorMXBean gives it, so the hsperfdata counts and the USDT
  * pause histogram join on gc; hsperfdata's own name where no MXBean name is known. */

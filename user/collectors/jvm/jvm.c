@@ -39,8 +39,6 @@
  * ~100 ms of exec, and pauses before the probes are attached are not seen. */
 #define PENDING_FAST_MS 2
 
-#define INFO_RETRY 1 /* seconds between tries to read a JVM's version and GC policy */
-
 static const struct libprobe_spec hotspot_probes[] = {
 	{ .provider = "hotspot", .name = "gc__begin" },
 	{ .provider = "hotspot", .name = "gc__end" },
@@ -298,18 +296,21 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The version and GC policy jvm_info shows, from hsperfdata once it is readable; and a cgroup
+/* The version and GC policy jvm_info shows, from hsperfdata once it is readable (tried every
+ * second, less and less often while the JVM has no file: hotspot_info_retry_s()); and a cgroup
  * for a JVM whose /proc could not say at discovery. */
 static void learn_info(struct jvm *j, time_t now)
 {
 	struct jvm_hsperf *hs;
+	int err;
 
 	if (!j->cgroup_id)
 		j->cgroup_id = identity_cgroup_of_pid(j->pid);
 	if (j->java_version[0] || now < j->next_info_try || !(hs = malloc(sizeof(*hs))))
 		return;
-	j->next_info_try = now + INFO_RETRY;
-	if (jvm_read_hsperf(j->pid, hs) == 0) {
+	err = jvm_read_hsperf(j->pid, hs);
+	j->next_info_try = now + hotspot_info_retry_s(err, &j->info_misses);
+	if (err == 0) {
 		snprintf(j->java_version, sizeof(j->java_version), "%s", hs->h.java_version);
 		snprintf(j->gc_policy, sizeof(j->gc_policy), "%s", hs->h.gc_policy);
 	}

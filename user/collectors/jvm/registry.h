@@ -30,6 +30,7 @@ struct jvm {
 	uint64_t cgroup_id; /* at discovery, refreshed by maintain while it lives, kept after */
 	char java_version[64], gc_policy[64]; /* kept once read: jvm_info's labels stay put */
 	time_t next_info_try;
+	unsigned info_misses; /* tries in a row that found no hsperfdata (hotspot_info_retry_s) */
 
 	/* Java threads = base + (events now - events at base); known once a baseline exists. */
 	bool threads_from_start; /* started after its libjvm's probes: every thread start seen */

@@ -1,9 +1,12 @@
 /* Unit tests for the HotSpot and Flink policy: roles of every Flink entry point (the list in
  * docs/metrics.md#flink-roles, from Flink's sources and checked on real 1.20 and 2.x clusters),
- * thread kinds from HotSpot's thread names, MXBean collector names, heap and pool totals. The
+ * thread kinds from HotSpot's thread names, MXBean collector names, heap and pool totals, the
+ * waits between tries to read a JVM's hsperfdata for jvm_info. The
  * numbers themselves are checked against MXBeans by tests/integration/test_hsperf.py; here the
  * rules are pinned so a change to one is seen. */
 // UNIT-SOURCES: user/parse/hsperf.c
+#include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -212,6 +215,44 @@ static void test_unknown_policy_keeps_hsperf_names(void **state)
 	assert_int_equal(pools[POOL_METASPACE][0], -1);
 }
 
+/* The wait between tries to learn jvm_info's version and GC policy: every second while a JVM's
+ * file may still come, then doubling to a minute for one that has none. */
+static void test_info_retry(void **state)
+{
+	static const unsigned want[] = { 1, 1, 1, 1, 1, 2, 4, 8, 16, 32, 60, 60, 60 };
+	unsigned misses = 0, i, t;
+
+	(void)state;
+	assert_int_equal(HOTSPOT_INFO_FAST_TRIES, 5);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(hotspot_info_retry_s(-ENOENT, &misses), want[i]);
+		assert_int_equal(misses, i + 1);
+	}
+	/* a file found, even one not ready or broken: every second again, from the start */
+	assert_int_equal(hotspot_info_retry_s(-EAGAIN, &misses), 1);
+	assert_int_equal(misses, 0);
+	assert_int_equal(hotspot_info_retry_s(-ENOENT, &misses), 1);
+	misses = 40;
+	assert_int_equal(hotspot_info_retry_s(-EBADMSG, &misses), 1);
+	assert_int_equal(misses, 0);
+	misses = 40;
+	assert_int_equal(hotspot_info_retry_s(0, &misses), 1);
+	assert_int_equal(misses, 0);
+	/* no overflow after years of misses */
+	misses = UINT_MAX - 1;
+	assert_int_equal(hotspot_info_retry_s(-ENOENT, &misses), HOTSPOT_INFO_MAX_WAIT);
+	assert_int_equal(hotspot_info_retry_s(-ENOENT, &misses), HOTSPOT_INFO_MAX_WAIT);
+	assert_int_equal(misses, UINT_MAX);
+	/* A JVM whose file is written 4 s after it is found is learned at once; one without a
+	 * file costs 69 tries in its first hour, not 3600. */
+	for (misses = 0, t = 0; t < 4;)
+		t += hotspot_info_retry_s(-ENOENT, &misses);
+	assert_int_equal(t, 4);
+	for (misses = 0, t = 0, i = 0; t < 3600; i++)
+		t += hotspot_info_retry_s(-ENOENT, &misses);
+	assert_int_equal(i, 69);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_heap_parallel),
 		cmocka_unit_test(test_heap_and_pools_of_a_real_g1_file),
 		cmocka_unit_test(test_unknown_policy_keeps_hsperf_names),
+		cmocka_unit_test(test_info_retry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
