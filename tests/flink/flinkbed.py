@@ -134,7 +134,8 @@ class Cluster:
             "execution.checkpointing.interval": "3s",
             "state.checkpoints.dir": "file://" + self.checkpoints,
             "restart-strategy.type": "fixed-delay",
-            "restart-strategy.fixed-delay.attempts": 100,
+            # A TaskManager held down for an alert's minute costs about one attempt a second.
+            "restart-strategy.fixed-delay.attempts": 1000,
             "restart-strategy.fixed-delay.delay": "1s",
         }
         if self.reporter_on:  # the in-process oracle; each JVM gets its port on its command line

@@ -4,6 +4,7 @@ against Flink's own PrometheusReporter in the same JVMs, and a TaskManager kille
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -11,6 +12,8 @@ import uuid
 import pytest
 
 from flinkbed import BUILD, JDK17, VERSIONS, Cluster, it, job_jar
+
+RULES = os.path.join(it.ROOT, "deploy", "prometheus", "jvmtap.rules.yml")
 
 # A paced job: 1000 records/s per subtask keeps both cores mostly free for the collector and the
 # reporters, so the readings of one comparison are milliseconds apart.
@@ -27,15 +30,19 @@ def bed(request, tmp_path_factory):
     # Started first: it sees every JVM the scripts exec, BashJavaUtils too. The JobManager's REST
     # API is polled every second here (15 s by default).
     j = it.Jvmtap(("--cgroup.hierarchy=v2", "--flink.poll-interval=1s"))
+    # A real Prometheus with the shipped rules (deploy/prometheus) scrapes it all along: the
+    # Flink alerts are checked to fire when a TaskManager is killed and the job restarts.
+    prom = it.Prometheus(str(tmp), "127.0.0.1:%d" % j.port, RULES, "flink-%s" % version)
     cluster = None
     try:
         cluster = Cluster(version, tmp, spawn=cg.spawn)
         jid = cluster.submit(job_jar(cluster.home, version), "--records", "0", "--rate", str(RATE))
         cluster.wait_running(jid, checkpoints=2)
-        yield dict(version=version, cluster=cluster, jvmtap=j, jid=jid, cgroup=cg)
+        yield dict(version=version, cluster=cluster, jvmtap=j, jid=jid, cgroup=cg, prom=prom)
     finally:
         if cluster:
             cluster.stop()
+        prom.stop()
         assert j.stop() == 0, "jvmtap exited non-zero:\n%s" % open(j.log.name).read()
         cg.remove()
 
@@ -225,7 +232,8 @@ def wait_scrape(j, cond, timeout, what):
         s = j.scrape()
         if cond(s):
             return s
-        assert time.time() < deadline, "jvmtap never showed " + what
+        assert time.time() < deadline, "jvmtap never showed %s; its Flink series were:\n%s" % (
+            what, "\n".join("%s %r %s" % x for x in s if x[0].startswith("jvmtap_flink_")))
         time.sleep(0.5)
 
 
@@ -359,13 +367,21 @@ def test_rest_buffer_pools_against_reporter(bed):
 def test_taskmanager_killed_and_replaced(bed):
     c, j = bed["cluster"], bed["jvmtap"]
     cid = CID["cid"] = "/" + bed["cgroup"].rel
-    restarts = fvalue(j.scrape(), "jvmtap_flink_job_restarts_total", job_id=bed["jid"])
+    # The JobManager's metric store fills on the first requests that ask for it (then every
+    # 10 s, metrics.fetcher.update-interval): a bed that has just come up may not have it yet.
+    restarts = fvalue(wait_scrape(j, lambda s: flink(s, "jvmtap_flink_job_restarts_total",
+                                                     job_id=bed["jid"]), 30, "numRestarts"),
+                      "jvmtap_flink_job_restarts_total", job_id=bed["jid"])
 
     def kills(s):
         return sum(v for _, v in it.select(s, "jvmtap_jvm_exits_total", reason="signal", code="9",
                                             container_id=cid))
 
     before = kills(j.scrape())
+    prom = bed["prom"]
+    # Silent while the cluster is whole (the bed's Prometheus has scraped it since it started).
+    for name in ("JvmtapFlinkTaskManagerLost", "JvmtapFlinkJobNotRunning"):
+        assert not prom.alerts(name, "pending") + prom.alerts(name), name
     role, victim = c.procs[-1]
     assert role == "taskmanager"
     os.kill(victim.pid, signal.SIGKILL)
@@ -373,12 +389,25 @@ def test_taskmanager_killed_and_replaced(bed):
     deadline = time.time() + 10
     while kills(j.scrape()) < before + 1 and time.time() < deadline:
         time.sleep(0.2)
-    assert kills(j.scrape()) == before + 1
+    s = j.scrape()
+    assert kills(s) == before + 1
+    # The killed JVM is still listed (grace period).
+    assert info(s, victim.pid)["flink_role"] == "taskmanager"
     # The JobManager notices the loss (heartbeat timeout or the closed RPC connection), and so
     # does jvmtap, from its REST API.
     c.wait(lambda: c.rest("/overview")["taskmanagers"] == 1, 120, "TaskManager loss")
     wait_scrape(j, lambda s: fvalue(s, "jvmtap_flink_taskmanagers") == 1, 10,
                 "one TaskManager left")
+    # Seed 003: the loss alert fires in the real Prometheus once the count has been low for its
+    # minute (`for: 1m` as shipped; 1 s evaluations): the TaskManager stays down until then.
+    lost = time.time()
+    c.wait(lambda: prom.alerts("JvmtapFlinkTaskManagerLost"), 90, "JvmtapFlinkTaskManagerLost")
+    (a,) = prom.alerts("JvmtapFlinkTaskManagerLost")
+    assert (a["labels"]["container_id"], a["labels"]["severity"], float(a["value"])) == (
+        cid, "critical", 1), a
+    it.record("flink %s: JvmtapFlinkTaskManagerLost fired %.0f s after jvmtap saw one "
+              "TaskManager left: %s" % (bed["version"], time.time() - lost,
+                                         a["annotations"]["description"]))
     new = c.start_taskmanager()
     l = wait_info(j, new.pid)
     assert (l["flink_role"], l["main_class"]) == ("taskmanager", "TaskManagerRunner")
@@ -386,9 +415,8 @@ def test_taskmanager_killed_and_replaced(bed):
     c.wait(lambda: c.rest("/overview")["taskmanagers"] == 2, 90, "replacement TaskManager")
     done = c.rest("/jobs/%s/checkpoints" % bed["jid"])["counts"]["completed"]
     c.wait_running(bed["jid"], checkpoints=done + 1)
-    # The killed JVM is still listed (grace period) and the new one is a JVM of its own.
+    # The new one is a JVM of its own.
     s = j.scrape()
-    assert info(s, victim.pid)["flink_role"] == "taskmanager"
     assert jt(s, "jvmtap_jvm_start_time_seconds", new.pid) > jt(s, "jvmtap_jvm_start_time_seconds",
                                                                 c.procs[0][1].pid)
     it.record("flink %s: TaskManager %d killed: exits_total{signal 9} +1; replacement %d seen"
@@ -398,7 +426,7 @@ def test_taskmanager_killed_and_replaced(bed):
     # reporter read between two jvmtap readings (the job is running again: it stays put).
     s = wait_scrape(j, lambda s: fvalue(s, "jvmtap_flink_taskmanagers") == 2 and fvalue(
         s, "jvmtap_flink_job_restarts_total", job_id=bed["jid"]) > restarts and flink(
-        s, "jvmtap_flink_job_info", job_id=bed["jid"], state="RUNNING"), 20, "the restarts")
+        s, "jvmtap_flink_job_info", job_id=bed["jid"], state="RUNNING"), 30, "the restarts")
     r0 = fvalue(s, "jvmtap_flink_job_restarts_total", job_id=bed["jid"])
     rep = [v for l, v in it.select(c.reporter(c.procs[0][1]), "flink_jobmanager_job_numRestarts")
            if l.get("job_id") == bed["jid"]]
@@ -406,6 +434,28 @@ def test_taskmanager_killed_and_replaced(bed):
     it.record("flink %s: restarts after the kill: jvmtap %d, reporter %s, jvmtap %d"
               % (bed["version"], r0, rep, r1))
     assert rep and r0 <= rep[0] <= r1, (r0, rep, r1)
+    # The restarts alert fires for this job, and the loss alert resolves: two TaskManagers again.
+    c.wait(lambda: [a for a in prom.alerts("JvmtapFlinkJobRestarting")
+                    if a["labels"]["job_id"] == bed["jid"]], 30, "JvmtapFlinkJobRestarting")
+    c.wait(lambda: not prom.alerts("JvmtapFlinkTaskManagerLost"), 30, "the loss alert resolved")
+
+
+def test_rest_families_used_by_rules_and_dashboard_are_exported(bed):
+    """Every jvmtap_flink_* family deploy/ (alerts, recording rules, dashboard) uses is on the
+    page of a collector that polls a real JobManager with a running job."""
+    sys.path.insert(0, os.path.join(it.ROOT, "tests", "deploy"))
+    from deployutil import dashboard_exprs, metric_names, rule_exprs
+
+    CID["cid"] = "/" + bed["cgroup"].rel
+    used = set()
+    for e in rule_exprs() + dashboard_exprs():
+        used |= {n for n in metric_names(e) if n.startswith("jvmtap_flink_")}
+    assert {"jvmtap_flink_taskmanagers", "jvmtap_flink_job_info",
+            "jvmtap_flink_job_restarts_total", "jvmtap_flink_checkpoints_total"} <= used, used
+    exported = {n for n, _, _ in wait_scrape(
+        bed["jvmtap"], lambda s: flink(s, "jvmtap_flink_job_restarts_total", job_id=bed["jid"]),
+        30, "numRestarts") if n.startswith("jvmtap_flink_")}
+    assert used <= exported, "deploy/ uses what jvmtap does not export: %s" % (used - exported)
 
 
 def test_rest_bounded_job_counts_every_record(bed):

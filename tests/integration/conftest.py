@@ -303,3 +303,68 @@ def helpers():
                             os.path.join(ROOT, "tests", "helpers", src)], check=True)
             built[src[:-2]] = exe
     return built
+
+
+class Prometheus:
+    """A real Prometheus scraping target every second, with the rules of rules_file evaluated
+    every second (their `for:` durations as written)."""
+
+    def __init__(self, workdir, target, rules_file, name):
+        import yaml
+
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        with open(rules_file) as f:
+            rules = yaml.safe_load(f)
+        for g in rules["groups"]:
+            g["interval"] = "1s"
+        with open(os.path.join(workdir, "jvmtap.rules.yml"), "w") as f:
+            yaml.safe_dump(rules, f)
+        cfg = {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+               "rule_files": ["jvmtap.rules.yml"],
+               "scrape_configs": [{"job_name": "jvmtap", "honor_labels": True,
+                                   "static_configs": [{"targets": [target]}]}]}
+        with open(os.path.join(workdir, "prometheus.yml"), "w") as f:
+            yaml.safe_dump(cfg, f)
+        self.log = open(os.path.join(BUILD, "prometheus-%s.log" % name), "w+")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=%s" % os.path.join(workdir, "prometheus.yml"),
+             "--storage.tsdb.path=%s" % os.path.join(workdir, "data"),
+             "--web.listen-address=127.0.0.1:%d" % self.port],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def query(self, q):
+        """The instant vector of q now ([] while Prometheus is not up yet)."""
+        import json
+        import urllib.parse
+
+        url = "%s/api/v1/query?%s" % (self.url, urllib.parse.urlencode({"query": q}))
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                body = json.load(r)
+        except OSError:
+            return []
+        assert body["status"] == "success", body
+        return body["data"]["result"]
+
+    def alerts(self, name, state="firing"):
+        """The alerts named name in that state (with their labels, annotations and value)."""
+        import json
+
+        try:
+            with urllib.request.urlopen(self.url + "/api/v1/alerts", timeout=5) as r:
+                body = json.load(r)
+        except OSError:
+            return []
+        assert body["status"] == "success", body
+        return [a for a in body["data"]["alerts"]
+                if a["labels"]["alertname"] == name and a["state"] == state]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
