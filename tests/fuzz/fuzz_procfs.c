@@ -179,7 +179,46 @@ static void fuzz_link(const char *buf, size_t len)
 		abort();
 }
 
-/* First byte: low 3 bits pick a parser (6, 7: all of them), the rest an out length or a name.
+static void fuzz_btime(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *eol;
+	unsigned long long bt = 42;
+	char digits[32];
+	size_t n;
+	int ret;
+
+	ret = stat_btime(buf, len, &bt);
+	if (ret && ret != -ENOENT && ret != -EINVAL)
+		abort();
+	if (ret) {
+		if (bt != 42)
+			abort();
+		return;
+	}
+	/* the first line that starts with "btime " holds only digits after it, and they say bt */
+	for (;; p = eol + 1) {
+		if (p >= end)
+			abort();
+		eol = memchr(p, '\n', end - p);
+		if (!eol)
+			eol = end;
+		if (eol - p >= 6 && !memcmp(p, "btime ", 6))
+			break;
+	}
+	n = eol - p - 6;
+	while (n > 1 && p[6] == '0') { /* leading zeros */
+		p++;
+		n--;
+	}
+	if (!n || n >= sizeof(digits))
+		abort();
+	memcpy(digits, p + 6, n);
+	digits[n] = '\0';
+	if (strspn(digits, "0123456789") != n || strtoull(digits, NULL, 10) != bt)
+		abort();
+}
+
+/* First byte: low 3 bits pick a parser (7: all of them), the rest an out length or a name.
  * The remaining bytes go to an exactly-sized copy, so any read past len is an ASan report. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -215,6 +254,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 5:
 		fuzz_link(buf, len);
 		break;
+	case 6:
+		fuzz_btime(buf, len);
+		break;
 	default:
 		fuzz_maps(buf, len, "libjvm.so");
 		fuzz_cmdline(buf, len, 64);
@@ -222,6 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_stat(buf, len);
 		fuzz_tcp(buf, len);
 		fuzz_link(buf, len);
+		fuzz_btime(buf, len);
 		break;
 	}
 	free(buf);

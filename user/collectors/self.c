@@ -14,6 +14,7 @@
 #include "config.h"
 #include "http.h"
 #include "identity.h"
+#include "readfile.h"
 #include "self.h"
 #include "version.h"
 
@@ -42,10 +43,9 @@ static long count_fds(void)
 static int read_stat(double *cpu_s, double *start_s, double *rss_bytes, double *vsize)
 {
 	unsigned long utime, stime, vsz;
-	unsigned long long start;
+	unsigned long long start, btime = 0;
 	long rss, hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	char buf[1024], *p, line[256];
-	double btime = 0;
+	char buf[1024], *p;
 	FILE *f;
 	size_t n;
 
@@ -61,15 +61,9 @@ static int read_stat(double *cpu_s, double *start_s, double *rss_bytes, double *
 			 "%*d %llu %lu %ld",
 			 &utime, &stime, &start, &vsz, &rss) != 5)
 		return -1;
-	f = fopen("/proc/stat", "re");
-	if (f) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "btime %lf", &btime) == 1)
-				break;
-		fclose(f);
-	}
+	read_boot_time(&btime); /* 0 when unreadable */
 	*cpu_s = (double)(utime + stime) / hz;
-	*start_s = btime + (double)start / hz;
+	*start_s = (double)btime + (double)start / hz;
 	*rss_bytes = (double)rss * page;
 	*vsize = vsz;
 	return 0;

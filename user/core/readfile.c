@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "procfs.h"
 #include "readfile.h"
 
 int read_file(const char *path, char **buf, size_t *len, size_t max)
@@ -77,4 +78,19 @@ ssize_t read_small(const char *path, char *buf, size_t size)
 		n--;
 	buf[n] = '\0';
 	return n;
+}
+
+int read_boot_time(unsigned long long *btime)
+{
+	char *buf;
+	size_t len;
+	int err;
+
+	/* a few KiB; its intr line grows with the interrupts of a large machine */
+	err = read_file("/proc/stat", &buf, &len, 16u << 20);
+	if (err)
+		return err;
+	err = stat_btime(buf, len, btime);
+	free(buf);
+	return err;
 }

@@ -11,4 +11,8 @@ int read_file(const char *path, char **buf, size_t *len, size_t max);
 /* Up to size - 1 bytes into buf, NUL-terminated, trailing newlines cut; the length or -errno. */
 ssize_t read_small(const char *path, char *buf, size_t size);
 
+/* The Unix time the kernel booted, in seconds (btime of /proc/stat); 0, or -errno (-ENOENT
+ * without a btime line). */
+int read_boot_time(unsigned long long *btime);
+
 #endif

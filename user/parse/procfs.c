@@ -1,5 +1,6 @@
-/* Pure parsers for /proc/PID files (maps, cmdline, status, stat, net/tcp, fd links): buffer in,
- * struct out. They never read past len and accept no line they cannot fully parse. */
+/* Pure parsers for /proc/PID files (maps, cmdline, status, stat, net/tcp, fd links) and
+ * /proc/stat: buffer in, struct out. They never read past len and accept no line they cannot
+ * fully parse. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,4 +412,22 @@ int fd_socket_inode(const char *link, size_t len, uint64_t *inode)
 	if (len < np + 2 || memcmp(link, pre, np) || link[len - 1] != ']')
 		return -EINVAL;
 	return dec_u64(link + np, len - np - 1, inode);
+}
+
+int stat_btime(const char *buf, size_t len, unsigned long long *btime)
+{
+	const char *p = buf, *end = buf + len, *eol;
+	uint64_t v;
+
+	while (p < end) {
+		eol = line_end(p, end);
+		if (eol - p >= 6 && !memcmp(p, "btime ", 6)) {
+			if (dec_u64(p + 6, eol - (p + 6), &v))
+				return -EINVAL;
+			*btime = v;
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -ENOENT;
 }

@@ -1,5 +1,5 @@
-/* Pure parsers for /proc/PID files (maps, cmdline, status, stat, net/tcp, fd links): buffer in,
- * struct out. */
+/* Pure parsers for /proc/PID files (maps, cmdline, status, stat, net/tcp, fd links) and
+ * /proc/stat: buffer in, struct out. */
 #ifndef JVMTAP_PROCFS_H
 #define JVMTAP_PROCFS_H
 
@@ -50,5 +50,9 @@ int net_tcp_line(const char *line, size_t len, struct net_tcp_sock *out);
 /* The inode of a /proc/PID/fd/N link target that is exactly "socket:[N]" (len bytes); 0, or
  * -EINVAL for anything else (pipe:[N], anon_inode:[eventfd], a path). */
 int fd_socket_inode(const char *link, size_t len, uint64_t *inode);
+
+/* The btime line of /proc/stat ("btime 1700000000": the Unix time the kernel booted, in
+ * seconds); 0, -ENOENT when there is none, or -EINVAL. */
+int stat_btime(const char *buf, size_t len, unsigned long long *btime);
 
 #endif

@@ -1,5 +1,5 @@
-/* Unit tests for the /proc/PID parsers: real maps, cmdline, status, stat, net/tcp{,6} and fd link
- * captures, and breakage. */
+/* Unit tests for the /proc parsers: real maps, cmdline, status, stat, net/tcp{,6}, fd link and
+ * /proc/stat captures, and breakage. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -850,12 +850,79 @@ static void test_link_row(void **state)
 	free(buf);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * /proc/stat
+ * ------------------------------------------------------------------------------------------- */
+
+/* This machine's /proc/stat (2 CPUs, Linux 6.x), whole; the intr line's 380 last zeros as Z*. */
+#define Z10 " 0 0 0 0 0 0 0 0 0 0"
+#define Z100 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10
+#define PSTAT_HEAD                                                                                 \
+	"cpu  85622 0 12267 151347 568 0 274 28 0 0\n"                                             \
+	"cpu0 38079 0 5424 81299 79 0 115 10 0 0\n"                                                \
+	"cpu1 47542 0 6843 70048 489 0 158 17 0 0\n"                                               \
+	"intr 1425012 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 1 14 0 0 0 0 251 117 0 33" \
+	" 1 64316 0 7871 7508 0 2112 4420 1" Z100 Z100 Z100 Z10 Z10 Z10 Z10 Z10 Z10 Z10 Z10 "\n"   \
+	"ctxt 4091426\n"
+#define PSTAT_BTIME "btime 1796186595\n"
+#define PSTAT_TAIL                                                                                 \
+	"processes 47183\nprocs_running 3\nprocs_blocked 0\n"                                     \
+	"softirq 761267 0 90967 20 224961 64314 0 56 175246 3816 201887\n"
+#define PSTAT PSTAT_HEAD PSTAT_BTIME PSTAT_TAIL
+
+struct btime_row {
+	const char *name;
+	const char *buf;
+	size_t len; /* 0: strlen(buf) */
+	int ret;
+	unsigned long long btime;
+};
+
+static const struct btime_row btime_rows[] = {
+	{ "btime: real /proc/stat", PSTAT, 0, 0, 1796186595 },
+	{ "btime: real, cut after the line's digits", PSTAT, sizeof(PSTAT_HEAD PSTAT_BTIME) - 2, 0,
+	  1796186595 },
+	{ "btime: first line", "btime 1\nctxt 5\n", 0, 0, 1 },
+	{ "btime: no newline", "btime 1700000000", 0, 0, 1700000000 },
+	{ "btime: largest", "btime 18446744073709551615\n", 0, 0, 18446744073709551615ULL },
+	{ "btime: the first of two", "btime 5\nbtime 6\n", 0, 0, 5 },
+	{ "btime: real, without the line", PSTAT_HEAD PSTAT_TAIL, 0, -ENOENT, 0 },
+	{ "btime: real, cut before the line", PSTAT, sizeof(PSTAT_HEAD) - 1, -ENOENT, 0 },
+	{ "btime: real, cut inside the key", PSTAT, sizeof(PSTAT_HEAD) - 1 + 4, -ENOENT, 0 },
+	{ "btime: empty", "", 0, -ENOENT, 0 },
+	{ "btime: not at a line start", "xbtime 5\nctxt btime 6\n", 0, -ENOENT, 0 },
+	{ "btime: key without its space", "btime\n", 0, -ENOENT, 0 },
+	{ "btime: btimes is another key", "btimes 5\n", 0, -ENOENT, 0 },
+	{ "btime: real, cut after the space", PSTAT, sizeof(PSTAT_HEAD) - 1 + 6, -EINVAL, 0 },
+	{ "btime: no value", "btime \n", 0, -EINVAL, 0 },
+	{ "btime: two spaces", "btime  5\n", 0, -EINVAL, 0 },
+	{ "btime: trailing space", "btime 5 \n", 0, -EINVAL, 0 },
+	{ "btime: a fraction", "btime 1700000000.5\n", 0, -EINVAL, 0 },
+	{ "btime: negative", "btime -5\n", 0, -EINVAL, 0 },
+	{ "btime: letters", "btime 17x\n", 0, -EINVAL, 0 },
+	{ "btime: overflow", "btime 18446744073709551616\n", 0, -EINVAL, 0 },
+	{ "btime: CRLF", "btime 5\r\n", 0, -EINVAL, 0 },
+	{ "btime: NUL inside", "btime 5\0006\n", sizeof("btime 5\0006\n") - 1, -EINVAL, 0 },
+};
+
+static void test_btime_row(void **state)
+{
+	const struct btime_row *r = *state;
+	size_t len = r->len ? r->len : strlen(r->buf);
+	char *buf = exact_copy(r->buf, len);
+	unsigned long long bt = 4242;
+
+	assert_int_equal(stat_btime(buf, len, &bt), r->ret);
+	assert_int_equal(bt, r->ret ? 4242 : r->btime);
+	free(buf);
+}
+
 /* ------------------------------------------------------------------------------------------- */
 
 #define NSINGLE 5
 #define NTESTS                                                                                      \
 	(NSINGLE + NELEM(maps_rows) + NELEM(cmd_rows) + NELEM(nspid_rows) + NELEM(stat_rows) +      \
-	 NELEM(tcp_rows) + NELEM(link_rows))
+	 NELEM(tcp_rows) + NELEM(link_rows) + NELEM(btime_rows))
 
 static struct CMUnitTest row_test(CMUnitTestFunction fn, const void *row, const char *name)
 {
@@ -888,5 +955,7 @@ int main(void)
 		tests[n++] = row_test(test_tcp_row, &tcp_rows[i], tcp_rows[i].name);
 	for (i = 0; i < NELEM(link_rows); i++)
 		tests[n++] = row_test(test_link_row, &link_rows[i], link_rows[i].name);
+	for (i = 0; i < NELEM(btime_rows); i++)
+		tests[n++] = row_test(test_btime_row, &btime_rows[i], btime_rows[i].name);
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "libprobe.h"
 #include "mapsnap.h"
 #include "metrics.h"
+#include "readfile.h"
 #include "registry.h"
 #include "threads.h"
 #include "view.h"
@@ -25,22 +26,14 @@
 #define HIST_FIRST_SLOT 16
 #define HIST_MAX_SLOT 33
 
-/* btime of /proc/stat: the Unix time the kernel booted. */
+/* The Unix time the kernel booted, read once (0 until it could be). */
 static double boot_time(void)
 {
 	static double bt;
-	char line[256];
-	FILE *f;
+	unsigned long long b;
 
-	if (bt > 0)
-		return bt;
-	f = fopen("/proc/stat", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "btime %lf", &bt) == 1)
-			break;
-	fclose(f);
+	if (bt <= 0 && read_boot_time(&b) == 0)
+		bt = b;
 	return bt;
 }
 
