@@ -440,6 +440,35 @@ def test_taskmanager_killed_and_replaced(bed):
     c.wait(lambda: not prom.alerts("JvmtapFlinkTaskManagerLost"), 30, "the loss alert resolved")
 
 
+def test_rest_sink_watermark_against_reporter(bed):
+    """The sink's input watermark (the job's event time is the wall clock at its source), read
+    from outside, against Flink's PrometheusReporter in the TaskManagers: never ahead of the
+    reporter read after it (watermarks only rise) and at most 15 s behind it (the JobManager's
+    metric store is refreshed every 10 s, jvmtap polls every second, Flink emits watermarks every
+    200 ms); the lag seed 000 shows (now minus the watermark) is then under 15 s too."""
+    c, j = bed["cluster"], bed["jvmtap"]
+    CID["cid"] = "/" + bed["cgroup"].rel
+    s = wait_scrape(j, lambda s: flink(
+        s, "jvmtap_flink_vertex_input_watermark_timestamp_seconds", job_id=bed["jid"]), 30,
+        "the sink watermark")
+    t = time.time()
+    (l, w), = flink(s, "jvmtap_flink_vertex_input_watermark_timestamp_seconds", job_id=bed["jid"])
+    assert l["position"] == "sink" and "discard" in l["vertex"], l
+    # Only the sink's: the source has no input watermark, the job no other vertex.
+    assert len(vertices(s, bed["jid"])) == 2
+    rep = []
+    for _, p in c.procs[1:]:
+        rep += [v for n, lb, v in c.reporter(p)
+                if n == "flink_taskmanager_job_task_currentInputWatermark"
+                and lb.get("job_id") == bed["jid"] and "discard" in lb.get("task_name", "")]
+    assert len(rep) == 2, rep  # one per subtask
+    r = min(rep) / 1000.0
+    it.record("flink %s: sink watermark: jvmtap %.3f, reporter %.3f (%.3f s later), lag %.3f s"
+              % (bed["version"], w, r, r - w, t - w))
+    assert w <= r <= w + 15, (w, r)
+    assert 0 <= t - w <= 15, (t, w)
+
+
 def test_rest_families_used_by_rules_and_dashboard_are_exported(bed):
     """Every jvmtap_flink_* family deploy/ (alerts, recording rules, dashboard) uses is on the
     page of a collector that polls a real JobManager with a running job."""

@@ -163,7 +163,8 @@ static long long num_ll(struct json_object *v)
 	}
 }
 
-/* v as a double (same inputs as num_ll); -1 when absent, not a number or not finite. */
+/* v as a double (same inputs as num_ll); NAN when absent, not a number or not
+ * finite: metrics may be negative (a watermark), -1 among them. */
 static double num_dbl(struct json_object *v)
 {
 	const char *s;
@@ -171,14 +172,14 @@ static double num_dbl(struct json_object *v)
 	size_t n;
 
 	if (!v)
-		return -1;
+		return NAN;
 	switch (json_object_get_type(v)) {
 	case json_type_int:
 		/* past INT64_MAX json-c keeps a uint64, saturated at UINT64_MAX on overflow */
 		if (json_object_get_int64(v) == INT64_MAX) {
 			uint64_t u = json_object_get_uint64(v);
 
-			return u == UINT64_MAX ? -1 : (double)u;
+			return u == UINT64_MAX ? NAN : (double)u;
 		}
 		return (double)json_object_get_int64(v);
 	case json_type_double:
@@ -188,13 +189,13 @@ static double num_dbl(struct json_object *v)
 		s = json_object_get_string(v);
 		n = (size_t)json_object_get_string_len(v);
 		if (!s || !numeric_text(s, n))
-			return -1;
+			return NAN;
 		d = strtod(s, NULL);
 		break;
 	default:
-		return -1;
+		return NAN;
 	}
-	return isfinite(d) ? d : -1;
+	return isfinite(d) ? d : NAN;
 }
 
 static long long get_ll(struct json_object *obj, const char *key)
@@ -511,7 +512,7 @@ int flinkrest_metrics(const char *json, size_t len, const char *const *ids, int 
 	if (n < 0 || (n > 0 && (!ids || !out)))
 		return -EINVAL;
 	for (k = 0; k < n; k++)
-		out[k] = -1;
+		out[k] = NAN;
 	ret = parse_root(json, len, json_type_array, &root);
 	if (ret)
 		return ret;

@@ -67,7 +67,7 @@ struct flink_checkpoints {
 int flinkrest_checkpoints(const char *json, size_t len, struct flink_checkpoints *out);
 
 /* A metrics query (GET .../metrics?get=a,b): [{"id": "a", "value": "12"}, ...]. For each of
- * the n ids, its value (parsed as a number; -1 when absent or not a number). Aggregated
+ * the n ids, its value (parsed as a number; NAN when absent or not a number). Aggregated
  * queries (&agg=sum) answer {"id", "sum"}: the value is then that field ("sum", "max", ...). */
 int flinkrest_metrics(const char *json, size_t len, const char *const *ids, int n,
 		      const char *field, double *out);

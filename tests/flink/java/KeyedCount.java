@@ -1,8 +1,10 @@
 // The test bed's streaming job: a keyed count on Flink's configured state backend (RocksDB in the
 // tests). Source: a number sequence, bounded (--records N) or not (--records 0), optionally paced
 // per subtask (--rate R records/s); keyed by value % --keys; each record reads and updates a
-// ValueState (one get and one put on RocksDB); sink: DiscardingSink. Builds against Flink 1.20
-// and 2.x alike (OpenContext, sink v2).
+// ValueState (one get and one put on RocksDB); sink: DiscardingSink. Event time is the wall clock
+// at the source (monotonous timestamps, Flink's periodic watermarks), so the sink's input
+// watermark trails the wall clock by the pipeline's delay only. Builds against Flink 1.20 and
+// 2.x alike (OpenContext, sink v2).
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -70,7 +72,9 @@ public class KeyedCount {
 		long rate = arg(args, "--rate", 0);
 		StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 		long end = records > 0 ? records : Long.MAX_VALUE;
-		env.fromSource(new NumberSequenceSource(1, end), WatermarkStrategy.noWatermarks(), "numbers")
+		WatermarkStrategy<Long> wall = WatermarkStrategy.<Long>forMonotonousTimestamps()
+			.withTimestampAssigner((v, ts) -> System.currentTimeMillis());
+		env.fromSource(new NumberSequenceSource(1, end), wall, "numbers")
 			.map(new Pace(rate)).name("pace")
 			.keyBy(v -> v % keys, Types.LONG)
 			.process(new Count()).name("count")

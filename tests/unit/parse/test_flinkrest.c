@@ -2,6 +2,7 @@
  * (tests/unit/data/flink/<version>/, captured from the test bed's KeyedCount job), and hostile
  * ones (truncated, mistyped, huge, deep, long). */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -414,10 +415,10 @@ static void test_real_metrics(void **state)
 		buf = fixture(w->version, "job_metrics", &len);
 		assert_int_equal(flinkrest_metrics(buf, len, job_ids, 5, NULL, out), 0);
 		assert_true(out[0] == 0 && out[1] == w->uptime && out[2] == 0);
-		assert_true(out[3] == w->last_ck_duration && out[4] == -1);
+		assert_true(out[3] == w->last_ck_duration && isnan(out[4]));
 		/* the answer has no "sum": all -1 */
 		assert_int_equal(flinkrest_metrics(buf, len, job_ids, 4, "sum", out), 0);
-		assert_true(out[0] == -1 && out[1] == -1 && out[2] == -1 && out[3] == -1);
+		assert_true(isnan(out[0]) && isnan(out[1]) && isnan(out[2]) && isnan(out[3]));
 		free(buf);
 
 		buf = fixture(w->version, "restored_job_metrics", &len);
@@ -438,7 +439,7 @@ static void test_real_metrics(void **state)
 		assert_int_equal(flinkrest_metrics(buf, len, io_ids, 2, "sum", out), 0);
 		assert_true(out[0] == 0 && out[1] == w->src_out_sum);
 		assert_int_equal(flinkrest_metrics(buf, len, io_ids, 2, NULL, out), 0);
-		assert_true(out[0] == -1 && out[1] == -1);
+		assert_true(isnan(out[0]) && isnan(out[1]));
 		free(buf);
 		buf = fixture(w->version, "sink_subtasks_metrics", &len);
 		assert_int_equal(flinkrest_metrics(buf, len, io_ids, 2, "sum", out), 0);
@@ -456,7 +457,7 @@ static void test_real_metrics(void **state)
 		/* listing the ids (no ?get=): ids without values */
 		buf = fixture(w->version, "job_metrics_list", &len);
 		assert_int_equal(flinkrest_metrics(buf, len, job_ids, 4, NULL, out), 0);
-		assert_true(out[0] == -1 && out[1] == -1 && out[2] == -1 && out[3] == -1);
+		assert_true(isnan(out[0]) && isnan(out[1]) && isnan(out[2]) && isnan(out[3]));
 		free(buf);
 	}
 }
@@ -586,7 +587,7 @@ static void test_truncated(void **state)
 				assert_int_equal(c.completed, -1);
 				assert_int_equal(flinkrest_metrics(part, cut, ids, 1, NULL, out),
 						 -EBADMSG);
-				assert_true(out[0] == -1);
+				assert_true(isnan(out[0]));
 				assert_int_equal(
 					flinkrest_taskmanagers(part, cut, tms, 4, &n, &dropped),
 					-EBADMSG);
@@ -745,26 +746,31 @@ static void test_metric_values(void **state)
 			 0);
 	assert_true(out[0] == 12.5);
 	assert_true(out[1] == 3);
-	assert_true(out[2] == -1 && out[3] == -1 && out[4] == -1 && out[5] == -1);
-	assert_true(out[6] == -1);
+	assert_true(isnan(out[2]) && isnan(out[3]) && isnan(out[4]) && isnan(out[5]));
+	assert_true(isnan(out[6]));
 	assert_true(out[7] == -9223372036854775808.0);
-	assert_true(out[8] == -1);
+	assert_true(isnan(out[8]));
 	assert_true(out[9] == 18446744073709551614.0);
 	assert_true(out[10] == 0.001);
+	/* a real -1 (a watermark 1 ms before the epoch) is a value, not "absent" */
+	assert_int_equal(metrics_s("[{\"id\":\"a\",\"min\":-1.0},{\"id\":\"b\",\"value\":\"-1\"}]",
+				   ids, 2, "min", out),
+			 0);
+	assert_true(out[0] == -1 && isnan(out[1]));
 	/* elements that are not {"id": string} are skipped; an id answered twice: the later */
 	assert_int_equal(metrics_s("[1,\"a\",null,[],{},{\"id\":1,\"value\":\"1\"},"
 				   "{\"id\":\"a\",\"value\":\"1\"},{\"id\":\"a\",\"value\":\"2\"},"
 				   "{\"id\":\"A\",\"value\":\"9\"},{\"id\":\"b\",\"value\":[1]}]",
 				   ids, 3, NULL, out),
 			 0);
-	assert_true(out[0] == 2 && out[1] == -1 && out[2] == -1);
+	assert_true(out[0] == 2 && isnan(out[1]) && isnan(out[2]));
 	/* the same id asked twice, a NULL id, no ids */
 	{
 		const char *const twice[] = {"a", NULL, "a"};
 
 		assert_int_equal(metrics_s("[{\"id\":\"a\",\"sum\":4.0}]", twice, 3, "sum", out),
 				 0);
-		assert_true(out[0] == 4 && out[1] == -1 && out[2] == 4);
+		assert_true(out[0] == 4 && isnan(out[1]) && out[2] == 4);
 	}
 	assert_int_equal(metrics_s("[{\"id\":\"a\",\"value\":\"1\"}]", ids, 0, NULL, NULL), 0);
 	assert_int_equal(metrics_s("[{\"id\":\"a\",\"value\":\"1\"}]", ids, -1, NULL, out),

@@ -4,6 +4,7 @@
  * Flink's changes. */
 #include <argp.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,7 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 		case FAM_FLINK_VERTEX_RECORDS_TOTAL:
 		case FAM_FLINK_VERTEX_BYTES_TOTAL:
 		case FAM_FLINK_VERTEX_TIME_SECONDS_TOTAL:
+		case FAM_FLINK_VERTEX_INPUT_WATERMARK_TIMESTAMP_SECONDS:
 			for (k = 0; s->have_detail && k < s->detail.nvertices; k++) {
 				const struct flink_vertex *v = &s->detail.vertices[k];
 				long long in = fam == FAM_FLINK_VERTEX_RECORDS_TOTAL ? v->read_records : v->read_bytes;
@@ -394,6 +396,12 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 				a[2] = (struct label){ "vertex_id", v->id };
 				a[3] = (struct label){ "vertex", v->name };
 				a[4] = (struct label){ "position", position(v) };
+				if (fam == FAM_FLINK_VERTEX_INPUT_WATERMARK_TIMESTAMP_SECONDS) {
+					if (!isnan(s->watermark_ms[k]))
+						w_sample(w, fam_name(fam), a, 5, id, IDENTITY_NLABELS,
+							 s->watermark_ms[k] / 1000.0);
+					continue;
+				}
 				if (fam == FAM_FLINK_VERTEX_TIME_SECONDS_TOTAL) {
 					const char *st[3] = { "busy", "idle", "backpressured" };
 					long long t[3] = { v->busy_ms, v->idle_ms, v->backpressured_ms };
@@ -437,6 +445,7 @@ static int flink_collect(struct writer *w)
 		FAM_FLINK_LAST_CHECKPOINT_COMPLETION_TIMESTAMP_SECONDS,
 		FAM_FLINK_LAST_RESTORE_TIMESTAMP_SECONDS, FAM_FLINK_VERTEX_RECORDS_TOTAL,
 		FAM_FLINK_VERTEX_BYTES_TOTAL, FAM_FLINK_VERTEX_TIME_SECONDS_TOTAL,
+		FAM_FLINK_VERTEX_INPUT_WATERMARK_TIMESTAMP_SECONDS,
 	};
 	struct label id[MAX_JM][IDENTITY_NLABELS];
 	bool ok[MAX_JM];

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -388,6 +389,46 @@ static bool url_encode(const char *s, char *out, size_t size)
 		r_ ? -1 : 0;                                                       \
 	})
 
+static bool is_hex_id(const char *id)
+{
+	return strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32;
+}
+
+/* The sinks' input watermarks (seed 000's sink watermark lag is now minus this), one
+ * aggregated request per sink vertex: the lowest over its subtasks, as the slowest subtask
+ * holds the sink back. Sources and inner vertices are left out (a request each, and the
+ * seed asks only for sinks). */
+static void sink_watermarks(pid_t pid, const struct flink_endpoint *ep,
+			    const struct flink_limits *lim, struct flink_job_state *s,
+			    uint64_t errors[FLINK_ERR__N])
+{
+	static const char *const ids[] = { "currentInputWatermark" };
+	char path[256];
+	double v;
+	int k;
+
+	for (k = 0; k < FLINK_MAX_VERTICES; k++)
+		s->watermark_ms[k] = NAN;
+	for (k = 0; s->have_detail && k < s->detail.nvertices; k++) {
+		const struct flink_vertex *vx = &s->detail.vertices[k];
+
+		if (vx->sink != 1)
+			continue;
+		if (!is_hex_id(vx->id)) { /* it goes into the path */
+			errors[FLINK_ERR_JSON]++;
+			continue;
+		}
+		snprintf(path, sizeof(path),
+			 "/jobs/%s/vertices/%s/subtasks/metrics?get=currentInputWatermark&agg=min",
+			 s->job.id, vx->id);
+		/* Java's Long.MIN_VALUE and MAX_VALUE print as +-9223372036854775807/8: no
+		 * watermark yet, or the end of input. */
+		if (!FETCH(path, flinkrest_metrics(json, jlen, ids, 1, "min", &v)) &&
+		    v > -9.2e18 && v < 9.2e18)
+			s->watermark_ms[k] = v;
+	}
+}
+
 int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_limits *lim,
 	       struct flink_poll *out, uint64_t errors[FLINK_ERR__N])
 {
@@ -439,7 +480,7 @@ int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_li
 
 		s->job = jobs[i];
 		/* The id goes into request paths: 32 hex digits, nothing else. */
-		if (strlen(s->job.id) != 32 || strspn(s->job.id, "0123456789abcdef") != 32) {
+		if (!is_hex_id(s->job.id)) {
 			errors[FLINK_ERR_JSON]++;
 			s->job.id[0] = '\0';
 			continue;
@@ -449,6 +490,7 @@ int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_li
 		s->have_detail = !FETCH(path, flinkrest_job(json, jlen, &s->detail));
 		snprintf(path, sizeof(path), "/jobs/%s/checkpoints", s->job.id);
 		s->have_checkpoints = !FETCH(path, flinkrest_checkpoints(json, jlen, &s->cp));
+		sink_watermarks(pid, ep, lim, s, errors);
 		snprintf(path, sizeof(path), "/jobs/%s/metrics?get=numRestarts,uptime,downtime",
 			 s->job.id);
 		if (!FETCH(path, flinkrest_metrics(json, jlen, job_metrics, 3, NULL, v))) {

@@ -48,6 +48,10 @@ struct flink_job_state {
 	struct flink_job_detail detail;
 	struct flink_checkpoints cp;
 	double restarts, uptime_ms, downtime_ms; /* -1: unknown */
+	/* Per vertex of detail: the lowest currentInputWatermark over its subtasks, for sink
+	 * vertices only (ms of event time); NAN when unknown, before the first watermark
+	 * (Long.MIN_VALUE) and after the last (Long.MAX_VALUE, end of input). */
+	double watermark_ms[FLINK_MAX_VERTICES];
 };
 #define FLINK_MAX_POLLED_TMS 64 /* TaskManagers whose details are read per poll */
 struct flink_tm_state {
