@@ -243,7 +243,26 @@ def test_dashboard_structure():
     assert variables.index("flink_role") < variables.index("pod")
     # Rows in the order of seed 000's monitoring tab.
     rows = [p["title"] for p in d["panels"] if p["type"] == "row"]
-    assert rows[:6] == ["CPU", "Heap", "Non-heap", "GC", "Threads", "Network"]
+    assert rows[:7] == ["Job", "CPU", "Heap", "Non-heap", "GC", "Threads", "Network"]
+    # The job row: seed 000's job rows in its order, each panel filtered by the job variable.
+    job = []
+    for p in d["panels"][1:]:
+        if p["type"] == "row":
+            break
+        job.append(p)
+    seed = ["作业每秒输入/输出的记录数", "作业每秒输入/输出的数据量", "算子计算总耗时",
+            "目的端 Watermark 延时", "Checkpoint 耗时", "Checkpoint 大小", "Checkpoint 次数",
+            "崩溃重启次数", "作业无中断持续执行的时间", "作业中断运行时间", "最近一次恢复",
+            "堆外直接/映射内存", "注册的 TaskManager 数", "运行中的作业数", "任务槽", "MemorySegment"]
+    titles = " | ".join(p["title"] for p in job)
+    at = [titles.find(s) for s in seed]
+    assert -1 not in at and at == sorted(at), list(zip(seed, at))
+    for p in job:
+        for t in p["targets"]:
+            assert "jvmtap_flink_" in t["expr"], (p["title"], t["expr"])
+            assert '$namespace' in t["expr"], t["expr"]
+            if "job_name" in t["expr"] or "vertex" in t["expr"] or "checkpoint" in t["expr"]:
+                assert '$flink_job' in t["expr"], t["expr"]
 
 
 def test_dashboard_and_rules_name_metrics():

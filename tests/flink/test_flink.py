@@ -471,7 +471,8 @@ def test_rest_sink_watermark_against_reporter(bed):
 
 def test_rest_families_used_by_rules_and_dashboard_are_exported(bed):
     """Every jvmtap_flink_* family deploy/ (alerts, recording rules, dashboard) uses is on the
-    page of a collector that polls a real JobManager with a running job."""
+    page of a collector that polls a real JobManager with a running job. Runs after the
+    TaskManager kill: the last restore's time needs a restore."""
     sys.path.insert(0, os.path.join(it.ROOT, "tests", "deploy"))
     from deployutil import dashboard_exprs, metric_names, rule_exprs
 
