@@ -270,6 +270,7 @@ int engine_collect(struct writer *w)
 	worker_collect(w);
 	return err ? err : writer_failed(w) ? -ENOMEM : 0;
 }
+	writer_finish(w);
 
 void engine_close(void)
 {

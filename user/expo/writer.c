@@ -1,4 +1,5 @@
-/* Prometheus text format 0.0.4 writer: a growable buffer per render with a sticky error. */
+/* The exposition writer (text 0.0.4 or OpenMetrics 1.0.0): a growable buffer per render with a
+ * sticky error. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ struct writer {
 	size_t fam_used;
 	w_sink_fn sink;
 	void *sink_arg;
+	enum w_format format;
+	int in_counter;	/* the last w_family() was a counter (OpenMetrics: no NaN totals) */
 };
 
 struct writer *writer_new(void)
@@ -83,6 +86,17 @@ void writer_set_limit(struct writer *w, size_t max_bytes)
 {
 	if (w)
 		w->limit = max_bytes;
+}
+
+void writer_set_format(struct writer *w, enum w_format format)
+{
+	if (w)
+		w->format = format == W_OPENMETRICS ? W_OPENMETRICS : W_TEXT;
+}
+
+enum w_format writer_format(const struct writer *w)
+{
+	return w ? w->format : W_TEXT;
 }
 
 /* Room for n more bytes plus the terminating NUL; 0 or -1 with w->err set. */
@@ -398,15 +412,55 @@ static int valid_type(const char *t)
 		     !strcmp(t, "untyped"));
 }
 
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n > k && !memcmp(s + n - k, suffix, k);
+}
+
+/* The OpenMetrics units jvmtap's names end in, and the base units the spec lists. */
+static const char *const om_units[] = { "seconds", "bytes", "ratio", "celsius", "meters",
+					"grams", "joules", "volts", "amperes" };
+
+/* The unit a family name ends in ("_seconds" -> "seconds"), or NULL. */
+static const char *om_unit(const char *name, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(om_units) / sizeof(om_units[0]); i++) {
+		k = strlen(om_units[i]);
+		if (n > k + 1 && name[n - k - 1] == '_' && !memcmp(name + n - k, om_units[i], k))
+			return om_units[i];
+	}
+	return NULL;
+}
+
 void w_family(struct writer *w, const char *name, const char *type, const char *help)
 {
 	struct fam_slot *slot = NULL;
+	const char *unit = NULL;
 	size_t n, off = 0;
 	uint64_t h;
+	int om;
 
 	if (!w || w->err || !name)
 		return;
+	om = w->format == W_OPENMETRICS;
+	type = valid_type(type) ? type : "untyped";
 	n = strlen(name);
+	w->in_counter = !strcmp(type, "counter");
+	if (om) {
+		/* The family of samples name_total is "name"; anything else cannot be a counter. */
+		if (w->in_counter && ends_with(name, n, "_total"))
+			n -= strlen("_total");
+		else if (w->in_counter || !strcmp(type, "untyped"))
+			type = "unknown";
+		if (strcmp(type, "unknown"))
+			unit = om_unit(name, n);
+	}
+	/* Families are told apart by the name written, so an OpenMetrics counter is one family
+	 * whether it is started as x_total or as x. */
 	h = fam_hash(name, n);
 	if (n) {
 		if (fam_grow(w))
@@ -418,18 +472,26 @@ void w_family(struct writer *w, const char *name, const char *type, const char *
 	if (help && *help) {
 		put(w, "# HELP ", 7);
 		off = w->len;
-		puts_(w, name);
+		put(w, name, n);
 		putc_(w, ' ');
-		put_escaped(w, help, 0);
+		/* OpenMetrics' escaped-string has no bare double quote. */
+		put_escaped(w, help, om);
 		putc_(w, '\n');
 	}
 	put(w, "# TYPE ", 7);
 	if (!(help && *help))
 		off = w->len;
-	puts_(w, name);
+	put(w, name, n);
 	putc_(w, ' ');
-	puts_(w, valid_type(type) ? type : "untyped");
+	puts_(w, type);
 	putc_(w, '\n');
+	if (unit) {
+		put(w, "# UNIT ", 7);
+		put(w, name, n);
+		putc_(w, ' ');
+		puts_(w, unit);
+		putc_(w, '\n');
+	}
 	if (w->err || !slot)
 		return;
 	slot->hash = h;
@@ -438,10 +500,20 @@ void w_family(struct writer *w, const char *name, const char *type, const char *
 	w->fam_used++;
 }
 
+void writer_finish(struct writer *w)
+{
+	if (w && !w->err && w->format == W_OPENMETRICS)
+		put(w, "# EOF\n", 6);
+}
+
 void w_sample(struct writer *w, const char *name, const struct label *a, size_t na,
 	      const struct label *b, size_t nb, double value)
 {
 	if (!w || w->err || !name)
+		return;
+	/* A Total is non-NaN and never negative in OpenMetrics (a scraper may refuse the page). */
+	if (w->format == W_OPENMETRICS && w->in_counter && (isnan(value) || value < 0) &&
+	    ends_with(name, strlen(name), "_total"))
 		return;
 	put_series(w, name, NULL, a, na, b, nb, NULL, value);
 }
@@ -473,6 +545,8 @@ void w_histogram(struct writer *w, const char *name, const struct label *a, size
 
 	if (!w || w->err || !name || !counts || (nbounds && !bounds))
 		return;
+	if (w->format == W_OPENMETRICS && !(sum >= 0))
+		return;	/* a NaN or negative _sum is not a histogram OpenMetrics accepts */
 	for (i = 0; i < nbounds; i++) {
 		cum += counts[i];
 		/* A repeated or non-finite le would make Prometheus reject the scrape. */
@@ -492,6 +566,8 @@ void w_log2_histogram(struct writer *w, const char *name, const struct label *a,
 	double le;
 
 	if (!w || w->err || !name || (nslots && !slots))
+		return;
+	if (w->format == W_OPENMETRICS && !(sum >= 0))
 		return;
 	for (i = 0; i < nslots; i++) {
 		total += slots[i];

@@ -1,4 +1,5 @@
-/* Prometheus text exposition format (0.0.4) writer: the only place metric text is produced. */
+/* The exposition writer, the only place metric text is produced: the Prometheus text format
+ * 0.0.4 or, as a mode of the same writer, OpenMetrics 1.0.0 text. */
 #ifndef JVMTAP_WRITER_H
 #define JVMTAP_WRITER_H
 
@@ -30,8 +31,28 @@ int writer_failed(const struct writer *w);
 void writer_set_limit(struct writer *w, size_t max_bytes);
 
 /*
+ * The format of what is written next (kept across resets; W_TEXT by default): set it before a
+ * render, not inside one.
+ * W_OPENMETRICS changes only what the format requires, so both pages hold the same series:
+ * - a counter's family is named without its _total suffix in # HELP and # TYPE (its samples
+ *   keep it); a counter not named *_total, and "untyped", become "unknown";
+ * - # UNIT when the family name ends in a unit (_seconds, _bytes, _ratio, ...);
+ * - # HELP escapes the double quote too;
+ * - samples the format forbids are left out: a counter's NaN or negative total, a histogram
+ *   whose sum is NaN or negative (its buckets, sum and count together);
+ * - writer_finish() writes "# EOF".
+ * Gauges named *_info stay gauges (docs/architecture.md#exposition-writer).
+ */
+enum w_format { W_TEXT, W_OPENMETRICS };
+void writer_set_format(struct writer *w, enum w_format format);
+enum w_format writer_format(const struct writer *w);
+/* Ends the page: "# EOF\n" in OpenMetrics, nothing in text. Call once, after the last sample. */
+void writer_finish(struct writer *w);
+
+/*
  * "# HELP name help\n# TYPE name type\n". type: "counter", "gauge", "histogram" or "untyped"
- * (anything else is written as "untyped"). help is escaped (backslash, newline); a NULL or empty
+ * (anything else is written as "untyped"; OpenMetrics: see writer_set_format()). help is
+ * escaped (backslash, newline); a NULL or empty
  * help omits the HELP line. A name already started in this render is ignored (no second
  * HELP/TYPE), but callers should group samples by family.
  */

@@ -98,12 +98,45 @@ static void test_fam_of(void **state)
 	assert_int_equal(fam_of("", NULL), FAM__N);
 }
 
+
+/* In OpenMetrics a counter's family drops its _total and owns name_created too, a histogram's
+ * owns _bucket, _sum, _count and _created: no family name may be another family's sample name
+ * (a strict parser rejects the page: "Clashing name"). */
+static void test_no_openmetrics_name_clash(void **state)
+{
+	static const char *const counter_sfx[] = { "_total", "_created", NULL };
+	static const char *const hist_sfx[] = { "", "_bucket", "_sum", "_count", "_created", NULL };
+	static const char *const gauge_sfx[] = { "", NULL };
+	char fam[FAM__N][160], owned[160];
+	int i, j, k;
+
+	(void)state;
+	for (i = 0; i < FAM__N; i++) {
+		snprintf(fam[i], sizeof(fam[i]), "%s", families[i].name);
+		if (!strcmp(families[i].type, "counter") && ends(fam[i], "_total"))
+			fam[i][strlen(fam[i]) - strlen("_total")] = '\0';
+	}
+	for (i = 0; i < FAM__N; i++) {
+		const char *const *sfx = !strcmp(families[i].type, "counter") ? counter_sfx :
+					 !strcmp(families[i].type, "histogram") ? hist_sfx : gauge_sfx;
+
+		for (k = 0; sfx[k]; k++) {
+			snprintf(owned, sizeof(owned), "%s%s", fam[i], sfx[k]);
+			for (j = 0; j < FAM__N; j++)
+				if (j != i && !strcmp(owned, fam[j]))
+					fail_msg("OpenMetrics: %s (of %s) is the family %s", owned,
+						 families[i].name, families[j].name);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_follow_prometheus_rules),
 		cmocka_unit_test(test_every_family_is_in_the_catalogue),
 		cmocka_unit_test(test_fam_of),
+		cmocka_unit_test(test_no_openmetrics_name_clash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
