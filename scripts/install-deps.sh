@@ -9,6 +9,7 @@ pkgs=(
 	libcmocka-dev libclang-rt-14-dev        # unit tests, fuzzing runtime
 	python3 python3-pytest curl iproute2 tmux openssl # integration tests (tmux: jvmtap top; openssl: TLS)
 	prometheus                              # promtool check metrics
+	python3-prometheus-client               # its strict OpenMetrics parser (test_openmetrics)
 	openjdk-17-jdk-headless                 # test JVMs (Temurin 25 is on the machine already)
 	python3-pip unzip                       # tests/flink/fetch.sh: Flink from PyPI
 	linux-perf iperf3                       # make bench: perf bench sched pipe, iperf3

@@ -35,13 +35,14 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int render(char **body, size_t *len)
+static int render(enum w_format format, char **body, size_t *len)
 {
 	const char *data;
 	size_t n;
 	int err = 0;
 
 	engine_lock();
+	writer_set_format(out, format);
 	err = engine_collect(out);
 	data = writer_data(out, &n);
 	if (err) {

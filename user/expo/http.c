@@ -13,6 +13,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <microhttpd.h>
+#include "accept.h"
 #include "args.h"
 #include "auth.h"
 #include "config.h"
@@ -21,7 +22,11 @@
 #include "log.h"
 #include "webconfig.h"
 
-#define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
+/* By format (enum w_format); the request's Accept header chooses (user/parse/accept.c). */
+static const char *const content_type[] = {
+	[W_TEXT] = "text/plain; version=0.0.4; charset=utf-8",
+	[W_OPENMETRICS] = "application/openmetrics-text; version=1.0.0; charset=utf-8",
+};
 /* One server thread per scrape allowed at once, and one more to answer health checks and the
  * 503s beyond: a bcrypt check or a render on one thread does not stall the others. */
 #define POOL_THREADS (cfg.web_max_requests + 1)
@@ -37,14 +42,14 @@ static char landing[1024];
 static pthread_rwlock_t wc_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct web_config wc;
 
-/* The last render, shared by the scrapes that arrive while it runs or within
- * --web.render-interval of its start. */
+/* The last render of each format, shared by the scrapes of that format that arrive while it
+ * runs or within --web.render-interval of its start. */
 static pthread_mutex_t page_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
+static struct page {
 	char *plain, *gz;
 	size_t plain_len, gz_len;
 	double started; /* CLOCK_MONOTONIC seconds; 0: none yet */
-} page;
+} pages[2];
 static atomic_uint inflight;
 static atomic_ullong rejected[HTTP_REJECT__N];
 
@@ -164,37 +169,39 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, cons
 	return ret;
 }
 
-/* A copy of the current page (rendering it first unless a fresh one is there); 0 or -errno. */
-static int get_page(bool gz, double arrived, char **body, size_t *len)
+/* A copy of the current page of a format (rendering it first unless a fresh one is there);
+ * 0 or -errno. */
+static int get_page(enum w_format format, bool gz, double arrived, char **body, size_t *len)
 {
 	double interval = cfg.web_render_interval_ms / 1000.0;
+	struct page *pg = &pages[format];
 	int err = 0;
 
 	pthread_mutex_lock(&page_lock);
 	/* Fresh: started after this request arrived (it waited for that render), or within
 	 * the render interval. */
-	if (!page.started || !(page.started >= arrived ||
-			       (interval > 0 && arrived - page.started < interval))) {
+	if (!pg->started || !(pg->started >= arrived ||
+			       (interval > 0 && arrived - pg->started < interval))) {
 		char *plain;
 		size_t n;
 		double started = mono();
 
-		err = render_fn(&plain, &n);
+		err = render_fn(format, &plain, &n);
 		if (!err) {
-			free(page.plain);
-			free(page.gz);
-			page.plain = plain;
-			page.plain_len = n;
-			page.gz = NULL;
-			page.started = started;
+			free(pg->plain);
+			free(pg->gz);
+			pg->plain = plain;
+			pg->plain_len = n;
+			pg->gz = NULL;
+			pg->started = started;
 		}
 	}
-	if (!err && gz && !page.gz)
-		err = gzip_compress(page.plain, page.plain_len, &page.gz, &page.gz_len);
+	if (!err && gz && !pg->gz)
+		err = gzip_compress(pg->plain, pg->plain_len, &pg->gz, &pg->gz_len);
 	if (!err) {
-		const char *src = gz ? page.gz : page.plain;
+		const char *src = gz ? pg->gz : pg->plain;
 
-		*len = gz ? page.gz_len : page.plain_len;
+		*len = gz ? pg->gz_len : pg->plain_len;
 		*body = malloc(*len ? *len : 1);
 		if (*body)
 			memcpy(*body, src, *len);
@@ -208,6 +215,8 @@ static int get_page(bool gz, double arrived, char **body, size_t *len)
 static enum MHD_Result send_metrics(struct MHD_Connection *c)
 {
 	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	enum w_format format = accept_format(accept) == ACCEPT_OPENMETRICS ? W_OPENMETRICS : W_TEXT;
 	bool gz = accepts_gzip(ae);
 	double arrived = mono();
 	struct MHD_Response *r;
@@ -222,7 +231,7 @@ static enum MHD_Result send_metrics(struct MHD_Connection *c)
 		return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 				 "too many scrapes at once (--web.max-requests)\n", "text/plain");
 	}
-	err = get_page(gz, arrived, &body, &len);
+	err = get_page(format, gz, arrived, &body, &len);
 	atomic_fetch_sub(&inflight, 1);
 	if (err) {
 		log_warn("scrape failed: %s", strerror(-err));
@@ -233,8 +242,8 @@ static enum MHD_Result send_metrics(struct MHD_Connection *c)
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE_METRICS);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type[format]);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
 	if (gz)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
@@ -497,9 +506,11 @@ void http_stop(void)
 	pthread_rwlock_unlock(&wc_lock);
 	auth_exit();
 	pthread_mutex_lock(&page_lock);
-	free(page.plain);
-	free(page.gz);
-	memset(&page, 0, sizeof(page));
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		free(pages[i].plain);
+		free(pages[i].gz);
+	}
+	memset(pages, 0, sizeof(pages));
 	pthread_mutex_unlock(&page_lock);
 }
 

@@ -5,9 +5,11 @@
 #include <argp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "writer.h"
 
-/* Renders the exposition into a malloc'd buffer; 0 or -errno. http.c compresses and keeps it. */
-typedef int (*http_render_fn)(char **body, size_t *len);
+/* Renders the exposition in a format into a malloc'd buffer; 0 or -errno. http.c compresses and
+ * keeps it. */
+typedef int (*http_render_fn)(enum w_format format, char **body, size_t *len);
 
 /* 0 if addr has the shape HOST:PORT, :PORT or [V6ADDR]:PORT, else -EINVAL. */
 int http_check_address(const char *addr);
