@@ -68,6 +68,15 @@ static void fuzz_status(const char *buf, size_t len)
 		abort();
 	if (ret && nspid != -42)
 		abort();
+	{
+		uint64_t b = 42;
+
+		ret = status_kb(buf, len, "VmRSS", &b);
+		if (ret && ret != -ENOENT && ret != -EINVAL)
+			abort();
+		if (ret ? b != 42 : b % 1024 || !memmem(buf, len, " kB", 3))
+			abort();
+	}
 }
 
 static void fuzz_stat(const char *buf, size_t len)

@@ -473,6 +473,72 @@ static const struct nspid_row nspid_rows[] = {
 	  -ENOENT, 0 },
 };
 
+struct kb_row {
+	const char *name, *buf, *key;
+	int ret;
+	uint64_t bytes;
+};
+
+static const struct kb_row kb_rows[] = {
+	{ "kb: real JVM VmRSS", ST_HEAD("16664") "NSpid:\t16664\n" ST_TAIL, "VmRSS", 0,
+	  35736ull * 1024 },
+	{ "kb: real JVM RssAnon", ST_HEAD("16664") ST_TAIL, "RssAnon", 0, 15728ull * 1024 },
+	{ "kb: real JVM VmHWM", ST_HEAD("16664") ST_TAIL, "VmHWM", 0, 35736ull * 1024 },
+	{ "kb: a prefix of a name is no name", ST_HEAD("16664") ST_TAIL, "VmRS", -ENOENT, 0 },
+	{ "kb: kernel thread, no Vm lines", "Name:\tkthreadd\nState:\tS (sleeping)\nKthread:\t1\n",
+	  "VmRSS", -ENOENT, 0 },
+	{ "kb: zero", "VmRSS:\t       0 kB\n", "VmRSS", 0, 0 },
+	{ "kb: last line without newline", "Name:\tx\nVmRSS:\t 12 kB", "VmRSS", 0, 12288 },
+	{ "kb: cut before the unit", "VmRSS:\t   35736", "VmRSS", -EINVAL, 0 },
+	{ "kb: cut inside the unit", "VmRSS:\t   35736 k", "VmRSS", -EINVAL, 0 },
+	{ "kb: no digits", "VmRSS:\t    kB\n", "VmRSS", -EINVAL, 0 },
+	{ "kb: other unit", "VmRSS:\t 5 MB\n", "VmRSS", -EINVAL, 0 },
+	{ "kb: negative", "VmRSS:\t -5 kB\n", "VmRSS", -EINVAL, 0 },
+	{ "kb: CRLF", "VmRSS:\t 5 kB\r\n", "VmRSS", -EINVAL, 0 },
+	{ "kb: overflow in bytes", "VmRSS:\t 18014398509481984 kB\n", "VmRSS", -EINVAL, 0 },
+	{ "kb: largest that fits", "VmRSS:\t 18014398509481983 kB\n", "VmRSS", 0,
+	  18014398509481983ull * 1024 },
+	{ "kb: name mid-line", "x VmRSS:\t 5 kB\n", "VmRSS", -ENOENT, 0 },
+	{ "kb: empty name", "VmRSS:\t 5 kB\n", "", -ENOENT, 0 },
+	{ "kb: empty file", "", "VmRSS", -ENOENT, 0 },
+};
+
+static void test_kb_row(void **state)
+{
+	const struct kb_row *r = *state;
+	size_t len = strlen(r->buf);
+	char *buf = exact_copy(r->buf, len);
+	uint64_t b = 42;
+	int ret = status_kb(buf, len, r->key, &b);
+
+	free(buf);
+	assert_int_equal(ret, r->ret);
+	assert_true(b == (ret ? 42 : r->bytes));
+}
+
+/* Every prefix of a real status: VmRSS is refused or absent until its line is whole. */
+static void test_kb_every_prefix(void **state)
+{
+	static const char st[] = ST_HEAD("16664") ST_TAIL;
+	const char *at = strstr(st, "VmRSS:");
+	size_t n = sizeof(st) - 1, l, whole = strstr(at, " kB") + 3 - st;
+
+	(void)state;
+	for (l = 0; l <= n; l++) {
+		char *buf = exact_copy(st, l);
+		uint64_t b = 0;
+		int ret = status_kb(buf, l, "VmRSS", &b);
+
+		free(buf);
+		if (l < whole)
+			assert_true(ret == -ENOENT || ret == -EINVAL);
+		else {
+			assert_int_equal(ret, 0);
+			assert_true(b == 35736ull * 1024);
+		}
+	}
+}
+
 static void test_nspid_row(void **state)
 {
 	const struct nspid_row *r = *state;
@@ -919,10 +985,10 @@ static void test_btime_row(void **state)
 
 /* ------------------------------------------------------------------------------------------- */
 
-#define NSINGLE 5
+#define NSINGLE 6
 #define NTESTS                                                                                      \
 	(NSINGLE + NELEM(maps_rows) + NELEM(cmd_rows) + NELEM(nspid_rows) + NELEM(stat_rows) +      \
-	 NELEM(tcp_rows) + NELEM(link_rows) + NELEM(btime_rows))
+	 NELEM(tcp_rows) + NELEM(link_rows) + NELEM(btime_rows) + NELEM(kb_rows))
 
 static struct CMUnitTest row_test(CMUnitTestFunction fn, const void *row, const char *name)
 {
@@ -940,6 +1006,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_outlen_zero),
 		cmocka_unit_test(test_tcp_every_prefix),
 		cmocka_unit_test(test_tcp_whole_file),
+		cmocka_unit_test(test_kb_every_prefix),
 	};
 	size_t i, n = NSINGLE;
 
@@ -957,5 +1024,7 @@ int main(void)
 		tests[n++] = row_test(test_link_row, &link_rows[i], link_rows[i].name);
 	for (i = 0; i < NELEM(btime_rows); i++)
 		tests[n++] = row_test(test_btime_row, &btime_rows[i], btime_rows[i].name);
+	for (i = 0; i < NELEM(kb_rows); i++)
+		tests[n++] = row_test(test_kb_row, &kb_rows[i], kb_rows[i].name);
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
 }
