@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <limits.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "families.h"
@@ -15,8 +18,10 @@
 #include "identity.h"
 #include "jvm.skel.h"
 #include "libprobe.h"
+#include "config.h"
 #include "mapsnap.h"
 #include "metrics.h"
+#include "procfs.h"
 #include "readfile.h"
 #include "registry.h"
 #include "threads.h"
@@ -35,6 +40,41 @@ static double boot_time(void)
 	if (bt <= 0 && read_boot_time(&b) == 0)
 		bt = b;
 	return bt;
+}
+
+/* Resident memory from /proc/PID/status VmRSS: the kernel's own counters of the process's
+ * mapped pages (anon + file + shmem), O(1) to read; smaps_rollup counts the same pages by
+ * walking every mapping under the mmap lock, milliseconds for a large heap, at every scrape.
+ * Open fds from the size of /proc/PID/fd (the count since Linux 6.2), counted by readdir when
+ * it says 0. */
+static void read_proc(pid_t pid, double *rss, double *fds)
+{
+	char path[PATH_MAX], buf[4096];
+	struct dirent *d;
+	struct stat st;
+	uint64_t b;
+	ssize_t n;
+	long c = 0;
+	DIR *dp;
+
+	*rss = *fds = -1;
+	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n > 0 && status_kb(buf, n, "VmRSS", &b) == 0)
+		*rss = b;
+	snprintf(path, sizeof(path), "%s/%d/fd", cfg.procfs, pid);
+	if (stat(path, &st))
+		return;
+	if (st.st_size > 0) {
+		*fds = st.st_size;
+		return;
+	}
+	if (!(dp = opendir(path)))
+		return;
+	while ((d = readdir(dp)))
+		c += d->d_name[0] != '.';
+	closedir(dp);
+	*fds = c;
 }
 
 static const struct jvm_view *view_of(const struct jvm_view *v, int n, pid_t pid)
@@ -134,8 +174,11 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		snprintf(v->pid, sizeof(v->pid), "%d", j->pid);
 		memcpy(v->kind_ns, j->kind_ns, sizeof(v->kind_ns));
 		v->skip = identity_labels(j->cgroup_id, v->id, now) != IDENTITY_OK;
-		if (!v->skip && !j->gone_at)
+		v->rss_bytes = v->open_fds = -1;
+		if (!v->skip && !j->gone_at) {
 			v->have_hsperf = jvm_read_hsperf(j->pid, &v->hs) == 0;
+			read_proc(j->pid, &v->rss_bytes, &v->open_fds);
+		}
 	}
 	jvm_views_cpu(vs, n);
 
@@ -220,6 +263,24 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		if (!v->skip && !v->j->gone_at)
 			w_sample(w, fam_name(FAM_JVM_START_TIME_SECONDS), a, 1, v->id, IDENTITY_NLABELS,
 				 boot_time() + (double)v->j->start / sysconf(_SC_CLK_TCK));
+	}
+
+	w_fam(w, FAM_JVM_RESIDENT_MEMORY_BYTES);
+	for (i = 0; i < n; i++) {
+		const struct jvm_view *v = &vs[i];
+		struct label a[] = { { "pid", v->pid } };
+
+		if (!v->skip && v->rss_bytes >= 0)
+			w_sample(w, fam_name(FAM_JVM_RESIDENT_MEMORY_BYTES), a, 1, v->id, IDENTITY_NLABELS,
+				 v->rss_bytes);
+	}
+	w_fam(w, FAM_JVM_OPEN_FDS);
+	for (i = 0; i < n; i++) {
+		const struct jvm_view *v = &vs[i];
+		struct label a[] = { { "pid", v->pid } };
+
+		if (!v->skip && v->open_fds >= 0)
+			w_sample(w, fam_name(FAM_JVM_OPEN_FDS), a, 1, v->id, IDENTITY_NLABELS, v->open_fds);
 	}
 
 	w_fam(w, FAM_JVM_LIBJVM_ATTACHED);

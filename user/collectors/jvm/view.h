@@ -16,6 +16,8 @@ struct jvm_view {
 	uint64_t kind_ns[KIND__N];
 	bool have_hsperf;
 	struct jvm_hsperf hs;
+	/* From /proc/PID at this render; < 0 when unknown. */
+	double rss_bytes, open_fds;
 };
 
 #endif
