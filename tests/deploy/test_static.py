@@ -1,6 +1,8 @@
 """deploy/ checked without a cluster: yamllint, Kubernetes schemas (kubernetes-models via node),
 promtool check config / check rules / test rules, the DaemonSet's security settings, the
-Grafana dashboard, the systemd unit and `make install`."""
+Grafana dashboard, the systemd unit and `make install`. The Kubernetes checks run on what is
+deployed: the objects `kustomize build deploy/kubernetes` renders and those `helm template`
+renders from deploy/helm/jvmtap, and the chart's are the kustomization's plus Helm's labels."""
 import copy
 import os
 import re
@@ -10,8 +12,10 @@ import subprocess
 import pytest
 import yaml
 
-from deployutil import (BIN, DEPLOY, K8S, PROM, ROOT, RULE_TESTS, RULES, UNIT, dashboard,
-                        dashboard_exprs, k8s_docs, k8s_kind, metric_names, rule_exprs, rules)
+from deployutil import (BIN, CHART, DEPLOY, HELM, HELM_LABELS, K8S, NAMESPACE, PROM, RELEASE,
+                        ROOT, RULE_TESTS, RULES, UNIT, dashboard, dashboard_exprs, k8s_docs,
+                        k8s_kind, kind_of, metric_names, rendered, rule_exprs, rules,
+                        strip_helm_labels)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -36,12 +40,48 @@ def test_yamllint_catches_errors(tmp_path):
     assert p.returncode != 0 and "duplication" in p.stdout
 
 
+# The outputs every Kubernetes check runs on: the kustomization, and the chart with its defaults.
+OUTPUTS = ["kustomize", "helm"]
+# Where each output's capabilities are explained, one comment above each.
+CAPABILITY_SOURCES = {"kustomize": os.path.join(K8S, "daemonset.yaml"),
+                      "helm": os.path.join(CHART, "values.yaml")}
+# The chart with every value set another way (checked against the schemas as well).
+HELM_OPTIONS = ("namespace.create=true", "image.repository=registry.example/jvmtap",
+                "image.tag=1.2.3", 'extraArgs=["--collector.net=off","--jvm.scan-interval=60s"]',
+                'resources={"requests":{"cpu":"50m","memory":"96Mi"},"limits":{"memory":"512Mi"}}',
+                'capabilities.add=["BPF","PERFMON","SYS_PTRACE","DAC_READ_SEARCH"]',
+                "webConfig.enabled=true", "webConfig.content=basic_auth_users: {}",
+                'webConfig.extraFiles={"tls.crt":"PEM"}', 'podMonitor.labels={"release":"kps"}',
+                "podMonitor.scheme=https", 'prometheusRule.labels={"release":"kps"}')
+
+
+def validate(docs, tmp_path):
+    f = tmp_path / "objects.yaml"
+    f.write_text(yaml.safe_dump_all(docs))
+    p = run(["node", os.path.join(HERE, "validate_k8s.mjs"), str(f)])
+    return {line.split()[2] for line in p.stdout.splitlines() if line.startswith("ok ")}
+
+
 def test_manifests_validate_against_kubernetes_schemas():
     files = sorted(f for f in os.listdir(K8S) if f.endswith(".yaml"))
     p = run(["node", os.path.join(HERE, "validate_k8s.mjs")] + [os.path.join(K8S, f) for f in files])
     kinds = {line.split()[2] for line in p.stdout.splitlines() if line.startswith("ok ")}
     assert {"v1/Namespace", "v1/ServiceAccount", "apps/v1/DaemonSet", "v1/Service",
             "monitoring.coreos.com/v1/PodMonitor", "monitoring.coreos.com/v1/PrometheusRule"} <= kinds
+
+
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_rendered_objects_validate_against_kubernetes_schemas(how, tmp_path):
+    kinds = validate(rendered(how), tmp_path)
+    want = {"v1/ServiceAccount", "apps/v1/DaemonSet", "v1/Service",
+            "monitoring.coreos.com/v1/PodMonitor", "monitoring.coreos.com/v1/PrometheusRule"}
+    # The chart leaves the namespace to `helm install --create-namespace` unless asked.
+    assert kinds == want | ({"v1/Namespace"} if how == "kustomize" else set())
+
+
+def test_helm_with_every_option_validates(tmp_path):
+    kinds = validate(rendered("helm", HELM_OPTIONS), tmp_path)
+    assert {"v1/Namespace", "v1/Secret", "apps/v1/DaemonSet"} <= kinds
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -72,21 +112,39 @@ def test_kustomization_lists_every_manifest():
             assert d["metadata"]["namespace"] == k["namespace"], f
 
 
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_rendered_objects_live_in_one_namespace(how):
+    for d in rendered(how):
+        if d["kind"] != "Namespace":
+            assert d["metadata"]["namespace"] == NAMESPACE, (d["kind"], d["metadata"])
+
+
 # ---- the DaemonSet -------------------------------------------------------------------------
 
-def daemonset_container():
-    spec = k8s_kind("DaemonSet")["spec"]["template"]["spec"]
+def daemonset_container(docs):
+    spec = kind_of(docs, "DaemonSet")["spec"]["template"]["spec"]
     assert len(spec["containers"]) == 1
     return spec, spec["containers"][0]
 
 
-def test_daemonset_least_privilege():
-    spec, c = daemonset_container()
+def check_capabilities_explained(caps, source):
+    """Each added capability has a comment right above it in the file it is set in."""
+    text = open(source).read()
+    for cap in caps:
+        before = text[:text.index("- " + cap + "\n")].splitlines()[-2]
+        assert before.strip().startswith("#"), "no comment above capability %s in %s" % (cap, source)
+
+
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_daemonset_least_privilege(how):
+    docs = rendered(how)
+    spec, c = daemonset_container(docs)
     sc = c["securityContext"]
     assert spec["hostPID"] is True
     assert spec.get("hostNetwork", False) is False
     assert spec["automountServiceAccountToken"] is False
-    assert k8s_kind("ServiceAccount")["automountServiceAccountToken"] is False
+    assert kind_of(docs, "ServiceAccount")["automountServiceAccountToken"] is False
+    assert spec["serviceAccountName"] == kind_of(docs, "ServiceAccount")["metadata"]["name"]
     assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
     assert sc["privileged"] is False
     assert sc["allowPrivilegeEscalation"] is False
@@ -95,28 +153,26 @@ def test_daemonset_least_privilege():
     # SYS_ADMIN: the kernel demands it for uprobe perf events (test_live.py shows it).
     assert set(sc["capabilities"]["add"]) == {"BPF", "PERFMON", "SYS_RESOURCE", "SYS_PTRACE",
                                               "DAC_READ_SEARCH", "SYS_ADMIN"}
-    # Each added capability is explained in a comment next to it.
-    text = open(os.path.join(K8S, "daemonset.yaml")).read()
-    for cap in sc["capabilities"]["add"]:
-        before = text[:text.index("- " + cap + "\n")].splitlines()[-2]
-        assert before.strip().startswith("#"), "no comment above capability %s" % cap
+    check_capabilities_explained(sc["capabilities"]["add"], CAPABILITY_SOURCES[how])
 
 
-def test_daemonset_scheduling_and_resources():
-    spec, c = daemonset_container()
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_daemonset_scheduling_and_resources(how):
+    spec, c = daemonset_container(rendered(how))
     assert spec["priorityClassName"] == "system-node-critical"
     assert {"operator": "Exists"} in spec["tolerations"]
     r = c["resources"]
     assert r["requests"]["cpu"] and r["requests"]["memory"] and r["limits"]["memory"]
+    assert c["image"] == "ghcr.io/example/jvmtap:0.1.0"
 
 
-def test_daemonset_host_paths_read_only_and_flags():
-    spec, c = daemonset_container()
+def check_host_paths(spec, c):
     mounts = {m["name"]: m for m in c["volumeMounts"]}
-    vols = {v["name"]: v["hostPath"]["path"] for v in spec["volumes"]}
+    vols = {v["name"]: v for v in spec["volumes"]}
     assert set(mounts) == set(vols)
     assert all(m.get("readOnly") is True for m in mounts.values())
-    by_path = {vols[n]: m["mountPath"] for n, m in mounts.items()}
+    by_path = {vols[n]["hostPath"]["path"]: m["mountPath"] for n, m in mounts.items()
+               if "hostPath" in vols[n]}
     assert by_path["/proc"] == "/host/proc" and by_path["/sys"] == "/host/sys"
     # Runtime state dirs land where --path.rootfs=/host makes jvmtap look for them
     # (user/identity/identity.c: run/containerd/..., run/containers/storage/..., var/lib/...).
@@ -128,28 +184,136 @@ def test_daemonset_host_paths_read_only_and_flags():
         assert a in args
 
 
-def test_daemonset_flags_are_accepted_by_the_binary(tmp_path):
-    """jvmtap --help lists every flag the DaemonSet and the systemd unit pass."""
-    _, c = daemonset_container()
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_daemonset_host_paths_read_only_and_flags(how):
+    spec, c = daemonset_container(rendered(how))
+    assert all("hostPath" in v for v in spec["volumes"])
+    check_host_paths(spec, c)
+
+
+def check_flags_accepted(args):
+    """jvmtap --help lists every flag passed."""
     help_text = run([BIN, "--help"]).stdout
-    for a in c["args"]:
+    for a in args:
         assert a.split("=")[0] in help_text, a
 
 
-def test_daemonset_probes_and_ports_match_the_service():
-    _, c = daemonset_container()
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_daemonset_flags_are_accepted_by_the_binary(how):
+    _, c = daemonset_container(rendered(how))
+    check_flags_accepted(c["args"])
+
+
+@pytest.mark.parametrize("how", OUTPUTS)
+def test_daemonset_probes_and_ports_match_the_service(how):
+    docs = rendered(how)
+    _, c = daemonset_container(docs)
     assert c["livenessProbe"]["httpGet"]["path"] == "/-/healthy"
     assert c["readinessProbe"]["httpGet"]["path"] == "/-/ready"
     port = c["ports"][0]
     assert port["name"] == "metrics" and port["containerPort"] == 9877
     assert "--web.listen-address=:9877" in c["args"]
-    svc = k8s_kind("Service")
+    svc = kind_of(docs, "Service")
     assert svc["spec"]["ports"][0]["targetPort"] == "metrics"
-    pm = k8s_kind("PodMonitor")
+    pm = kind_of(docs, "PodMonitor")
     assert pm["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
-    labels = k8s_kind("DaemonSet")["spec"]["template"]["metadata"]["labels"]
-    for sel in (svc["spec"]["selector"], pm["spec"]["selector"]["matchLabels"]):
+    ds = kind_of(docs, "DaemonSet")
+    labels = ds["spec"]["template"]["metadata"]["labels"]
+    for sel in (svc["spec"]["selector"], pm["spec"]["selector"]["matchLabels"],
+                ds["spec"]["selector"]["matchLabels"]):
         assert sel.items() <= labels.items()
+
+
+# ---- the Helm chart ------------------------------------------------------------------------
+
+def normalize_exprs(o):
+    """PromQL expressions with each run of whitespace as one space: kustomize 5.7's YAML writer
+    adds a blank line inside the two folded (>-) exprs that have more-indented lines."""
+    if isinstance(o, dict):
+        return {k: " ".join(v.split()) if k == "expr" else normalize_exprs(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [normalize_exprs(v) for v in o]
+    return o
+
+
+def test_helm_lint():
+    run([HELM, "lint", "--strict", CHART])
+    args = []
+    for v in HELM_OPTIONS:
+        args += ["--set-json" if v.split("=", 1)[1][:1] in "[{" else "--set", v]
+    run([HELM, "lint", "--strict", CHART, "--namespace", NAMESPACE] + args)
+
+
+@pytest.mark.parametrize("values", [(), ("namespace.create=true",)])
+def test_helm_renders_the_kustomization(values):
+    """With its defaults, release and namespace jvmtap, the chart renders the kustomization's
+    objects, equal but for Helm's labels (HELM_LABELS) and without the Namespace, which
+    namespace.create=true renders too."""
+    kust = {d["kind"]: d for d in rendered("kustomize")}
+    helm = {d["kind"]: d for d in rendered("helm", values)}
+    if not values:
+        kust.pop("Namespace")
+    assert sorted(helm) == sorted(kust)
+    for kind, d in helm.items():
+        labels = d["metadata"]["labels"]
+        assert labels["app.kubernetes.io/managed-by"] == "Helm"
+        assert labels["app.kubernetes.io/instance"] == RELEASE
+        assert set(labels) - set(kust[kind]["metadata"]["labels"]) == HELM_LABELS, kind
+        assert normalize_exprs(strip_helm_labels(d)) == normalize_exprs(kust[kind]), kind
+    # The selectors differ from the kustomization's by the release only.
+    ds = helm["DaemonSet"]["spec"]["selector"]["matchLabels"]
+    assert ds == {"app.kubernetes.io/name": "jvmtap", "app.kubernetes.io/instance": RELEASE}
+
+
+def test_helm_prometheusrule_is_the_rules_file():
+    """Read from deploy/prometheus/jvmtap.rules.yml at template time (.Files.Get of a link to
+    it), not a copy: the same groups, to the character."""
+    link = os.path.join(CHART, "files", "jvmtap.rules.yml")
+    assert os.path.islink(link) and os.path.realpath(link) == os.path.realpath(RULES)
+    assert kind_of(rendered("helm"), "PrometheusRule")["spec"] == rules()
+    tpl = open(os.path.join(CHART, "templates", "prometheusrule.yaml")).read()
+    assert '.Files.Get "files/jvmtap.rules.yml"' in tpl and "alert:" not in tpl
+
+
+def test_helm_values():
+    docs = rendered("helm", HELM_OPTIONS)
+    spec, c = daemonset_container(docs)
+    assert c["image"] == "registry.example/jvmtap:1.2.3"
+    assert c["resources"] == {"requests": {"cpu": "50m", "memory": "96Mi"},
+                              "limits": {"memory": "512Mi"}}
+    assert c["securityContext"]["capabilities"] == {
+        "drop": ["ALL"], "add": ["BPF", "PERFMON", "SYS_PTRACE", "DAC_READ_SEARCH"]}
+    # extra args after the chart's own, and the web config file from the Secret
+    assert c["args"][-2:] == ["--collector.net=off", "--jvm.scan-interval=60s"]
+    assert "--web.config.file=/etc/jvmtap/web-config/web-config.yml" in c["args"]
+    check_flags_accepted(c["args"])
+    check_host_paths(spec, c)
+    secret = kind_of(docs, "Secret")
+    assert secret["metadata"]["name"] == "jvmtap-web-config"
+    assert secret["stringData"] == {"web-config.yml": "basic_auth_users: {}\n", "tls.crt": "PEM\n"}
+    vol = [v for v in spec["volumes"] if v["name"] == "web-config"]
+    assert vol == [{"name": "web-config", "secret": {"secretName": "jvmtap-web-config"}}]
+    # the kubelet cannot pass TLS client certificates or basic auth: TCP probes
+    assert c["livenessProbe"]["tcpSocket"]["port"] == "metrics"
+    assert c["readinessProbe"]["tcpSocket"]["port"] == "metrics"
+    pm = kind_of(docs, "PodMonitor")
+    assert pm["metadata"]["labels"]["release"] == "kps"
+    assert pm["spec"]["podMetricsEndpoints"][0]["scheme"] == "https"
+    assert kind_of(docs, "PrometheusRule")["metadata"]["labels"]["release"] == "kps"
+    ns = kind_of(docs, "Namespace")
+    assert ns["metadata"]["name"] == NAMESPACE
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    # A Secret of one's own: mounted, not made.
+    docs = rendered("helm", ("webConfig.enabled=true", "webConfig.existingSecret=mine",
+                             "webConfig.key=config.yml"))
+    spec, c = daemonset_container(docs)
+    assert not [d for d in docs if d["kind"] == "Secret"]
+    assert {"name": "web-config", "secret": {"secretName": "mine"}} in spec["volumes"]
+    assert "--web.config.file=/etc/jvmtap/web-config/config.yml" in c["args"]
+    # Neither: an error, not a pod that cannot start.
+    p = subprocess.run([HELM, "template", RELEASE, CHART, "--set", "webConfig.enabled=true"],
+                       capture_output=True, text=True)
+    assert p.returncode != 0 and "webConfig.existingSecret or webConfig.content" in p.stderr
 
 
 # ---- Prometheus ----------------------------------------------------------------------------
@@ -199,6 +363,8 @@ def test_every_alert_is_tested_firing_and_silent():
 def test_prometheusrule_equals_rules_file(tmp_path):
     pr = k8s_kind("PrometheusRule")
     assert pr["spec"] == rules()
+    assert normalize_exprs(kind_of(rendered("kustomize"), "PrometheusRule")["spec"]) == \
+        normalize_exprs(rules())
     f = tmp_path / "spec.yml"
     f.write_text(yaml.safe_dump(pr["spec"]))
     run(["promtool", "check", "rules", str(f)])

@@ -1,4 +1,5 @@
-// Validates every document of deploy/kubernetes/*.yaml against the Kubernetes OpenAPI schemas
+// Validates every document of the YAML files given (deploy/kubernetes/*.yaml, the objects
+// kustomize and helm render) against the Kubernetes OpenAPI schemas
 // (kubernetes-models) and the prometheus-operator CRD schemas
 // (@kubernetes-models/prometheus-operator). Usage: node validate_k8s.mjs FILE...
 // Prints one line per document and exits 1 if any is invalid or of an unknown kind.
@@ -12,6 +13,7 @@ const models = {
   "v1/ServiceAccount": "kubernetes-models/v1/ServiceAccount",
   "v1/Service": "kubernetes-models/v1/Service",
   "v1/ConfigMap": "kubernetes-models/v1/ConfigMap",
+  "v1/Secret": "kubernetes-models/v1/Secret",
   "apps/v1/DaemonSet": "kubernetes-models/apps/v1/DaemonSet",
   "monitoring.coreos.com/v1/PodMonitor":
     "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor",
