@@ -1,6 +1,8 @@
 """jvmtap on a real Flink cluster (tests/flink/flinkbed.py), for each pinned Flink version: the
 roles of the real entrypoints and launchers, a truth table of every JVM figure jvmtap exports
 against Flink's own PrometheusReporter in the same JVMs, and a TaskManager killed with SIGKILL."""
+import datetime
+import glob
 import os
 import signal
 import subprocess
@@ -364,6 +366,22 @@ def test_rest_buffer_pools_against_reporter(bed):
         rv(r, "flink_taskmanager_Status_JVM_Memory_Mapped_TotalCapacity") for r in reps)
 
 
+def last_restart_in_log(c, jid):
+    """(entered RESTARTING, back to RUNNING) of the job's last restart, from the JobManager's
+    log (seconds since the epoch; None when absent)."""
+    start = end = None
+    for f in sorted(glob.glob(os.path.join(c.logs, "*standalonesession*.log"))):
+        for line in open(f, errors="replace"):
+            if jid not in line or "switched from state" not in line:
+                continue
+            t = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            if line.rstrip().endswith("to RESTARTING."):
+                start, end = t, None
+            elif "from state RESTARTING to RUNNING" in line:
+                end = t
+    return start, end
+
+
 def test_taskmanager_killed_and_replaced(bed):
     c, j = bed["cluster"], bed["jvmtap"]
     cid = CID["cid"] = "/" + bed["cgroup"].rel
@@ -434,6 +452,16 @@ def test_taskmanager_killed_and_replaced(bed):
     it.record("flink %s: restarts after the kill: jvmtap %d, reporter %s, jvmtap %d"
               % (bed["version"], r0, rep, r1))
     assert rep and r0 <= rep[0] <= r1, (r0, rep, r1)
+    # The last restart's duration against the JobManager's own log of the job's state switches
+    # (log4j, local time, ms): equal within 2 ms (the log line is written right after the switch
+    # whose time REST reports; both in ms).
+    start, end = last_restart_in_log(c, bed["jid"])
+    assert start and end and end >= start, (start, end)
+    s = wait_scrape(j, lambda s: abs(fvalue(s, "jvmtap_flink_job_last_restart_duration_seconds",
+                                            job_id=bed["jid"]) - (end - start)) <= 0.002, 20,
+                    "the last restart's duration of the JobManager's log")
+    it.record("flink %s: last restart took %.3f s (log: %.3f s)" % (bed["version"], fvalue(
+        s, "jvmtap_flink_job_last_restart_duration_seconds", job_id=bed["jid"]), end - start))
     # The restarts alert fires for this job, and the loss alert resolves: two TaskManagers again.
     c.wait(lambda: [a for a in prom.alerts("JvmtapFlinkJobRestarting")
                     if a["labels"]["job_id"] == bed["jid"]], 30, "JvmtapFlinkJobRestarting")
@@ -442,22 +470,28 @@ def test_taskmanager_killed_and_replaced(bed):
 
 def test_rest_sink_watermark_against_reporter(bed):
     """The sink's input watermark (the job's event time is the wall clock at its source), read
-    from outside, against Flink's PrometheusReporter in the TaskManagers: never ahead of the
+    from outside, against Flink's PrometheusReporter in the TaskManagers (the replacement of the
+    killed one among them): never ahead of the
     reporter read after it (watermarks only rise) and at most 15 s behind it (the JobManager's
     metric store is refreshed every 10 s, jvmtap polls every second, Flink emits watermarks every
     200 ms); the lag seed 000 shows (now minus the watermark) is then under 15 s too."""
     c, j = bed["cluster"], bed["jvmtap"]
     CID["cid"] = "/" + bed["cgroup"].rel
-    s = wait_scrape(j, lambda s: flink(
-        s, "jvmtap_flink_vertex_input_watermark_timestamp_seconds", job_id=bed["jid"]), 30,
-        "the sink watermark")
+    # After the TaskManager kill the JobManager's metric store serves the watermark of the
+    # attempts before the outage until its fetcher has the new ones: wait for a fresh one.
+    s = wait_scrape(j, lambda s: [w for _, w in flink(
+        s, "jvmtap_flink_vertex_input_watermark_timestamp_seconds", job_id=bed["jid"])
+        if time.time() - w <= 15], 40, "a sink watermark under 15 s old")
     t = time.time()
     (l, w), = flink(s, "jvmtap_flink_vertex_input_watermark_timestamp_seconds", job_id=bed["jid"])
     assert l["position"] == "sink" and "discard" in l["vertex"], l
-    # Only the sink's: the source has no input watermark, the job no other vertex.
-    assert len(vertices(s, bed["jid"])) == 2
+    # Only the sink's (one series above): the source has no input watermark, the job no other
+    # vertex.
+    assert len(c.rest("/jobs/%s" % bed["jid"])["vertices"]) == 2
     rep = []
     for _, p in c.procs[1:]:
+        if p.poll() is not None:  # the TaskManager killed before
+            continue
         rep += [v for n, lb, v in c.reporter(p)
                 if n == "flink_taskmanager_job_task_currentInputWatermark"
                 and lb.get("job_id") == bed["jid"] and "discard" in lb.get("task_name", "")]

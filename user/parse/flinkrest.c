@@ -450,22 +450,35 @@ static void mark_topology(struct json_object *root, struct flink_job_detail *out
 
 int flinkrest_job(const char *json, size_t len, struct flink_job_detail *out)
 {
-	struct json_object *root, *arr;
+	struct json_object *root, *arr, *ts;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
-	out->now_ms = -1;
+	out->now_ms = out->restarting_ms = out->running_ms = -1;
 	out->nvertices = out->dropped = 0;
 	ret = list_root(json, len, "vertices", &root, &arr);
 	if (ret)
 		return ret;
 	out->now_ms = get_ll(root, "now");
+	ts = typed(root, "timestamps", json_type_object);
+	out->restarting_ms = get_ll(ts, "RESTARTING");
+	out->running_ms = get_ll(ts, "RUNNING");
 	out->nvertices = capped_array(arr, out->vertices, sizeof(out->vertices[0]),
 				      FLINK_MAX_VERTICES, fill_vertex, &out->dropped);
 	mark_topology(root, out);
 	json_object_put(root);
 	return 0;
+}
+
+long long flinkrest_last_restart_ms(const struct flink_job_detail *d, const char *state)
+{
+	if (!d || d->restarting_ms <= 0)
+		return -1;
+	if (state && !strcmp(state, "RESTARTING"))
+		return d->now_ms >= d->restarting_ms ? d->now_ms - d->restarting_ms : -1;
+	/* Back to RUNNING since; a job that went from RESTARTING to an end state says nothing. */
+	return d->running_ms >= d->restarting_ms ? d->running_ms - d->restarting_ms : -1;
 }
 
 int flinkrest_checkpoints(const char *json, size_t len, struct flink_checkpoints *out)

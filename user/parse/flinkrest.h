@@ -36,7 +36,8 @@ struct flink_job {
 int flinkrest_jobs(const char *json, size_t len, struct flink_job *jobs, int max, int *n,
 		   int *dropped);
 
-/* GET /jobs/:jid: "now", "vertices": [{"id", "name", "parallelism", "status", "metrics":
+/* GET /jobs/:jid: "now", "timestamps" {"RESTARTING", "RUNNING", ...}, "vertices": [{"id",
+ * "name", "parallelism", "status", "metrics":
  * {"read-records", "write-records", "read-bytes", "write-bytes", "accumulated-busy-time",
  * "accumulated-idle-time", "accumulated-backpressured-time"}}], and "plan": {"nodes":
  * [{"id", "inputs": [...]}]}: a vertex no node lists as input is a sink, one without inputs a
@@ -51,10 +52,17 @@ struct flink_vertex {
 };
 struct flink_job_detail {
 	long long now_ms;
+	/* "timestamps": when the job last entered RESTARTING and RUNNING (0: never), -1: absent */
+	long long restarting_ms, running_ms;
 	int nvertices, dropped;
 	struct flink_vertex vertices[FLINK_MAX_VERTICES];
 };
 int flinkrest_job(const char *json, size_t len, struct flink_job_detail *out);
+
+/* How long the job's last restart took, in ms, as Flink's restartingTime gauge measured it
+ * before 1.16 (from entering RESTARTING to RUNNING; while state is RESTARTING, until now):
+ * -1 when it never restarted or the timestamps do not say. */
+long long flinkrest_last_restart_ms(const struct flink_job_detail *d, const char *state);
 
 /* GET /jobs/:jid/checkpoints: "counts" {"completed", "failed", "in_progress", "restored",
  * "total"}, "latest" {"completed": {"end_to_end_duration", "checkpointed_size", "state_size",

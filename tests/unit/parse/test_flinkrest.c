@@ -37,11 +37,14 @@ struct want {
 	double jm_direct_count, jm_direct_used, jm_direct_capacity;
 	double src_out_sum, sink_in_sum, src_out_min, src_out_max, src_busy_avg;
 	const char *tm0, *tm1;
+	long long restarting, running; /* restarted_job: the last restart's timestamps */
 };
 
 static const struct want wants[] = {
 	{
 		.version = "1.20.5",
+		.restarting = 1796188349204,
+		.running = 1796188350223,
 		.jid = "6a5c8770025630d285168ccf8835d275",
 		.canceled_jid = "8364a8f2d9359cba69caa97fe74b59bc",
 		.job_start = 1796173481520,
@@ -89,6 +92,8 @@ static const struct want wants[] = {
 	},
 	{
 		.version = "2.3.0",
+		.restarting = 1796188415656,
+		.running = 1796188416657,
 		.jid = "0eed83601bf55fba9d304ee115f2c015",
 		.canceled_jid = "c8e79f825642e68fe6f1ff3f37d024fc",
 		.job_start = 1796173526931,
@@ -345,6 +350,17 @@ static void test_real_job(void **state)
 		assert_vertex(&d.vertices[0], SRC_ID, SRC_NAME, &w->src, 1, 0);
 		assert_vertex(&d.vertices[1], SINK_ID, SINK_NAME, &w->sink, 0, 1);
 		free(buf);
+		/* never restarted: RESTARTING 0 */
+		assert_int_equal(d.restarting_ms, 0);
+		assert_int_equal(flinkrest_last_restart_ms(&d, "RUNNING"), -1);
+
+		/* after a TaskManager was killed and replaced: the last restart took about the 1 s delay */
+		buf = fixture(w->version, "restarted_job", &len);
+		assert_int_equal(flinkrest_job(buf, len, &d), 0);
+		assert_int_equal(d.restarting_ms, w->restarting);
+		assert_int_equal(d.running_ms, w->running);
+		assert_int_equal(flinkrest_last_restart_ms(&d, "RUNNING"), w->running - w->restarting);
+		free(buf);
 
 		buf = fixture(w->version, "canceled_job", &len);
 		assert_int_equal(flinkrest_job(buf, len, &d), 0);
@@ -354,6 +370,28 @@ static void test_real_job(void **state)
 		assert_vertex(&d.vertices[1], SINK_ID, SINK_NAME, &w->canceled_sink, 0, 1);
 		free(buf);
 	}
+}
+
+static void test_last_restart(void **state)
+{
+	struct flink_job_detail d = { .now_ms = 5000, .restarting_ms = 1000, .running_ms = 1200 };
+
+	(void)state;
+	assert_int_equal(flinkrest_last_restart_ms(&d, "RUNNING"), 200);
+	assert_int_equal(flinkrest_last_restart_ms(&d, NULL), 200);
+	/* restarting again since 3000: until now */
+	d.restarting_ms = 3000;
+	assert_int_equal(flinkrest_last_restart_ms(&d, "RESTARTING"), 2000);
+	/* it went from RESTARTING to FAILED: no RUNNING since, nothing to say */
+	assert_int_equal(flinkrest_last_restart_ms(&d, "FAILED"), -1);
+	/* a clock that says now is before the restart; absent timestamps; never restarted */
+	d.now_ms = 2000;
+	assert_int_equal(flinkrest_last_restart_ms(&d, "RESTARTING"), -1);
+	d.restarting_ms = -1;
+	assert_int_equal(flinkrest_last_restart_ms(&d, "RUNNING"), -1);
+	d.restarting_ms = 0;
+	assert_int_equal(flinkrest_last_restart_ms(&d, "RESTARTING"), -1);
+	assert_int_equal(flinkrest_last_restart_ms(NULL, "RUNNING"), -1);
 }
 
 static void test_real_checkpoints(void **state)
@@ -1248,6 +1286,7 @@ int main(void)
 		cmocka_unit_test(test_real_config_overview),
 		cmocka_unit_test(test_real_jobs),
 		cmocka_unit_test(test_real_job),
+		cmocka_unit_test(test_last_restart),
 		cmocka_unit_test(test_real_checkpoints),
 		cmocka_unit_test(test_real_metrics),
 		cmocka_unit_test(test_real_taskmanagers),

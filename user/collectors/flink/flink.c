@@ -337,6 +337,13 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS,
 					 s->downtime_ms / 1000.0);
 			break;
+		case FAM_FLINK_JOB_LAST_RESTART_DURATION_SECONDS: {
+			long long ms = s->have_detail ? flinkrest_last_restart_ms(&s->detail, s->job.state) : -1;
+
+			if (ms >= 0)
+				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, ms / 1000.0);
+			break;
+		}
 		case FAM_FLINK_JOB_RESTARTS_TOTAL:
 			if (s->restarts >= 0)
 				w_sample(w, fam_name(fam), a, 2, id, IDENTITY_NLABELS, s->restarts);
@@ -438,7 +445,8 @@ static int flink_collect(struct writer *w)
 		FAM_FLINK_NETWORK_MEMORY_SEGMENTS, FAM_FLINK_NETWORK_MEMORY_SEGMENTS_MAX,
 		FAM_FLINK_JOBS, FAM_FLINK_JOB_INFO,
 		FAM_FLINK_JOB_START_TIME_SECONDS, FAM_FLINK_JOB_UPTIME_SECONDS,
-		FAM_FLINK_JOB_DOWNTIME_SECONDS, FAM_FLINK_JOB_RESTARTS_TOTAL,
+		FAM_FLINK_JOB_DOWNTIME_SECONDS, FAM_FLINK_JOB_LAST_RESTART_DURATION_SECONDS,
+		FAM_FLINK_JOB_RESTARTS_TOTAL,
 		FAM_FLINK_CHECKPOINTS_TOTAL, FAM_FLINK_CHECKPOINTS_IN_PROGRESS,
 		FAM_FLINK_CHECKPOINTS_RESTORED_TOTAL, FAM_FLINK_LAST_CHECKPOINT_DURATION_SECONDS,
 		FAM_FLINK_LAST_CHECKPOINT_SIZE_BYTES,
