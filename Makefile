@@ -73,7 +73,8 @@ SAN_ENV    := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:detect_stack_use_after
 # a render with a JVM's hsperfdata (test_hsperf, G1), the byte counters in both attach modes
 # (test_net), `jvmtap dump` of a JVM in a pod (test_top; the dump-against-/metrics test is left out:
 # its 5% tolerances do not hold for a sanitized collector on busy cores), a TLS config re-read on
-# SIGHUP (test_websec).
+# SIGHUP (test_websec), container memory, throttling and OOM kills at real limits and the JVMs'
+# RSS and fds (test_cgroup, test_jvm_rss: 25 s).
 SAN_TESTS  := $(addprefix tests/integration/,test_http.py test_cli.py test_identity.py \
 	      test_jvm.py::test_threads_jvm_started_after_jvmtap \
 	      test_jvm.py::test_exits_by_code_and_signal_and_start_time \
@@ -81,7 +82,7 @@ SAN_TESTS  := $(addprefix tests/integration/,test_http.py test_cli.py test_ident
 	      test_net.py::test_bytes_match_what_programs_sent \
 	      test_top.py::test_dump_prom_is_valid_exposition \
 	      test_websec.py::test_sighup_reloads_and_keeps_a_good_config \
-	      test_flink_rest.py)
+	      test_flink_rest.py test_cgroup.py test_jvm_rss.py)
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: all deps run test unit layers sanitize integration integration-jdk25 flink-test fuzz bench format clean install vmlinux deploy-test soak

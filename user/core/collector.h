@@ -34,6 +34,8 @@ extern const struct collector cpu_collector;
 extern const struct collector jvm_collector;
 extern const struct collector net_collector;
 extern const struct collector tasks_collector;
+extern const struct collector cgroup_collector;
+extern const struct collector oom_collector;
 extern const struct collector flink_collector;
 extern const struct collector self_collector;
 

@@ -29,6 +29,8 @@ static const struct collector *const collectors[] = {
 	&jvm_collector, /* after cpu: it asks cpu for per-thread accounting */
 	&net_collector, /* after jvm: it labels JVMs' bytes with what jvm found */
 	&tasks_collector,
+	&cgroup_collector,
+	&oom_collector,
 	&flink_collector, /* reads the JVM registry for JobManagers */
 	&self_collector, /* last: its scrape duration covers the others */
 };

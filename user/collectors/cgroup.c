@@ -1,0 +1,345 @@
+/* Container memory, CPU quota and throttling, and OOM kills, from the cgroup files themselves,
+ * read at scrape for every cgroup the identity walk knows (the hierarchy the CPU is charged to):
+ *   v2: memory.current, memory.stat, memory.max, memory.events, cpu.max, cpu.stat in the cgroup;
+ *   v1: memory.usage_in_bytes, memory.stat, memory.limit_in_bytes, memory.oom_control at the same
+ *       path under the memory controller's mount, cpu.cfs_quota_us, cpu.cfs_period_us, cpu.stat
+ *       in the cpu controller's cgroup (the identity walk's own).
+ * A file that does not exist (no controller there, the root cgroup, a cgroup just removed) gives
+ * no series; one that cannot be read or parsed is counted in jvmtap_cgroup_file_errors_total and
+ * the other files of the cgroup are still used. A container's values are those of its top
+ * cgroup (memory and CPU counters are hierarchical), except v1's oom_kill, which the kernel
+ * counts only in the victim's own cgroup: summed over the container's cgroups. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include "cgroupfs.h"
+#include "collector.h"
+#include "config.h"
+#include "families.h"
+#include "identity.h"
+#include "log.h"
+#include "readfile.h"
+
+#define STAT_MAX (256u << 10) /* memory.stat is ~1.5 KiB; more is not a cgroup file */
+
+enum val {
+	V_USAGE,
+	V_WSET,
+	V_RSS,
+	V_CACHE,
+	V_LIMIT,
+	V_QUOTA,
+	V_PERIOD,
+	V_PERIODS,
+	V_THROTTLED,
+	V_THROTTLED_S,
+	V_OOM,
+	V__N
+};
+
+static const enum fam_id val_fam[V__N] = {
+	[V_USAGE] = FAM_CONTAINER_MEMORY_USAGE_BYTES,
+	[V_WSET] = FAM_CONTAINER_MEMORY_WORKING_SET_BYTES,
+	[V_RSS] = FAM_CONTAINER_MEMORY_RSS_BYTES,
+	[V_CACHE] = FAM_CONTAINER_MEMORY_CACHE_BYTES,
+	[V_LIMIT] = FAM_CONTAINER_MEMORY_LIMIT_BYTES,
+	[V_QUOTA] = FAM_CONTAINER_CPU_QUOTA_SECONDS,
+	[V_PERIOD] = FAM_CONTAINER_CPU_PERIOD_SECONDS,
+	[V_PERIODS] = FAM_CONTAINER_CPU_CFS_PERIODS_TOTAL,
+	[V_THROTTLED] = FAM_CONTAINER_CPU_CFS_THROTTLED_PERIODS_TOTAL,
+	[V_THROTTLED_S] = FAM_CONTAINER_CPU_CFS_THROTTLED_SECONDS_TOTAL,
+	[V_OOM] = FAM_CONTAINER_OOM_KILLS_TOTAL,
+};
+
+/* The files read, by their role; names per hierarchy. */
+enum file { F_USAGE, F_STAT, F_LIMIT, F_EVENTS, F_QUOTA, F_PERIOD, F_CPUSTAT, F__N };
+static const char *const v2_names[F__N] = { "memory.current", "memory.stat", "memory.max",
+					    "memory.events",  "cpu.max",     NULL,
+					    "cpu.stat" };
+static const char *const v1_names[F__N] = { "memory.usage_in_bytes", "memory.stat",
+					    "memory.limit_in_bytes", "memory.oom_control",
+					    "cpu.cfs_quota_us",	     "cpu.cfs_period_us",
+					    "cpu.stat" };
+enum reason { R_UNREADABLE, R_MALFORMED, R__N };
+static const char *const reason_names[R__N] = { "unreadable", "malformed" };
+
+static uint64_t errors[F__N][R__N];
+static bool v1;
+static char v1_mem_root[PATH_MAX]; /* "" when there is no v1 memory controller */
+
+struct row {
+	struct label labels[IDENTITY_NLABELS];
+	int depth;
+	bool have[V__N];
+	double v[V__N];
+};
+
+struct rows {
+	struct row *r;
+	size_t n, cap;
+	time_t now;
+	bool failed;
+};
+
+static const char *file_name(enum file f)
+{
+	return (v1 ? v1_names : v2_names)[f];
+}
+
+static int cgroup_open(void)
+{
+	struct statfs st;
+
+	v1 = identity_hierarchy() == CGROUP_V1;
+	v1_mem_root[0] = '\0';
+	if (v1) {
+		snprintf(v1_mem_root, sizeof(v1_mem_root), "%s/fs/cgroup/memory", cfg.sysfs);
+		if (statfs(v1_mem_root, &st) || (long)st.f_type != CGROUP_SUPER_MAGIC) {
+			log_warn("cgroup: no v1 memory controller at %s: no container memory metrics",
+				 v1_mem_root);
+			v1_mem_root[0] = '\0';
+		}
+	}
+	return 0;
+}
+
+/* Not there: no controller, the root, or removed meanwhile. Not an error. */
+static bool absent(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -ENOTDIR;
+}
+
+static void count(enum file f, enum reason r)
+{
+	errors[f][r]++;
+}
+
+/* A whole file; 0, 1 when absent, -1 when counted as an error. */
+static int slurp(const char *dir, enum file f, char **buf, size_t *len)
+{
+	char path[PATH_MAX + 32];
+	int err;
+
+	if (!dir[0] || snprintf(path, sizeof(path), "%s/%s", dir, file_name(f)) >= (int)sizeof(path))
+		return 1;
+	err = read_file(path, buf, len, STAT_MAX);
+	if (!err)
+		return 0;
+	if (absent(err))
+		return 1;
+	count(f, R_UNREADABLE);
+	return -1;
+}
+
+/* A single-number file into r->v[v], divided by div (to bytes or seconds). */
+static void read_u64(const char *dir, enum file f, struct row *r, enum val v, double div)
+{
+	char *b;
+	size_t n;
+	uint64_t x;
+	bool unl = false;
+	int64_t q;
+
+	if (slurp(dir, f, &b, &n))
+		return;
+	switch (f) {
+	case F_LIMIT: /* v2 "max", v1 a huge number: no limit, no series */
+		if (v1 ? cg_u64(b, n, &x) : cg_u64_or_max(b, n, &x, &unl))
+			count(f, R_MALFORMED);
+		else if (!unl && !(v1 && cg_v1_unlimited(x)))
+			r->have[v] = true, r->v[v] = x / div;
+		break;
+	case F_QUOTA: /* v1 only: -1 is no quota */
+		if (cg_i64(b, n, &q) || q < -1)
+			count(f, R_MALFORMED);
+		else if (q >= 0)
+			r->have[v] = true, r->v[v] = q / div;
+		break;
+	default:
+		if (cg_u64(b, n, &x))
+			count(f, R_MALFORMED);
+		else
+			r->have[v] = true, r->v[v] = x / div;
+	}
+	free(b);
+}
+
+/* The value of key in a keyed file already read; ENOENT leaves it out quietly. */
+static bool keyed(const char *b, size_t n, enum file f, const char *key, double *out)
+{
+	uint64_t x;
+	int err = cg_keyed(b, n, key, &x);
+
+	if (err == -EINVAL)
+		count(f, R_MALFORMED);
+	if (err)
+		return false;
+	*out = x;
+	return true;
+}
+
+static void read_memory(const char *dir, struct row *r)
+{
+	double inactive;
+	char *b;
+	size_t n;
+
+	read_u64(dir, F_USAGE, r, V_USAGE, 1);
+	read_u64(dir, F_LIMIT, r, V_LIMIT, 1);
+	if (!slurp(dir, F_STAT, &b, &n)) {
+		/* v1's total_* cover the subtree as memory.usage_in_bytes does; the plain keys
+		 * are the cgroup's own pages. v2's are always the subtree's. */
+		r->have[V_RSS] = keyed(b, n, F_STAT, v1 ? "total_rss" : "anon", &r->v[V_RSS]);
+		r->have[V_CACHE] = keyed(b, n, F_STAT, v1 ? "total_cache" : "file", &r->v[V_CACHE]);
+		if (r->have[V_USAGE] &&
+		    keyed(b, n, F_STAT, v1 ? "total_inactive_file" : "inactive_file", &inactive)) {
+			r->have[V_WSET] = true;
+			r->v[V_WSET] = r->v[V_USAGE] > inactive ? r->v[V_USAGE] - inactive : 0;
+		}
+		free(b);
+	}
+	if (!slurp(dir, F_EVENTS, &b, &n)) {
+		r->have[V_OOM] = keyed(b, n, F_EVENTS, "oom_kill", &r->v[V_OOM]);
+		free(b);
+	}
+}
+
+static void read_cpu(const char *dir, struct row *r)
+{
+	uint64_t q, p;
+	bool unl;
+	double t;
+	char *b;
+	size_t n;
+
+	if (v1) {
+		read_u64(dir, F_QUOTA, r, V_QUOTA, 1e6);
+		read_u64(dir, F_PERIOD, r, V_PERIOD, 1e6);
+	} else if (!slurp(dir, F_QUOTA, &b, &n)) {
+		if (cg_cpu_max(b, n, &q, &unl, &p))
+			count(F_QUOTA, R_MALFORMED);
+		else {
+			r->have[V_QUOTA] = !unl;
+			r->v[V_QUOTA] = q / 1e6;
+			r->have[V_PERIOD] = true;
+			r->v[V_PERIOD] = p / 1e6;
+		}
+		free(b);
+	}
+	if (slurp(dir, F_CPUSTAT, &b, &n))
+		return;
+	/* v2's cpu.stat exists without the cpu controller, with usage only: no keys, no series. */
+	r->have[V_PERIODS] = keyed(b, n, F_CPUSTAT, "nr_periods", &r->v[V_PERIODS]);
+	r->have[V_THROTTLED] = keyed(b, n, F_CPUSTAT, "nr_throttled", &r->v[V_THROTTLED]);
+	if (keyed(b, n, F_CPUSTAT, v1 ? "throttled_time" : "throttled_usec", &t)) {
+		r->have[V_THROTTLED_S] = true;
+		r->v[V_THROTTLED_S] = t / (v1 ? 1e9 : 1e6);
+	}
+	free(b);
+}
+
+static void add_cgroup(uint64_t id, const char *dir, void *arg)
+{
+	struct rows *rs = arg;
+	char mem[PATH_MAX + 32];
+	const char *rel = dir + strlen(identity_root()), *p;
+	struct row *r;
+
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct row *g = realloc(rs->r, cap * sizeof(*g));
+
+		if (!g) {
+			rs->failed = true;
+			return;
+		}
+		rs->r = g;
+		rs->cap = cap;
+	}
+	r = &rs->r[rs->n];
+	memset(r, 0, sizeof(*r));
+	if (identity_labels(id, r->labels, rs->now) != IDENTITY_OK)
+		return;
+	for (p = rel; *p; p++)
+		r->depth += *p == '/';
+	if (!v1)
+		read_memory(dir, r);
+	else if (v1_mem_root[0] &&
+		 snprintf(mem, sizeof(mem), "%s%s", v1_mem_root, rel) < (int)sizeof(mem))
+		read_memory(mem, r);
+	read_cpu(dir, r);
+	rs->n++;
+}
+
+/* By identity, then the container's top cgroup first. */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int i, c;
+
+	for (i = 0; i < IDENTITY_NLABELS; i++)
+		if ((c = strcmp(x->labels[i].value, y->labels[i].value)))
+			return c;
+	return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
+static bool same_identity(const struct row *x, const struct row *y)
+{
+	int i;
+
+	for (i = 0; i < IDENTITY_NLABELS; i++)
+		if (strcmp(x->labels[i].value, y->labels[i].value))
+			return false;
+	return true;
+}
+
+static int cgroup_collect(struct writer *w)
+{
+	struct rows rs = { .now = time(NULL) };
+	size_t i, k, top = 0;
+	int v, f, r;
+
+	identity_for_each(add_cgroup, &rs);
+	qsort(rs.r, rs.n, sizeof(*rs.r), cmp_row);
+	/* One row per container: its top cgroup's, with v1's local oom_kill summed into it. */
+	for (i = 0, k = 0; i < rs.n; i++) {
+		if (i && same_identity(&rs.r[top], &rs.r[i])) {
+			if (v1 && rs.r[i].have[V_OOM]) {
+				rs.r[top].have[V_OOM] = true;
+				rs.r[top].v[V_OOM] += rs.r[i].v[V_OOM];
+			}
+			continue;
+		}
+		top = k;
+		if (k != i)
+			rs.r[k] = rs.r[i];
+		k++;
+	}
+	for (v = 0; v < V__N; v++) {
+		w_fam(w, val_fam[v]);
+		for (i = 0; i < k; i++)
+			if (rs.r[i].have[v])
+				w_sample(w, fam_name(val_fam[v]), NULL, 0, rs.r[i].labels,
+					 IDENTITY_NLABELS, rs.r[i].v[v]);
+	}
+	w_fam(w, FAM_CGROUP_FILE_ERRORS_TOTAL);
+	for (f = 0; f < F__N; f++)
+		for (r = 0; r < R__N && file_name(f); r++) {
+			struct label l[] = { { "file", file_name(f) }, { "reason", reason_names[r] } };
+
+			w_sample(w, fam_name(FAM_CGROUP_FILE_ERRORS_TOTAL), l, 2, NULL, 0, errors[f][r]);
+		}
+	free(rs.r);
+	return rs.failed ? -ENOMEM : 0;
+}
+
+const struct collector cgroup_collector = {
+	.name = "cgroup",
+	.help = "container memory, CPU quota and throttling, OOM kills from the cgroup files",
+	.open = cgroup_open,
+	.collect = cgroup_collect,
+};
