@@ -270,9 +270,9 @@ int engine_collect(struct writer *w)
 				 !result[i] && worker_all_ok(collectors[i]->name));
 	}
 	worker_collect(w);
+	writer_finish(w);
 	return err ? err : writer_failed(w) ? -ENOMEM : 0;
 }
-	writer_finish(w);
 
 void engine_close(void)
 {
