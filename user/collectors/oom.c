@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "bpfutil.h"
 #include "cgmaps.h"
 #include "collector.h"
@@ -74,6 +75,30 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Since Linux 6.2 the tracepoint passes the victim task (TP_PROTO(struct task_struct *task,
+ * uid_t uid)); before, only its pid, which the program would read as a pointer. The kernel's
+ * BTF says which: btf_trace_mark_victim is a pointer to a prototype whose first argument after
+ * the context is a pointer. 1 task, 0 not, -errno when unknown (then tried anyway). */
+static int victim_is_task(void)
+{
+	struct btf *btf = cfg.btf_path ? btf__parse(cfg.btf_path, NULL) : btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_param *a;
+	int id, ret = -ENOENT;
+
+	if (!btf)
+		return -errno;
+	id = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
+	if (id > 0 && (t = btf__type_by_id(btf, btf__resolve_type(btf, id))) && btf_is_ptr(t) &&
+	    (t = btf__type_by_id(btf, t->type)) && btf_is_func_proto(t)) {
+		a = btf_params(t);
+		ret = btf_vlen(t) >= 2 &&
+		      btf_is_ptr(btf__type_by_id(btf, btf__resolve_type(btf, a[1].type)));
+	}
+	btf__free(btf);
+	return ret;
+}
+
 static int oom_open(void)
 {
 	static const char *const modes[] = { "tp_btf", "raw_tp" };
@@ -83,8 +108,18 @@ static int oom_open(void)
 		.forced = cfg.attach_mode == ATTACH_AUTO ? -1 : cfg.attach_mode == ATTACH_TP_BTF ? 0 : 1,
 		.try_mode = try_one,
 	};
-	int got = bpfutil_probe(&p), err = got < 0 ? got : 0;
-	bool btf = got < 0 ? p.forced == 0 : got == 0;
+	int task = victim_is_task(), got, err;
+	bool btf;
+
+	if (task == 0) {
+		log_warn("oom: this kernel's oom:mark_victim passes a pid, not the task (Linux 6.2+ "
+			 "needed): OOM victims are not named");
+		bpfutil_track_prog("oom_victim", "tp_btf", NULL, false);
+		return 0;
+	}
+	got = bpfutil_probe(&p);
+	err = got < 0 ? got : 0;
+	btf = got < 0 ? p.forced == 0 : got == 0;
 
 	if (!err) {
 		rb = ring_buffer__new(bpf_map__fd(skel->maps.oom_events), on_event, NULL, NULL);
