@@ -379,3 +379,28 @@ def test_jvm_oom_killed_is_named_a_jvm(jvmtap_factory, cgroups, tmp_path, memhog
     assert "(tgid %d, java, a JVM) in container_id=%s " % (p.pid, c.id) in lines[0], lines
     record("cgroup %s oom: JVM pid %d (-Xmx512m) killed at 160 MiB, 1 JVM victim: %s"
            % (hier, p.pid, lines[0].split("info: ")[-1]))
+
+
+@pytest.mark.skipif(v2_memory(), reason="the v2 hierarchy has a memory controller here")
+def test_v2_cgroup_without_controllers_has_no_series_and_no_errors(jvmtap_factory, cgroups):
+    """This host's v2 hierarchy has no memory or cpu controller: its cgroups have no memory.*
+    or cpu.max files and a cpu.stat without nr_periods. Nothing is made up and nothing counted as
+    an error; the cgroup is still there for the families that have a source (threads)."""
+    j = jvmtap_factory("--cgroup.hierarchy=v2")
+    cg = cgroups(base=CG2)
+    p = cg.spawn(["/usr/bin/python3", "-c", "import time; time.sleep(30)"])
+    time.sleep(0.5)
+    s = j.scrape()
+    assert select(s, "jvmtap_container_threads", container_id="/" + cg.rel)
+    for fam in list(FAMS.values()) + ["jvmtap_container_memory_limit_bytes",
+                                      "jvmtap_container_cpu_quota_seconds",
+                                      "jvmtap_container_cpu_period_seconds",
+                                      "jvmtap_container_cpu_cfs_periods_total",
+                                      "jvmtap_container_cpu_cfs_throttled_periods_total",
+                                      "jvmtap_container_cpu_cfs_throttled_seconds_total",
+                                      "jvmtap_container_oom_kills_total"]:
+        assert not select(s, fam, container_id="/" + cg.rel), fam
+    no_file_errors(s)
+    assert select(s, "jvmtap_scrape_collector_success", collector="cgroup")[0][1] == 1
+    p.kill()
+    p.wait()
