@@ -226,7 +226,9 @@ def test_cpu_throttling_between_file_reads(jvmtap_factory, cgroups, hier):
         time.sleep(0.4)
     p.wait(10)
     assert after["throttled"] - first["throttled"] >= 5, (first, after)
-    assert after["throttled"] >= 0.8 * after["periods"], after
+    # 22 or 23 of 23 here when idle, 21 of 23 beside other tests: at least half leaves room for
+    # a loaded machine, where the loop may not use up its 10 ms in every period
+    assert after["throttled"] >= 0.5 * after["periods"], after
     record("cgroup %s throttling: %d of %d periods throttled, %.3f s throttled, busy loop at quota 0.1 CPU"
            % (hier, after["throttled"], after["periods"], after["tsec"]))
     assert one(s, "jvmtap_container_cpu_quota_seconds", c) == 0.01
