@@ -2,6 +2,7 @@
  * put where each one looks (a list element, a plan node, a counts object, a metric value). */
 // FUZZ-SOURCES: user/parse/flinkrest.c
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,13 @@ static void all(const char *buf, size_t len, unsigned pick)
 
 	ret = flinkrest_config(buf, len, version, sizeof(version));
 	check_ret(ret);
+	check_str(version, sizeof(version));
+	if (ret && version[0])
+		abort();
+
+	ret = flinkrest_jm_config(buf, len, "high-availability.type", version, sizeof(version));
+	if (ret != -ENOENT)
+		check_ret(ret);
 	check_str(version, sizeof(version));
 	if (ret && version[0])
 		abort();
@@ -91,8 +99,8 @@ static void all(const char *buf, size_t len, unsigned pick)
 	ret = flinkrest_metrics(buf, len, metric_ids, 8, fields[pick % 6], out);
 	check_ret(ret);
 	for (i = 0; i < 8; i++)
-		if (out[i] != out[i] || (ret && out[i] != -1))
-			abort(); /* never NaN */
+		if (isinf(out[i]) || (ret && !isnan(out[i])))
+			abort(); /* a number or NAN (absent), never infinite; all absent on error */
 
 	max = (int)(pick % 4);
 	ret = flinkrest_taskmanagers(buf, len, tms, max, &n, &dropped);

@@ -269,6 +269,34 @@ int flinkrest_config(const char *json, size_t len, char *version, size_t vlen)
 	return 0;
 }
 
+int flinkrest_jm_config(const char *json, size_t len, const char *key, char *value, size_t vlen)
+{
+	struct json_object *root;
+	size_t i, count;
+	int ret;
+
+	if (!key || !value || !vlen)
+		return -EINVAL;
+	value[0] = '\0';
+	ret = parse_root(json, len, json_type_array, &root);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	count = json_object_array_length(root);
+	for (i = 0; i < count; i++) {
+		struct json_object *e = json_object_array_get_idx(root, i);
+		struct json_object *k = typed(e, "key", json_type_string);
+
+		if (k && !strcmp(json_object_get_string(k), key) &&
+		    typed(e, "value", json_type_string)) {
+			get_str(e, "value", value, vlen);
+			ret = 0; /* a key listed twice: the later */
+		}
+	}
+	json_object_put(root);
+	return ret;
+}
+
 static void overview_init(struct flink_overview *o)
 {
 	o->taskmanagers = o->slots_total = o->slots_available = -1;

@@ -17,6 +17,11 @@
 /* GET /config: {"flink-version": "1.20.5", ...}. */
 int flinkrest_config(const char *json, size_t len, char *version, size_t vlen);
 
+/* GET /jobmanager/config: [{"key": "rest.port", "value": "8081"}, ...], the configuration of
+ * the JobManager that answers (not the leader's). The value of key into value (cut to vlen);
+ * 0, -ENOENT when the key is not there, or -errno as the other parsers. */
+int flinkrest_jm_config(const char *json, size_t len, const char *key, char *value, size_t vlen);
+
 /* GET /overview. */
 struct flink_overview {
 	long long taskmanagers, slots_total, slots_available;

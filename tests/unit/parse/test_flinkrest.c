@@ -767,6 +767,50 @@ static void test_numbers(void **state)
 	}
 }
 
+static int jm_config_s(const char *s, const char *key, char *v, size_t vlen)
+{
+	char *b = exact(s, strlen(s));
+	int r = flinkrest_jm_config(b, strlen(s), key, v, vlen);
+
+	free(b);
+	return r;
+}
+
+static void test_jm_config(void **state)
+{
+	/* as a 1.20.5 JobManager with ZooKeeper high availability answers (keys seen there) */
+	static const char ha[] =
+		"[{\"key\":\"blob.server.port\",\"value\":\"34943\"},"
+		"{\"key\":\"high-availability.type\",\"value\":\"zookeeper\"},"
+		"{\"key\":\"jobmanager.rpc.address\",\"value\":\"localhost\"},"
+		"{\"key\":\"jobmanager.rpc.port\",\"value\":\"43045\"},"
+		"{\"key\":\"rest.port\",\"value\":\"43047\"}]";
+	char v[16];
+
+	(void)state;
+	assert_int_equal(jm_config_s(ha, "high-availability.type", v, sizeof(v)), 0);
+	assert_string_equal(v, "zookeeper");
+	assert_int_equal(jm_config_s(ha, "jobmanager.rpc.port", v, sizeof(v)), 0);
+	assert_string_equal(v, "43045");
+	assert_int_equal(jm_config_s(ha, "high-availability", v, sizeof(v)), -ENOENT);
+	assert_string_equal(v, "");
+	/* cut to the buffer; a key twice: the later; values that are not strings are passed over */
+	assert_int_equal(jm_config_s(ha, "jobmanager.rpc.address", v, 4), 0);
+	assert_string_equal(v, "loc");
+	assert_int_equal(jm_config_s("[{\"key\":\"a\",\"value\":\"1\"},{\"key\":\"a\",\"value\":\"2\"},"
+				     "{\"key\":\"b\",\"value\":3},{\"key\":\"c\"},[],1]",
+				     "a", v, sizeof(v)),
+			 0);
+	assert_string_equal(v, "2");
+	assert_int_equal(jm_config_s("[{\"key\":\"b\",\"value\":3}]", "b", v, sizeof(v)), -ENOENT);
+	assert_int_equal(jm_config_s("[{\"key\":\"c\"}]", "c", v, sizeof(v)), -ENOENT);
+	/* not an array, not JSON, bad arguments */
+	assert_int_equal(jm_config_s("{\"key\":\"a\",\"value\":\"1\"}", "a", v, sizeof(v)), -EBADMSG);
+	assert_int_equal(jm_config_s("[{\"key\":", "a", v, sizeof(v)), -EBADMSG);
+	assert_int_equal(jm_config_s(ha, NULL, v, sizeof(v)), -EINVAL);
+	assert_int_equal(jm_config_s(ha, "a", v, 0), -EINVAL);
+}
+
 static void test_metric_values(void **state)
 {
 	static const char *const ids[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"};
@@ -1287,6 +1331,7 @@ int main(void)
 		cmocka_unit_test(test_real_jobs),
 		cmocka_unit_test(test_real_job),
 		cmocka_unit_test(test_last_restart),
+		cmocka_unit_test(test_jm_config),
 		cmocka_unit_test(test_real_checkpoints),
 		cmocka_unit_test(test_real_metrics),
 		cmocka_unit_test(test_real_taskmanagers),
