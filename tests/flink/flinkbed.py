@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -42,6 +43,14 @@ def http_get(url, timeout=5):
         return r.read().decode()
 
 
+def _quiet(fn):
+    """fn(), False where it raises OSError (a port not open yet)."""
+    try:
+        return fn()
+    except OSError:
+        return False
+
+
 def job_jar(home, version):
     """tests/flink/java/KeyedCount.java compiled against this Flink's lib/ (its API)."""
     out = os.path.join(BUILD, "flink", version)
@@ -65,17 +74,26 @@ class Cluster:
     Flink started (pid, main class), independent of jvmtap. `spawn(argv, **kw)` starts a process
     (a test cgroup's spawn puts the whole cluster into that cgroup)."""
 
-    def __init__(self, version, tmp, spawn=subprocess.Popen, tms=2, jdk=JDK17, reporter=True):
+    def __init__(self, version, tmp, spawn=subprocess.Popen, tms=2, jdk=JDK17, reporter=True,
+                 jms=1, ha=False):
+        """jms JobManagers (each its own REST port); ha: ZooKeeper high availability, with
+        Flink's own ZooKeeper (bin/zookeeper.sh) started first."""
         self.version, self.tmp, self.spawn_fn = version, str(tmp), spawn
-        self.reporter_on = reporter
+        self.reporter_on, self.ha = reporter, ha
         self.home = flink_home(version)
-        self.rest_port, self.rpc_port = it.free_port(), it.free_port()
+        self.rest_ports = [it.free_port() for _ in range(jms)]
+        self.rest_port, self.rpc_port = self.rest_ports[0], it.free_port()
+        self.zk_port = it.free_port() if ha else None
         self.url = "http://127.0.0.1:%d" % self.rest_port
         self.procs = []  # (role, Popen of the script)
+        self.zk = None
         self.java_log = os.path.join(self.tmp, "java-execs.log")
         self._java_wrapper(jdk)
         self._config()
-        self._start("jobmanager")
+        if ha:
+            self._start_zookeeper()
+        for port in self.rest_ports:
+            self._start("jobmanager", ["-D", "rest.port=%d" % port])
         self.wait(lambda: self.rest("/overview"), 90, "JobManager REST")
         for _ in range(tms):
             self.start_taskmanager()
@@ -138,6 +156,18 @@ class Cluster:
             "restart-strategy.fixed-delay.attempts": 1000,
             "restart-strategy.fixed-delay.delay": "1s",
         }
+        if self.ha:
+            cfg.update({
+                "high-availability.type": "zookeeper",
+                "high-availability.zookeeper.quorum": "localhost:%d" % self.zk_port,
+                "high-availability.storageDir": "file://" + os.path.join(self.tmp, "ha"),
+                "high-availability.cluster-id": "/jvmtap-test",
+                # a killed leader's ZooKeeper session (so its leadership) ends 4 s later
+                "high-availability.zookeeper.client.session-timeout": 4000,
+            })
+            with open(os.path.join(self.conf, "zoo.cfg"), "w") as f:
+                f.write("tickTime=500\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=%d\n"
+                        "clientPortAddress=127.0.0.1\n" % (os.path.join(self.tmp, "zk"), self.zk_port))
         if self.reporter_on:  # the in-process oracle; each JVM gets its port on its command line
             cfg["metrics.reporter.prom.factory.class"] = \
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
@@ -151,11 +181,24 @@ class Cluster:
         e.pop("FLINK_HOME", None)
         return e
 
-    def _start(self, role):
+    def _start_zookeeper(self):
+        out = open(os.path.join(self.logs, "zookeeper.out"), "w")
+        self.zk = self.spawn_fn([os.path.join(self.home, "bin", "zookeeper.sh"), "start-foreground",
+                                 "1"], env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+        def up():
+            with socket.create_connection(("127.0.0.1", self.zk_port), timeout=1) as c:
+                c.sendall(b"srvr")
+                return b"Mode" in c.recv(4096)
+        self.wait(lambda: _quiet(up), 60, "ZooKeeper")
+
+    def _start(self, role, extra=()):
         script = "jobmanager.sh" if role == "jobmanager" else "taskmanager.sh"
         prom_port = it.free_port()
         out = open(os.path.join(self.logs, "%s-%d.out" % (role, len(self.procs))), "w")
-        extra = ["-D", "metrics.reporter.prom.port=%d" % prom_port] if self.reporter_on else []
+        extra = list(extra)
+        extra += ["-D", "metrics.reporter.prom.port=%d" % prom_port] if self.reporter_on else []
         p = self.spawn_fn([os.path.join(self.home, "bin", script), "start-foreground"] + extra,
                           env=self.env(), stdout=out, stderr=subprocess.STDOUT,
                           start_new_session=True)
@@ -230,13 +273,14 @@ class Cluster:
         self.wait(ok, timeout, "running job %s with %d checkpoints" % (jid, checkpoints))
 
     def stop(self):
-        for _, p in reversed(self.procs):
+        procs = self.procs + ([("zookeeper", self.zk)] if self.zk else [])
+        for _, p in reversed(procs):
             if p.poll() is None:
                 try:
                     os.killpg(p.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        for _, p in self.procs:
+        for _, p in procs:
             try:
                 p.wait(30)
             except subprocess.TimeoutExpired:

@@ -144,6 +144,8 @@ static int poll_all(void *arg)
 		if (r->ep.found &&
 		    flink_poll(r->jm.pid, &r->ep, &fcfg.lim, &r->poll, errors) == -ECONNREFUSED)
 			r->ep.found = false; /* gone from where it answered: look again next time */
+		if (r->poll.standby)
+			ok++;
 		if (r->poll.ok) {
 			dropped_jobs += r->poll.jobs_dropped;
 			dropped_tms += r->poll.tms_dropped;
@@ -225,9 +227,11 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 	switch (fam) {
 	case FAM_FLINK_JOBMANAGER_INFO: {
 		struct label a[] = { { "pid", pid }, { "flink_version", r->ep.version },
-				     { "rest_port", r->ep.found ? port : "" } };
+				     { "rest_port", r->ep.found ? port : "" },
+				     { "ha", !r->ep.found ? "" : !r->ep.ha ? "none" :
+					     r->poll.standby ? "standby" : "leader" } };
 
-		w_sample(w, fam_name(fam), a, 3, id, IDENTITY_NLABELS, 1);
+		w_sample(w, fam_name(fam), a, 4, id, IDENTITY_NLABELS, 1);
 		return;
 	}
 	default:

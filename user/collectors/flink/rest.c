@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -253,12 +254,13 @@ static int socket_inodes(pid_t pid, uint64_t *out, int max)
 	return n;
 }
 
+#define TCP_STATE_ESTABLISHED 0x01
 #define TCP_STATE_LISTEN 0x0A
 
-/* The listening TCP sockets among inodes, from /proc/PID/net/tcp and tcp6 (pid's own
+/* The TCP sockets among inodes in that state, from /proc/PID/net/tcp and tcp6 (pid's own
  * namespace's tables). */
-static int listeners(pid_t pid, const uint64_t *inodes, int ninodes, struct net_tcp_sock *out,
-		     int max)
+static int tcp_sockets(pid_t pid, const uint64_t *inodes, int ninodes, unsigned state,
+		       struct net_tcp_sock *out, int max)
 {
 	static const char *const files[2] = { "tcp", "tcp6" };
 	char path[PATH_MAX], *buf;
@@ -277,7 +279,7 @@ static int listeners(pid_t pid, const uint64_t *inodes, int ninodes, struct net_
 			if (!eol)
 				eol = end;
 			if (net_tcp_line(p, eol - p, &s) || s.family != (f ? AF_INET6 : AF_INET) ||
-			    s.state != TCP_STATE_LISTEN)
+			    s.state != state)
 				continue;
 			for (i = 0; i < ninodes && inodes[i] != s.inode; i++)
 				;
@@ -305,6 +307,53 @@ static void connect_addr(const struct net_tcp_sock *l, struct flink_endpoint *ep
 	}
 }
 
+/* High availability from the JobManager's own configuration: "high-availability.type"
+ * (1.20, 2.x) or "high-availability" (before), anything but NONE; and its RPC port. */
+static void ha_config(pid_t pid, const struct flink_limits *lim, struct flink_endpoint *ep,
+		      uint64_t errors[FLINK_ERR__N])
+{
+	char *body, v[64];
+	enum flink_err why;
+	size_t len;
+
+	if (get(pid, ep, "/jobmanager/config", lim, &body, &len, &why)) {
+		errors[why]++;
+		return;
+	}
+	if ((flinkrest_jm_config(body, len, "high-availability.type", v, sizeof(v)) == 0 ||
+	     flinkrest_jm_config(body, len, "high-availability", v, sizeof(v)) == 0) &&
+	    v[0] && strcasecmp(v, "none"))
+		ep->ha = true;
+	if (flinkrest_jm_config(body, len, "jobmanager.rpc.port", v, sizeof(v)) == 0)
+		ep->rpc_port = (unsigned)strtoul(v, NULL, 10) & 0xffff;
+	free(body);
+}
+
+/* Whether a JobManager with high availability leads: TaskManagers register with the
+ * leader's ResourceManager and standbys forward REST requests to its Dispatcher, all over
+ * the leader's RPC port, while a standby accepts nothing there. So: an established socket of
+ * the JVM on its RPC port. A leader nobody talks to yet (no TaskManager, no standby asked)
+ * reads as a standby until someone does. */
+static bool leads(pid_t pid, const struct flink_endpoint *ep)
+{
+	struct net_tcp_sock *est;
+	uint64_t inodes[1024];
+	int ni, n, i;
+	bool yes = false;
+
+	if (!ep->rpc_port)
+		return true; /* cannot tell: export, as without high availability */
+	if ((ni = socket_inodes(pid, inodes, 1024)) < 0)
+		return true;
+	if (!(est = calloc(1024, sizeof(*est))))
+		return true;
+	n = tcp_sockets(pid, inodes, ni, TCP_STATE_ESTABLISHED, est, 1024);
+	for (i = 0; i < n && !yes; i++)
+		yes = est[i].port == ep->rpc_port;
+	free(est);
+	return yes;
+}
+
 int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpoint *ep,
 		   uint64_t errors[FLINK_ERR__N])
 {
@@ -320,7 +369,7 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 	ni = socket_inodes(pid, inodes, 512);
 	if (ni < 0)
 		return ni;
-	nl = listeners(pid, inodes, ni, l, MAX_LISTEN);
+	nl = tcp_sockets(pid, inodes, ni, TCP_STATE_LISTEN, l, MAX_LISTEN);
 	/* 8081 first: the REST default; then the others, each once. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < nl; i++) {
@@ -334,6 +383,7 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 			    try.version[0]) {
 				free(body);
 				try.found = true;
+				ha_config(pid, lim, &try, errors);
 				*ep = try;
 				return 0;
 			}
@@ -448,6 +498,10 @@ int flink_poll(pid_t pid, const struct flink_endpoint *ep, const struct flink_li
 	uint64_t connect_errors = errors[FLINK_ERR_CONNECT];
 
 	memset(out, 0, sizeof(*out));
+	if (ep->ha && !leads(pid, ep)) {
+		out->standby = true;
+		return 0;
+	}
 	if (FETCH("/overview", flinkrest_overview(json, jlen, &out->overview)))
 		/* Nobody there any more (a restart on another port): look for it again. */
 		return errors[FLINK_ERR_CONNECT] != connect_errors ? -ECONNREFUSED : -EPROTO;

@@ -34,6 +34,10 @@ struct flink_endpoint {
 	uint8_t addr[16];  /* to connect to: the bound address, loopback for a wildcard */
 	unsigned port;
 	char version[32];  /* its flink-version */
+	/* From its /jobmanager/config: high availability on (ZooKeeper, Kubernetes), and the
+	 * port its RPC service really listens on (the entrypoint writes it there). */
+	bool ha;
+	unsigned rpc_port;
 };
 
 /* Tries the TCP ports pid listens on (its /proc/PID/fd against /proc/PID/net/tcp{,6}), the
@@ -60,6 +64,9 @@ struct flink_tm_state {
 	struct flink_tm_detail d;
 };
 struct flink_poll {
+	/* With high availability a standby's REST answers with the leader's data: a standby
+	 * is not polled (nothing but it being a standby is exported). */
+	bool standby;
 	bool ok; /* /overview answered */
 	struct flink_overview overview;
 	/* The JobManager's own buffer pools (Status.JVM.Memory.{Direct,Mapped}.*), -1: unknown. */
