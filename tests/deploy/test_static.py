@@ -409,7 +409,8 @@ def test_dashboard_structure():
     assert variables.index("flink_role") < variables.index("pod")
     # Rows in the order of seed 000's monitoring tab.
     rows = [p["title"] for p in d["panels"] if p["type"] == "row"]
-    assert rows[:7] == ["Job", "CPU", "Heap", "Non-heap", "GC", "Threads", "Network"]
+    assert rows[:8] == ["Job", "CPU", "Container memory", "Heap", "Non-heap", "GC", "Threads",
+                        "Network"]
     # The job row: seed 000's job rows in its order, each panel filtered by the job variable.
     job = []
     for p in d["panels"][1:]:
