@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -38,8 +39,8 @@ def flink_home(version):
     return out.stdout.strip().splitlines()[-1]
 
 
-def http_get(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+def http_get(url, timeout=5, context=None):
+    with urllib.request.urlopen(url, timeout=timeout, context=context) as r:
         return r.read().decode()
 
 
@@ -75,20 +76,24 @@ class Cluster:
     (a test cgroup's spawn puts the whole cluster into that cgroup)."""
 
     def __init__(self, version, tmp, spawn=subprocess.Popen, tms=2, jdk=JDK17, reporter=True,
-                 jms=1, ha=False):
+                 jms=1, ha=False, tls=False):
         """jms JobManagers (each its own REST port); ha: ZooKeeper high availability, with
-        Flink's own ZooKeeper (bin/zookeeper.sh) started first."""
+        Flink's own ZooKeeper (bin/zookeeper.sh) started first; tls: REST over TLS that
+        requires a client certificate (security.ssl.rest.*), the files in self.tls."""
         self.version, self.tmp, self.spawn_fn = version, str(tmp), spawn
         self.reporter_on, self.ha = reporter, ha
+        self.tls, self.ssl_context = None, None
         self.home = flink_home(version)
         self.rest_ports = [it.free_port() for _ in range(jms)]
         self.rest_port, self.rpc_port = self.rest_ports[0], it.free_port()
         self.zk_port = it.free_port() if ha else None
-        self.url = "http://127.0.0.1:%d" % self.rest_port
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.rest_port)
         self.procs = []  # (role, Popen of the script)
         self.zk = None
         self.java_log = os.path.join(self.tmp, "java-execs.log")
         self._java_wrapper(jdk)
+        if tls:
+            self._tls_files(jdk)
         self._config()
         if ha:
             self._start_zookeeper()
@@ -100,6 +105,34 @@ class Cluster:
         self.wait(lambda: self.rest("/overview")["taskmanagers"] == tms, 90, "%d TaskManagers" % tms)
 
     # ---- setup ---------------------------------------------------------------------------------
+
+    def _tls_files(self, jdk):
+        """The REST server's key and certificate (keytool, CN and SAN localhost/127.0.0.1),
+        a client certificate for jvmtap and the CLI (openssl), a truststore with both, and an
+        unrelated CA that signs neither."""
+        d = os.path.join(self.tmp, "tls")
+        os.makedirs(d)
+        pw = "jvmtap-test"
+        kt = os.path.join(jdk, "bin", "keytool")
+        t = self.tls = {n: os.path.join(d, n) for n in (
+            "rest.p12", "rest.pem", "trust.p12", "client.pem", "client.key", "other.pem",
+            "other.key")}
+        t["password"] = pw
+        run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+        run(kt, "-genkeypair", "-alias", "rest", "-keyalg", "RSA", "-keysize", "2048",
+            "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "7",
+            "-keystore", t["rest.p12"], "-storetype", "PKCS12", "-storepass", pw, "-keypass", pw)
+        run(kt, "-exportcert", "-rfc", "-alias", "rest", "-keystore", t["rest.p12"],
+            "-storepass", pw, "-file", t["rest.pem"])
+        for name in ("client", "other"):
+            run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7",
+                "-subj", "/CN=jvmtap-" + name, "-keyout", t[name + ".key"], "-out",
+                t[name + ".pem"])
+        for alias, pem in (("rest", t["rest.pem"]), ("client", t["client.pem"])):
+            run(kt, "-importcert", "-noprompt", "-alias", alias, "-file", pem, "-keystore",
+                t["trust.p12"], "-storetype", "PKCS12", "-storepass", pw)
+        self.ssl_context = ssl.create_default_context(cafile=t["rest.pem"])
+        self.ssl_context.load_cert_chain(t["client.pem"], t["client.key"])
 
     def _java_wrapper(self, jdk):
         self.java_home = os.path.join(self.tmp, "jdk")
@@ -168,6 +201,17 @@ class Cluster:
             with open(os.path.join(self.conf, "zoo.cfg"), "w") as f:
                 f.write("tickTime=500\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=%d\n"
                         "clientPortAddress=127.0.0.1\n" % (os.path.join(self.tmp, "zk"), self.zk_port))
+        if self.tls:
+            t = self.tls
+            cfg.update({
+                "security.ssl.rest.enabled": "true",
+                "security.ssl.rest.authentication-enabled": "true",
+                "security.ssl.rest.keystore": t["rest.p12"],
+                "security.ssl.rest.keystore-password": t["password"],
+                "security.ssl.rest.key-password": t["password"],
+                "security.ssl.rest.truststore": t["trust.p12"],
+                "security.ssl.rest.truststore-password": t["password"],
+            })
         if self.reporter_on:  # the in-process oracle; each JVM gets its port on its command line
             cfg["metrics.reporter.prom.factory.class"] = \
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
@@ -213,7 +257,7 @@ class Cluster:
 
     def rest(self, path):
         try:
-            return json.loads(http_get(self.url + path))
+            return json.loads(http_get(self.url + path, context=self.ssl_context))
         except OSError:
             return None
 

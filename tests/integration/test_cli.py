@@ -21,6 +21,10 @@ from conftest import free_port, run_jvmtap, select, value
     ["--collector.net=maybe"],
     ["--jvm.scan-interval=0"],
     ["--cpu.clock=rq", "--bpf.attach-mode=raw_tp"],
+    ["--flink.rest.ca-file=/nonexistent/ca.pem"],
+    ["--flink.rest.cert-file=/etc/hostname"],
+    ["--flink.rest.key-file=/etc/hostname"],
+    ["--flink.rest.server-name="],
     ["positional"],
 ])
 def test_bad_flags_exit_2_with_usage(args):
@@ -28,6 +32,16 @@ def test_bad_flags_exit_2_with_usage(args):
     assert r.returncode == 2, r
     assert "Usage: jvmtap" in r.stderr or "Try `jvmtap --help'" in r.stderr or "--help" in r.stderr
     assert r.stderr.count("\n") <= 3
+
+
+def test_tls_files_that_are_not_pem_exit_1_naming_them(tmp_path):
+    """Readable but not certificates: found when the Flink collector loads them, one line that
+    names the files, exit 1 (an environment jvmtap cannot work in)."""
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate\n")
+    r = run_jvmtap("--flink.rest.ca-file=%s" % bad, "--web.listen-address=127.0.0.1:%d" % free_port())
+    assert r.returncode == 1, r
+    assert "--flink.rest.ca-file=%s" % bad in r.stderr, r.stderr
 
 
 def test_help_has_usage_and_examples():

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "args.h"
 #include "collector.h"
 #include "config.h"
@@ -25,15 +26,20 @@ static struct {
 	bool off;
 	unsigned interval_ms;
 	struct flink_limits lim;
+	const char *ca_file, *cert_file, *key_file;
 } fcfg = { .interval_ms = 15000, .lim = { .timeout_ms = 2000, .max_response = 4u << 20 } };
 
-enum { OPT_REST = 1800, OPT_INTERVAL, OPT_TIMEOUT, OPT_MAXRESP };
+enum { OPT_REST = 1800, OPT_INTERVAL, OPT_TIMEOUT, OPT_MAXRESP, OPT_CA, OPT_CERT, OPT_KEY, OPT_NAME };
 
 static const struct argp_option options[] = {
 	{ "flink.rest", OPT_REST, "on|off", 0, "Read each JobManager's REST API for job metrics (default on)", 0 },
 	{ "flink.poll-interval", OPT_INTERVAL, "DURATION", 0, "How often every JobManager is polled (default 15s)", 0 },
 	{ "flink.timeout", OPT_TIMEOUT, "DURATION", 0, "Per REST request: connect, send and read (default 2s)", 0 },
 	{ "flink.max-response", OPT_MAXRESP, "BYTES", 0, "Largest REST answer read (default 4194304)", 0 },
+	{ "flink.rest.ca-file", OPT_CA, "FILE", 0, "PEM CA certificates for JobManagers whose REST speaks TLS (security.ssl.rest.enabled); without it, TLS endpoints are only counted", 0 },
+	{ "flink.rest.cert-file", OPT_CERT, "FILE", 0, "PEM client certificate for REST that requires one (security.ssl.rest.authentication-enabled)", 0 },
+	{ "flink.rest.key-file", OPT_KEY, "FILE", 0, "PEM key of --flink.rest.cert-file", 0 },
+	{ "flink.rest.server-name", OPT_NAME, "NAME", 0, "Name the JobManagers' certificates must carry (default: the chain is verified, not the name)", 0 },
 	{ 0 },
 };
 
@@ -54,6 +60,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_TIMEOUT:
 		if (flag_millis(arg, 10, 60000, &fcfg.lim.timeout_ms))
 			argp_error(st, "--flink.timeout: '%s' is not a duration in 10ms..60s", arg);
+		break;
+	case OPT_CA:
+	case OPT_CERT:
+	case OPT_KEY:
+		if (access(arg, R_OK))
+			argp_error(st, "--flink.rest.%s: %s: %s",
+				   key == OPT_CA ? "ca-file" : key == OPT_CERT ? "cert-file" : "key-file",
+				   arg, strerror(errno));
+		*(key == OPT_CA ? &fcfg.ca_file : key == OPT_CERT ? &fcfg.cert_file : &fcfg.key_file) = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!fcfg.cert_file != !fcfg.key_file)
+			argp_error(st, "--flink.rest.cert-file and --flink.rest.key-file go together");
+		break;
+	case OPT_NAME:
+		if (!*arg)
+			argp_error(st, "--flink.rest.server-name: empty");
+		fcfg.lim.tls_server_name = arg;
 		break;
 	case OPT_MAXRESP:
 		if (flag_uint(arg, 4096, 1u << 30, &v))
@@ -169,6 +193,17 @@ static int flink_open(void)
 	if (fcfg.off) {
 		log_info("flink: --flink.rest=off: JobManagers' REST APIs are not read");
 		return 0;
+	}
+	if (fcfg.ca_file || fcfg.cert_file || fcfg.key_file) {
+		const char *why;
+		int r = flink_tls_open(fcfg.ca_file, fcfg.cert_file, fcfg.key_file, &fcfg.lim.tls, &why);
+
+		if (r) {
+			log_err("flink: TLS credentials (--flink.rest.ca-file=%s --flink.rest.cert-file=%s "
+				"--flink.rest.key-file=%s): %s", fcfg.ca_file ? fcfg.ca_file : "",
+				fcfg.cert_file ? fcfg.cert_file : "", fcfg.key_file ? fcfg.key_file : "", why);
+			return r;
+		}
 	}
 	known = calloc(MAX_JM, sizeof(*known));
 	if (!known)
@@ -505,6 +540,8 @@ static void flink_close(void)
 	snapshot_clear(&targets_snap);
 	free(known);
 	known = NULL;
+	flink_tls_close(fcfg.lim.tls);
+	fcfg.lim.tls = NULL;
 }
 
 const struct collector flink_collector = {

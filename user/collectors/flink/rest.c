@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <gnutls/gnutls.h>
 #include "config.h"
 #include "httpresp.h"
 #include "procfs.h"
@@ -93,6 +94,135 @@ static int wait_fd(int fd, short ev, long long deadline)
 	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
 }
 
+int flink_tls_open(const char *ca_file, const char *cert_file, const char *key_file, void **out,
+		   const char **why)
+{
+	gnutls_certificate_credentials_t c;
+	int r;
+
+	*out = NULL;
+	*why = NULL;
+	if (!!cert_file != !!key_file) {
+		*why = "a client certificate needs its key and a key its certificate";
+		return -EINVAL;
+	}
+	if ((r = gnutls_certificate_allocate_credentials(&c))) {
+		*why = gnutls_strerror(r);
+		return -ENOMEM;
+	}
+	if (ca_file && (r = gnutls_certificate_set_x509_trust_file(c, ca_file, GNUTLS_X509_FMT_PEM)) <= 0) {
+		*why = r ? gnutls_strerror(r) : "no certificate in the CA file";
+		gnutls_certificate_free_credentials(c);
+		return -EINVAL;
+	}
+	if (!ca_file && (r = gnutls_certificate_set_x509_system_trust(c)) < 0) {
+		*why = gnutls_strerror(r);
+		gnutls_certificate_free_credentials(c);
+		return -EINVAL;
+	}
+	if (cert_file && (r = gnutls_certificate_set_x509_key_file(c, cert_file, key_file,
+								   GNUTLS_X509_FMT_PEM)) < 0) {
+		*why = gnutls_strerror(r);
+		gnutls_certificate_free_credentials(c);
+		return -EINVAL;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Credentials that trust nothing: a handshake with them shows whether a port speaks TLS
+ * (it fails at the certificate) when no --flink.rest.* credentials are given. */
+static void *tls_probe(void)
+{
+	static gnutls_certificate_credentials_t none;
+
+	if (!none && gnutls_certificate_allocate_credentials(&none))
+		none = NULL;
+	return none;
+}
+
+void flink_tls_close(void *tls)
+{
+	if (tls)
+		gnutls_certificate_free_credentials(tls);
+}
+
+/* One connection: the socket, and the TLS session over it when the endpoint needs one. */
+struct conn {
+	int fd;
+	gnutls_session_t tls;
+};
+
+/* Waits for what the TLS session wants next (a read or a write of the socket). */
+static int wait_tls(struct conn *c, long long deadline)
+{
+	return wait_fd(c->fd, gnutls_record_get_direction(c->tls) ? POLLOUT : POLLIN, deadline);
+}
+
+/* The handshake, under the request's deadline; the chain is verified against the CA (and
+ * the name, when --flink.rest.server-name gives one). */
+static int tls_start(struct conn *c, const struct flink_limits *lim, long long deadline)
+{
+	int r;
+
+	if (gnutls_init(&c->tls, GNUTLS_CLIENT | GNUTLS_NONBLOCK) ||
+	    gnutls_set_default_priority(c->tls) ||
+	    gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, lim->tls))
+		return -ENOMEM;
+	if (lim->tls_server_name)
+		gnutls_server_name_set(c->tls, GNUTLS_NAME_DNS, lim->tls_server_name,
+				       strlen(lim->tls_server_name));
+	gnutls_session_set_verify_cert(c->tls, lim->tls_server_name, 0);
+	gnutls_transport_set_int(c->tls, c->fd);
+	while ((r = gnutls_handshake(c->tls)) < 0) {
+		/* -EPROTO: a TLS server that refused us or that we refused (its certificate, an
+		 * alert); -EBADMSG: not TLS at all */
+		if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR || r == GNUTLS_E_FATAL_ALERT_RECEIVED ||
+		    r == GNUTLS_E_CERTIFICATE_ERROR)
+			return -EPROTO;
+		if (gnutls_error_is_fatal(r))
+			return -EBADMSG;
+		if ((r = wait_tls(c, deadline)))
+			return r;
+	}
+	return 0;
+}
+
+/* send()/recv() on the plain socket or through TLS: bytes moved, 0 at the end of the
+ * stream (recv), -EAGAIN to wait for the direction wait_io() waits for, or -errno. */
+static ssize_t io_send(struct conn *c, const char *b, size_t n)
+{
+	ssize_t k;
+
+	if (!c->tls) {
+		k = send(c->fd, b, n, MSG_NOSIGNAL);
+		return k < 0 ? -errno : k;
+	}
+	k = gnutls_record_send(c->tls, b, n);
+	return k >= 0 ? k : k == GNUTLS_E_AGAIN || k == GNUTLS_E_INTERRUPTED ? -EAGAIN : -EPROTO;
+}
+
+static ssize_t io_recv(struct conn *c, char *b, size_t n)
+{
+	ssize_t k;
+
+	if (!c->tls) {
+		k = recv(c->fd, b, n, 0);
+		return k < 0 ? -errno : k;
+	}
+	k = gnutls_record_recv(c->tls, b, n);
+	/* A peer that closes without close_notify ends the stream as a plain one would: the
+	 * HTTP parser decides whether the answer was whole. */
+	if (k == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	return k >= 0 ? k : k == GNUTLS_E_AGAIN || k == GNUTLS_E_INTERRUPTED ? -EAGAIN : -EPROTO;
+}
+
+static int wait_io(struct conn *c, short plain_ev, long long deadline)
+{
+	return c->tls ? wait_tls(c, deadline) : wait_fd(c->fd, plain_ev, deadline);
+}
+
 /* GET path from the endpoint; 0 with the JSON body in *body (free() it), or the error. */
 static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
 	       const struct flink_limits *lim, char **body, size_t *blen, enum flink_err *why)
@@ -105,6 +235,7 @@ static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
 	enum httpresp_err e = HTTPRESP_INCOMPLETE;
 	socklen_t salen;
 	bool eof = false;
+	struct conn c = { -1, NULL };
 	int fd, err = 0, soerr;
 	ssize_t k;
 
@@ -140,6 +271,7 @@ static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
 		*why = FLINK_ERR_CONNECT;
 		return fd;
 	}
+	c.fd = fd;
 	if (connect(fd, (struct sockaddr *)&sa, salen) && errno != EINPROGRESS) {
 		err = -errno;
 		*why = FLINK_ERR_CONNECT;
@@ -155,18 +287,23 @@ static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
 		*why = FLINK_ERR_CONNECT;
 		goto out;
 	}
+	if (ep->tls && (err = tls_start(&c, lim, deadline))) {
+		*why = err == -ETIMEDOUT ? FLINK_ERR_TIMEOUT : err == -EPROTO ? FLINK_ERR_TLS :
+		       FLINK_ERR_HTTP;
+		goto out;
+	}
 	while (sent < n) {
-		k = send(fd, req + sent, n - sent, MSG_NOSIGNAL);
+		k = io_send(&c, req + sent, n - sent);
 		if (k > 0) {
 			sent += k;
 			continue;
 		}
-		if (k < 0 && errno != EAGAIN) {
-			err = -errno;
-			*why = FLINK_ERR_CONNECT;
+		if (k < 0 && k != -EAGAIN) {
+			err = (int)k;
+			*why = c.tls ? FLINK_ERR_TLS : FLINK_ERR_CONNECT;
 			goto out;
 		}
-		if ((err = wait_fd(fd, POLLOUT, deadline))) {
+		if ((err = wait_io(&c, POLLOUT, deadline))) {
 			*why = FLINK_ERR_TIMEOUT;
 			goto out;
 		}
@@ -188,24 +325,24 @@ static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
 			}
 			buf = nb;
 		}
-		k = recv(fd, buf + len, cap - len, 0);
-		if (k < 0 && errno == EAGAIN) {
-			if ((err = wait_fd(fd, POLLIN, deadline))) {
+		k = io_recv(&c, buf + len, cap - len);
+		if (k == -EAGAIN) {
+			if ((err = wait_io(&c, POLLIN, deadline))) {
 				*why = FLINK_ERR_TIMEOUT;
 				goto out;
 			}
 			continue;
 		}
 		if (k < 0) {
-			err = -errno;
-			*why = FLINK_ERR_CONNECT;
+			err = (int)k;
+			*why = c.tls ? FLINK_ERR_TLS : FLINK_ERR_CONNECT;
 			goto out;
 		}
 		if (k == 0)
 			eof = true;
 		len += k;
 		/* A TLS server answers a plain request with an alert record (0x15 0x03). */
-		if (len >= 2 && (unsigned char)buf[0] == 0x15 && buf[1] == 0x03) {
+		if (!c.tls && len >= 2 && (unsigned char)buf[0] == 0x15 && buf[1] == 0x03) {
 			err = -EPROTO;
 			*why = FLINK_ERR_TLS;
 			goto out;
@@ -225,6 +362,8 @@ static int get(pid_t pid, const struct flink_endpoint *ep, const char *path,
 	*blen = r.body_len;
 	buf = NULL;
 out:
+	if (c.tls)
+		gnutls_deinit(c.tls);
 	close(fd);
 	free(buf);
 	return err;
@@ -360,6 +499,8 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 	uint64_t inodes[512];
 	struct net_tcp_sock l[MAX_LISTEN];
 	enum flink_err why = FLINK_ERR_NO_ENDPOINT;
+	struct flink_limits tls_lim;
+	bool saw_tls = false;
 	struct flink_endpoint try;
 	int ni, nl, i, pass;
 	char *body;
@@ -377,8 +518,28 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 				continue;
 			memset(&try, 0, sizeof(try));
 			connect_addr(&l[i], &try);
-			if (get(pid, &try, "/config", lim, &body, &len, &why))
-				continue;
+			if (get(pid, &try, "/config", lim, &body, &len, &why)) {
+				/* A port that waits for its own protocol (RPC, blob) times out; one that
+				 * drops a plain request at once (Flink's REST with TLS closes without a
+				 * word) is asked again over TLS: with the --flink.rest.* credentials, or
+				 * with none only to tell it is TLS. */
+				if (why == FLINK_ERR_TIMEOUT || why == FLINK_ERR_CONNECT)
+					continue;
+				try.tls = true;
+				tls_lim = *lim;
+				if (!tls_lim.tls)
+					tls_lim.tls = tls_probe();
+				if (!tls_lim.tls ||
+				    get(pid, &try, "/config", &tls_lim, &body, &len, &why)) {
+					saw_tls |= why == FLINK_ERR_TLS;
+					continue;
+				}
+				if (!lim->tls) { /* it answered with no trust: cannot happen */
+					free(body);
+					saw_tls = true;
+					continue;
+				}
+			}
 			if (flinkrest_config(body, len, try.version, sizeof(try.version)) == 0 &&
 			    try.version[0]) {
 				free(body);
@@ -389,7 +550,7 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 			}
 			free(body);
 		}
-	errors[why == FLINK_ERR_TLS ? FLINK_ERR_TLS : FLINK_ERR_NO_ENDPOINT]++;
+	errors[saw_tls || why == FLINK_ERR_TLS ? FLINK_ERR_TLS : FLINK_ERR_NO_ENDPOINT]++;
 	return -ENOENT;
 }
 

@@ -25,7 +25,19 @@ const char *flink_err_name(enum flink_err e);
 struct flink_limits {
 	unsigned timeout_ms;  /* per request: connect, send, read */
 	size_t max_response;  /* bytes */
+	/* TLS for JobManagers whose REST needs it (--flink.rest.ca-file, ...): a
+	 * gnutls_certificate_credentials_t, NULL when none is configured; the name the server's
+	 * certificate must carry, NULL for the chain alone. */
+	void *tls;
+	const char *tls_server_name;
 };
+
+/* The credentials of the --flink.rest.* flags: the CA that signs the JobManagers' REST
+ * certificates, and a client certificate and key for those that require one (both or
+ * neither); 0 with *out set, or -errno with the reason in why. */
+int flink_tls_open(const char *ca_file, const char *cert_file, const char *key_file, void **out,
+		   const char **why);
+void flink_tls_close(void *tls);
 
 /* Where a JobManager's REST answers. */
 struct flink_endpoint {
@@ -33,6 +45,7 @@ struct flink_endpoint {
 	int family;        /* AF_INET, AF_INET6 */
 	uint8_t addr[16];  /* to connect to: the bound address, loopback for a wildcard */
 	unsigned port;
+	bool tls;          /* answered over TLS with the --flink.rest.* credentials */
 	char version[32];  /* its flink-version */
 	/* From its /jobmanager/config: high availability on (ZooKeeper, Kubernetes), and the
 	 * port its RPC service really listens on (the entrypoint writes it there). */
