@@ -23,17 +23,25 @@ static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
  * private /tmp and a user unknown to the host work. */
 int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out)
 {
-	char path[PATH_MAX], status[4096], *buf;
-	int nspid = pid, err = -ENOENT;
-	struct dirent *d;
-	enum hsperf_err e;
+	char path[PATH_MAX], status[4096];
+	int nspid = pid;
 	ssize_t n;
-	size_t len;
-	DIR *dp;
 
 	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
 	if ((n = read_small(path, status, sizeof(status))) > 0)
 		status_nspid(status, n, &nspid);
+	return jvm_read_hsperf_ns(pid, nspid, out);
+}
+
+int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out)
+{
+	char path[PATH_MAX], *buf;
+	int err = -ENOENT;
+	struct dirent *d;
+	enum hsperf_err e;
+	size_t len;
+	DIR *dp;
+
 	snprintf(path, sizeof(path), "%s/%d/root/tmp", cfg.procfs, pid);
 	dp = opendir(path);
 	if (!dp)

@@ -10,6 +10,9 @@
 /* The JVM's hsperfdata: 0, -ENOENT (none: e.g. -XX:-UsePerfData), -EAGAIN (not initialised
  * yet) or -EBADMSG (counted in jvmtap_hsperfdata_errors_total). */
 int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out);
+/* The same for a caller that has read /proc/PID/status already: nspid is the JVM's pid in its
+ * own namespace (its NSpid), the number its hsperfdata file is named by. */
+int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out);
 void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n);
 
 #endif

@@ -46,8 +46,8 @@ static double boot_time(void)
  * mapped pages (anon + file + shmem), O(1) to read; smaps_rollup counts the same pages by
  * walking every mapping under the mmap lock, milliseconds for a large heap, at every scrape.
  * Open fds from the size of /proc/PID/fd (the count since Linux 6.2), counted by readdir when
- * it says 0. */
-static void read_proc(pid_t pid, double *rss, double *fds)
+ * it says 0. The NSpid of the same read names the hsperfdata file (one status read a scrape). */
+static void read_proc(pid_t pid, double *rss, double *fds, int *nspid)
 {
 	char path[PATH_MAX], buf[4096];
 	struct dirent *d;
@@ -58,10 +58,13 @@ static void read_proc(pid_t pid, double *rss, double *fds)
 	DIR *dp;
 
 	*rss = *fds = -1;
+	*nspid = pid;
 	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
 	n = read_small(path, buf, sizeof(buf));
 	if (n > 0 && status_kb(buf, n, "VmRSS", &b) == 0)
 		*rss = b;
+	if (n > 0) /* the same read serves the hsperfdata file's name */
+		status_nspid(buf, n, nspid);
 	snprintf(path, sizeof(path), "%s/%d/fd", cfg.procfs, pid);
 	if (stat(path, &st))
 		return;
@@ -176,8 +179,10 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		v->skip = identity_labels(j->cgroup_id, v->id, now) != IDENTITY_OK;
 		v->rss_bytes = v->open_fds = -1;
 		if (!v->skip && !j->gone_at) {
-			v->have_hsperf = jvm_read_hsperf(j->pid, &v->hs) == 0;
-			read_proc(j->pid, &v->rss_bytes, &v->open_fds);
+			int nspid;
+
+			read_proc(j->pid, &v->rss_bytes, &v->open_fds, &nspid);
+			v->have_hsperf = jvm_read_hsperf_ns(j->pid, nspid, &v->hs) == 0;
 		}
 	}
 	jvm_views_cpu(vs, n);
