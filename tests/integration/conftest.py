@@ -101,6 +101,17 @@ def sanitizer_report(text):
     return text[text.rfind("\n", 0, m.start()) + 1:]
 
 
+def terminate(proc):
+    """SIGTERM, then SIGKILL after 10 s; a process already gone is left as it is."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Jvmtap:
     def __init__(self, args=(), env=None, wrapper=()):
         self.port = free_port()
@@ -148,13 +159,7 @@ class Jvmtap:
         return self.log.read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         self.log.close()
         return self.proc.returncode
 
@@ -333,38 +338,31 @@ class Prometheus:
              "--web.listen-address=127.0.0.1:%d" % self.port],
             stdout=self.log, stderr=subprocess.STDOUT)
 
-    def query(self, q):
-        """The instant vector of q now ([] while Prometheus is not up yet)."""
+    def api(self, path):
+        """The data of an HTTP API answer (None while Prometheus is not up yet)."""
         import json
-        import urllib.parse
 
-        url = "%s/api/v1/query?%s" % (self.url, urllib.parse.urlencode({"query": q}))
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
+            with urllib.request.urlopen(self.url + path, timeout=5) as r:
                 body = json.load(r)
         except OSError:
-            return []
+            return None
         assert body["status"] == "success", body
-        return body["data"]["result"]
+        return body["data"]
+
+    def query(self, q):
+        """The instant vector of q now ([] while Prometheus is not up yet)."""
+        import urllib.parse
+
+        data = self.api("/api/v1/query?" + urllib.parse.urlencode({"query": q}))
+        return data["result"] if data else []
 
     def alerts(self, name, state="firing"):
         """The alerts named name in that state (with their labels, annotations and value)."""
-        import json
-
-        try:
-            with urllib.request.urlopen(self.url + "/api/v1/alerts", timeout=5) as r:
-                body = json.load(r)
-        except OSError:
-            return []
-        assert body["status"] == "success", body
-        return [a for a in body["data"]["alerts"]
+        data = self.api("/api/v1/alerts")
+        return [a for a in (data["alerts"] if data else [])
                 if a["labels"]["alertname"] == name and a["state"] == state]
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        terminate(self.proc)
         self.log.close()
