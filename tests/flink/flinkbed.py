@@ -52,6 +52,18 @@ def _quiet(fn):
         return False
 
 
+def wait_scrape(j, cond, timeout, what):
+    """The first scrape for which cond(samples) holds (the poller runs every second)."""
+    deadline = time.time() + timeout
+    while True:
+        s = j.scrape()
+        if cond(s):
+            return s
+        assert time.time() < deadline, "jvmtap never showed %s; its Flink series were:\n%s" % (
+            what, "\n".join("%s %r %s" % x for x in s if x[0].startswith("jvmtap_flink_")))
+        time.sleep(0.5)
+
+
 def job_jar(home, version):
     """tests/flink/java/KeyedCount.java compiled against this Flink's lib/ (its API)."""
     out = os.path.join(BUILD, "flink", version)

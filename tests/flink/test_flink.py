@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from flinkbed import BUILD, JDK17, VERSIONS, Cluster, it, job_jar
+from flinkbed import BUILD, JDK17, VERSIONS, Cluster, it, job_jar, wait_scrape
 
 RULES = os.path.join(it.ROOT, "deploy", "prometheus", "jvmtap.rules.yml")
 
@@ -225,18 +225,6 @@ def fvalue(s, name, **labels):
     found = flink(s, name, **labels)
     assert len(found) == 1, "%s %r: %r" % (name, labels, found)
     return found[0][1]
-
-
-def wait_scrape(j, cond, timeout, what):
-    """The first scrape for which cond(samples) holds (the poller runs every second)."""
-    deadline = time.time() + timeout
-    while True:
-        s = j.scrape()
-        if cond(s):
-            return s
-        assert time.time() < deadline, "jvmtap never showed %s; its Flink series were:\n%s" % (
-            what, "\n".join("%s %r %s" % x for x in s if x[0].startswith("jvmtap_flink_")))
-        time.sleep(0.5)
 
 
 def vertices(s, jid):

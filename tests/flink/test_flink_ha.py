@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from flinkbed import VERSIONS, Cluster, http_get, it, job_jar
+from flinkbed import VERSIONS, Cluster, http_get, it, job_jar, wait_scrape
 
 
 @pytest.fixture(scope="module", params=VERSIONS)
@@ -53,17 +53,6 @@ def jms(samples, cid):
                                                      container_id=cid)}
 
 
-def wait_for(j, cond, timeout, what):
-    deadline = time.time() + timeout
-    while True:
-        s = j.scrape()
-        if cond(s):
-            return s
-        assert time.time() < deadline, "jvmtap never showed %s: %r" % (
-            what, [x for x in s if x[0].startswith("jvmtap_flink_")])
-        time.sleep(0.5)
-
-
 def one_leader(cid, pids):
     """Both JobManagers listed, one leading, one standing by."""
     def cond(s):
@@ -79,13 +68,13 @@ def test_one_leader_exports_the_cluster_once(habed):
     # Both REST APIs list the job: the standby answers with the leader's data.
     for port in c.rest_ports:
         assert jid in http_get("http://127.0.0.1:%d/jobs/overview" % port)
-    s = wait_for(j, one_leader(cid, pids), 30, "one leader and one standby")
+    s = wait_scrape(j, one_leader(cid, pids), 30, "one leader and one standby")
     found = jms(s, cid)
     (leader,) = [pid for pid, l in found.items() if l["ha"] == "leader"]
     want = leader_port_in_logs(c)
     assert want and int(found[leader]["rest_port"]) == want, (found, want)
     # The cluster and the job once, not once per JobManager.
-    s = wait_for(j, lambda s: it.select(s, "jvmtap_flink_job_info", container_id=cid, job_id=jid),
+    s = wait_scrape(j, lambda s: it.select(s, "jvmtap_flink_job_info", container_id=cid, job_id=jid),
                  30, "the job")
     assert len(it.select(s, "jvmtap_flink_job_info", container_id=cid, job_id=jid)) == 1
     assert [v for _, v in it.select(s, "jvmtap_flink_taskmanagers", container_id=cid)] == [2]
@@ -101,7 +90,7 @@ def test_one_leader_exports_the_cluster_once(habed):
 def test_leader_killed_the_standby_takes_over(habed):
     c, j, cid, jid = habed["cluster"], habed["jvmtap"], habed["cid"], habed["jid"]
     pids = [p.pid for r, p in c.procs if r == "jobmanager"]
-    s = wait_for(j, one_leader(cid, pids), 30, "one leader and one standby")
+    s = wait_scrape(j, one_leader(cid, pids), 30, "one leader and one standby")
     found = jms(s, cid)
     (leader,) = [pid for pid, l in found.items() if l["ha"] == "leader"]
     (standby,) = [pid for pid in pids if pid != leader]
@@ -111,7 +100,7 @@ def test_leader_killed_the_standby_takes_over(habed):
     proc.wait(10)
     # ZooKeeper ends the dead leader's session after 4 s; the standby is granted leadership,
     # the TaskManagers register with it and the job is recovered from the HA store.
-    s = wait_for(j, lambda s: jms(s, cid).get(standby, {}).get("ha") == "leader" and
+    s = wait_scrape(j, lambda s: jms(s, cid).get(standby, {}).get("ha") == "leader" and
                  it.select(s, "jvmtap_flink_job_info", container_id=cid, job_id=jid), 90,
                  "the standby leading, with the job")
     took = time.time() - t0
