@@ -79,6 +79,7 @@ static int self_collect(struct writer *w)
 	struct utsname u;
 	struct rlimit rl;
 	long fds;
+	int ret;
 
 	if (uname(&u) == 0)
 		build[2].value = u.release;
@@ -86,7 +87,7 @@ static int self_collect(struct writer *w)
 	w_sample(w, fam_name(FAM_BUILD_INFO), build, 3, NULL, 0, 1);
 
 	bpfutil_collect(w);
-	identity_collect(w);
+	ret = identity_collect(w);
 
 	if (read_stat(&cpu, &start, &rss, &vsz) == 0) {
 		w_fam(w, FAM_PROCESS_CPU_SECONDS_TOTAL);
@@ -126,7 +127,7 @@ static int self_collect(struct writer *w)
 	w_fam(w, FAM_SCRAPE_DURATION_SECONDS);
 	w_sample(w, fam_name(FAM_SCRAPE_DURATION_SECONDS), NULL, 0, NULL, 0,
 		 (now.tv_sec - render_start.tv_sec) + (now.tv_nsec - render_start.tv_nsec) / 1e9);
-	return 0;
+	return ret;
 }
 
 const struct collector self_collector = {

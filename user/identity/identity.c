@@ -261,20 +261,32 @@ static int read_under_rootfs(const char *rel, char **buf, size_t *len)
 
 struct state_dir {
 	enum cg_runtime runtime;
-	const char *fmt; /* relative to rootfs, %s = container id */
-	int (*parse)(const char *buf, size_t len, struct container_meta *out);
+	const char *fmt; /* relative to rootfs, %s = container id (or none) */
+	int (*parse)(const char *buf, size_t len, const char *id, struct container_meta *out);
 };
 
+static int oci(const char *buf, size_t len, const char *id, struct container_meta *out)
+{
+	(void)id;
+	return ocispec_parse(buf, len, out);
+}
+
+static int docker(const char *buf, size_t len, const char *id, struct container_meta *out)
+{
+	(void)id;
+	return dockerspec_parse(buf, len, out);
+}
+
 static const struct state_dir state_dirs[] = {
-	{ CG_RT_CONTAINERD, "run/containerd/io.containerd.runtime.v2.task/k8s.io/%s/config.json",
-	  ocispec_parse },
+	{ CG_RT_CONTAINERD, "run/containerd/io.containerd.runtime.v2.task/k8s.io/%s/config.json", oci },
 	{ CG_RT_CONTAINERD, "run/containerd/io.containerd.runtime.v1.linux/k8s.io/%s/config.json",
-	  ocispec_parse },
-	{ CG_RT_CRIO, "run/containers/storage/overlay-containers/%s/userdata/config.json",
-	  ocispec_parse },
-	{ CG_RT_CRIO, "var/lib/containers/storage/overlay-containers/%s/userdata/config.json",
-	  ocispec_parse },
-	{ CG_RT_DOCKER, "var/lib/docker/containers/%s/config.v2.json", dockerspec_parse },
+	  oci },
+	{ CG_RT_CRIO, "run/containers/storage/overlay-containers/%s/userdata/config.json", oci },
+	{ CG_RT_CRIO, "var/lib/containers/storage/overlay-containers/%s/userdata/config.json", oci },
+	{ CG_RT_DOCKER, "var/lib/docker/containers/%s/config.v2.json", docker },
+	/* Podman's OCI config.json (the CRI-O path above) has no name: containers/storage does */
+	{ CG_RT_PODMAN, "var/lib/containers/storage/overlay-containers/containers.json",
+	  storage_containers_parse },
 };
 
 /* Reads the container's names. The runtime named by the path is tried first; cgroupfs-driver
@@ -293,7 +305,11 @@ static int read_meta(const struct cgpath_info *info, struct container_meta *meta
 
 			if ((sd->runtime == info->runtime) != (pass == 0))
 				continue;
-			snprintf(rel, sizeof(rel), sd->fmt, info->container_id);
+			/* the podman entry's format has no %s: it is one file for all */
+			if (strstr(sd->fmt, "%s"))
+				snprintf(rel, sizeof(rel), sd->fmt, info->container_id);
+			else
+				snprintf(rel, sizeof(rel), "%s", sd->fmt);
 			r = read_under_rootfs(rel, &buf, &len);
 			if (r == -ENOENT || r == -ENOTDIR)
 				continue;
@@ -301,10 +317,12 @@ static int read_meta(const struct cgpath_info *info, struct container_meta *meta
 				err = META_UNREADABLE;
 				continue;
 			}
-			r = sd->parse(buf, len, meta);
+			r = sd->parse(buf, len, info->container_id, meta);
 			free(buf);
 			if (r == 0)
 				return 0;
+			if (r == -ENOENT)
+				continue; /* a shared file without this container */
 			log_debug("container %s: malformed %s", info->container_id, rel);
 			err = META_MALFORMED;
 		}
@@ -490,9 +508,53 @@ void identity_maintain(time_t now)
 	}
 }
 
-void identity_collect(struct writer *w)
+static int cmp_entry_id(const void *a, const void *b)
 {
+	const struct cg_entry *x = *(const struct cg_entry *const *)a,
+			      *y = *(const struct cg_entry *const *)b;
+
+	return strcmp(x->info.container_id, y->info.container_id);
+}
+
+/* One jvmtap_container_info per live container, not per cgroup: a container's sub-cgroups
+ * (".../init") share its id and names. */
+static int write_container_info(struct writer *w)
+{
+	struct cg_entry *e, **v;
+	size_t n = 0, k;
 	int i;
+
+	w_fam(w, FAM_CONTAINER_INFO);
+	v = malloc((size_t)(nentries > 0 ? nentries : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < NBUCKETS; i++)
+		for (e = buckets[i]; e; e = e->next)
+			if (e->info.container_id[0] && !e->gone_at && !e->meta.sandbox &&
+			    !e->info.conmon && n < (size_t)nentries)
+				v[n++] = e;
+	qsort(v, n, sizeof(*v), cmp_entry_id);
+	for (k = 0; k < n; k++) {
+		struct label l[6];
+
+		if (k && !strcmp(v[k]->info.container_id, v[k - 1]->info.container_id))
+			continue;
+		e = v[k];
+		l[0] = (struct label){ "container_id", e->info.container_id };
+		l[1] = (struct label){ "namespace", e->meta.namespace };
+		l[2] = (struct label){ "pod", e->meta.pod };
+		l[3] = (struct label){ "container", e->meta.container };
+		l[4] = (struct label){ "image", e->meta.image };
+		l[5] = (struct label){ "runtime", cg_runtime_name(e->info.runtime) };
+		w_sample(w, fam_name(FAM_CONTAINER_INFO), l, 6, NULL, 0, 1);
+	}
+	free(v);
+	return 0;
+}
+
+int identity_collect(struct writer *w)
+{
+	int i, ret = write_container_info(w);
 
 	w_fam(w, FAM_METADATA_ERRORS_TOTAL);
 	for (i = 0; i < META__N; i++) {
@@ -502,6 +564,7 @@ void identity_collect(struct writer *w)
 	}
 	w_fam(w, FAM_CGROUPS_KNOWN);
 	w_sample(w, fam_name(FAM_CGROUPS_KNOWN), NULL, 0, NULL, 0, nentries);
+	return ret;
 }
 
 uint64_t identity_cgroup_of_pid(int pid)

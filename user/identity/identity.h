@@ -32,7 +32,8 @@ enum identity_status identity_labels(uint64_t cgroup_id, struct label out[IDENTI
  * forgets cgroups gone for twice the grace period. */
 void identity_maintain(time_t now);
 
-void identity_collect(struct writer *w);
+/* jvmtap_container_info and identity's own health; -ENOMEM when the page would be partial. */
+int identity_collect(struct writer *w);
 
 /* A value with identity labels; identity_emit_sums() writes one sample per distinct identity,
  * summing a container's sub-cgroups. Sorts s. */

@@ -206,6 +206,10 @@ static const struct {
 	{ "crio-conmon-", CG_RT_CRIO, 1 },
 	{ "crio-", CG_RT_CRIO, 0 },
 	{ "docker-", CG_RT_DOCKER, 0 },
+	/* Podman: libpod_parent/libpod-<id> (cgroupfs), machine.slice/libpod-<id>.scope (systemd);
+	 * conmon is libpod_parent/conmon or libpod-conmon-<id>.scope */
+	{ "libpod-conmon-", CG_RT_PODMAN, 1 },
+	{ "libpod-", CG_RT_PODMAN, 0 },
 };
 
 static void set_id(struct cgpath_info *res, struct comp id)
@@ -354,6 +358,8 @@ const char *cg_runtime_name(enum cg_runtime rt)
 		return "cri-o";
 	case CG_RT_DOCKER:
 		return "docker";
+	case CG_RT_PODMAN:
+		return "podman";
 	default:
 		return "";
 	}

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-enum cg_runtime { CG_RT_NONE = 0, CG_RT_CONTAINERD, CG_RT_CRIO, CG_RT_DOCKER };
+enum cg_runtime { CG_RT_NONE = 0, CG_RT_CONTAINERD, CG_RT_CRIO, CG_RT_DOCKER, CG_RT_PODMAN };
 enum cg_qos { CG_QOS_NONE = 0, CG_QOS_GUARANTEED, CG_QOS_BURSTABLE, CG_QOS_BESTEFFORT };
 
 #define CG_ID_MAX 128
@@ -17,7 +17,7 @@ struct cgpath_info {
 	enum cg_qos qos;
 	char container_id[CG_ID_MAX + 1]; /* lower-case hex id, "" if not a container */
 	char pod_uid[CG_UID_MAX + 1];	  /* dashed 1b2c...-...; "" outside kubepods */
-	int conmon;			  /* CRI-O crio-conmon-<id> scope: not a workload */
+	int conmon;			  /* crio-conmon-/libpod-conmon-<id>: not a workload */
 };
 
 /*
@@ -42,7 +42,7 @@ struct cgpath_info {
  */
 int cgpath_parse(const char *buf, size_t len, struct cgpath_info *out);
 
-/* "containerd", "cri-o", "docker"; "" for CG_RT_NONE and unknown values. */
+/* "containerd", "cri-o", "docker", "podman"; "" for CG_RT_NONE and unknown values. */
 const char *cg_runtime_name(enum cg_runtime rt);
 
 #endif

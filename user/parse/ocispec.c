@@ -1,4 +1,5 @@
-/* Pure parsers: runtime container config JSON -> Kubernetes namespace, pod, container names. */
+/* Pure parsers: runtime container state JSON -> Kubernetes namespace, pod, container names,
+ * and the image. */
 #include <errno.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -14,6 +15,7 @@ struct keyset {
 	const char *container;
 	const char *type;
 	const char *sandbox_type;
+	const char *image; /* NULL: this runtime's file does not say it here */
 };
 
 static const struct keyset containerd_keys = {
@@ -22,6 +24,7 @@ static const struct keyset containerd_keys = {
 	.container = "io.kubernetes.cri.container-name",
 	.type = "io.kubernetes.cri.container-type",
 	.sandbox_type = "sandbox",
+	.image = "io.kubernetes.cri.image-name",
 };
 
 static const struct keyset crio_keys = {
@@ -30,6 +33,7 @@ static const struct keyset crio_keys = {
 	.container = "io.kubernetes.container.name",
 	.type = "io.kubernetes.cri-o.ContainerType",
 	.sandbox_type = "sandbox",
+	.image = "io.kubernetes.cri-o.ImageName",
 };
 
 static const struct keyset docker_keys = {
@@ -45,8 +49,8 @@ static int is_json_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Parses buf as exactly one JSON object; *root is the caller's to put. */
-static int parse_object(const char *buf, size_t len, struct json_object **root)
+/* Parses buf as exactly one JSON value of type want; *root is the caller's to put. */
+static int parse_value(const char *buf, size_t len, enum json_type want, struct json_object **root)
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
@@ -73,12 +77,17 @@ static int parse_object(const char *buf, size_t len, struct json_object **root)
 	}
 	while (end < len && is_json_ws(buf[end]))
 		end++;
-	if (end != len || !json_object_is_type(obj, json_type_object)) {
+	if (end != len || !json_object_is_type(obj, want)) {
 		json_object_put(obj);
 		return -EINVAL;
 	}
 	*root = obj;
 	return 0;
+}
+
+static int parse_object(const char *buf, size_t len, struct json_object **root)
+{
+	return parse_value(buf, len, json_type_object, root);
 }
 
 /*
@@ -121,7 +130,19 @@ static int get_string(struct json_object *obj, const char *key, const char **s, 
 	return 0;
 }
 
-/* Fills dst from key unless an earlier key set already did; a cut never splits a UTF-8 char. */
+/* Copies s (n bytes) into dst; a cut never splits a UTF-8 char. */
+static void copy_name(char dst[META_NAME_MAX + 1], const char *s, size_t n)
+{
+	if (n > META_NAME_MAX) {
+		n = META_NAME_MAX;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* Fills dst from key unless an earlier key set already did. */
 static int fill_name(struct json_object *obj, const char *key, char dst[META_NAME_MAX + 1])
 {
 	const char *s;
@@ -131,13 +152,7 @@ static int fill_name(struct json_object *obj, const char *key, char dst[META_NAM
 	ret = get_string(obj, key, &s, &n);
 	if (ret || !s || dst[0])
 		return ret;
-	if (n > META_NAME_MAX) {
-		n = META_NAME_MAX;
-		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	copy_name(dst, s, n);
 	return 0;
 }
 
@@ -152,6 +167,8 @@ static int apply_keys(struct json_object *obj, const struct keyset *k, struct co
 		ret = fill_name(obj, k->pod, out->pod);
 	if (!ret)
 		ret = fill_name(obj, k->container, out->container);
+	if (!ret && k->image)
+		ret = fill_name(obj, k->image, out->image);
 	if (!ret)
 		ret = get_string(obj, k->type, &type, &n);
 	if (ret)
@@ -204,6 +221,86 @@ int dockerspec_parse(const char *buf, size_t len, struct container_meta *out)
 		ret = get_object(config, "Labels", &labels);
 	if (!ret && labels)
 		ret = apply_keys(labels, &docker_keys, out);
+	if (!ret && config)
+		ret = fill_name(config, "Image", out->image);
+	/* Docker's own name, when Kubernetes gave none: "/web" */
+	if (!ret && !out->container[0]) {
+		const char *s;
+		size_t n;
+
+		ret = get_string(root, "Name", &s, &n);
+		if (!ret && s && n && s[0] == '/') {
+			s++;
+			n--;
+		}
+		if (!ret && s)
+			copy_name(out->container, s, n);
+	}
+	json_object_put(root);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
+
+/* The record's "metadata" is JSON text inside a string: its "image-name" is the image. */
+static int storage_metadata(struct json_object *rec, struct container_meta *out)
+{
+	struct json_object *md;
+	const char *s;
+	size_t n;
+	int ret;
+
+	ret = get_string(rec, "metadata", &s, &n);
+	if (ret || !s || !n)
+		return ret;
+	ret = parse_object(s, n, &md);
+	if (ret)
+		return ret;
+	ret = fill_name(md, "image-name", out->image);
+	json_object_put(md);
+	return ret;
+}
+
+int storage_containers_parse(const char *buf, size_t len, const char *id,
+			     struct container_meta *out)
+{
+	struct json_object *root, *rec, *names, *first;
+	const char *s;
+	size_t i, n;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!buf || !id)
+		return -EINVAL;
+	ret = parse_value(buf, len, json_type_array, &root);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	for (i = 0; i < json_object_array_length(root); i++) {
+		rec = json_object_array_get_idx(root, i);
+		if (!json_object_is_type(rec, json_type_object) || get_string(rec, "id", &s, &n) ||
+		    !s || n != strlen(id) || memcmp(s, id, n))
+			continue;
+		ret = 0;
+		if (json_object_object_get_ex(rec, "names", &names) && names) {
+			if (!json_object_is_type(names, json_type_array))
+				ret = -EINVAL;
+			else if (json_object_array_length(names) > 0) {
+				first = json_object_array_get_idx(names, 0);
+				s = json_object_get_string(first);
+				n = (size_t)json_object_get_string_len(first);
+				if (!json_object_is_type(first, json_type_string) || memchr(s, '\0', n))
+					ret = -EINVAL;
+				else
+					copy_name(out->container, s, n);
+			}
+		}
+		if (!ret)
+			ret = storage_metadata(rec, out);
+		break;
+	}
 	json_object_put(root);
 	if (ret)
 		memset(out, 0, sizeof(*out));

@@ -1,4 +1,5 @@
-/* Pure parsers: runtime container config JSON -> Kubernetes namespace, pod, container names. */
+/* Pure parsers: runtime container state JSON -> Kubernetes namespace, pod, container names,
+ * and the image. */
 #ifndef JVMTAP_OCISPEC_H
 #define JVMTAP_OCISPEC_H
 
@@ -12,6 +13,7 @@ struct container_meta {
 	char namespace[META_NAME_MAX + 1];
 	char pod[META_NAME_MAX + 1];
 	char container[META_NAME_MAX + 1];
+	char image[META_NAME_MAX + 1]; /* the image as the user named it, "" if unknown */
 	int sandbox; /* pause / pod sandbox container: not a workload */
 };
 
@@ -21,7 +23,8 @@ struct container_meta {
  * io.kubernetes.cri.container-name, io.kubernetes.cri.container-type ("sandbox" => sandbox=1);
  * CRI-O: io.kubernetes.pod.name, io.kubernetes.pod.namespace, io.kubernetes.container.name,
  * io.kubernetes.cri-o.ContainerType ("sandbox" => sandbox=1). Either set may be present; where
- * both are, the containerd one wins.
+ * both are, the containerd one wins. The image: io.kubernetes.cri.image-name (containerd 1.6+),
+ * io.kubernetes.cri-o.ImageName (CRI-O).
  *
  * buf need not be NUL-terminated. Names are kept as given (not escaped), truncated to
  * META_NAME_MAX bytes without splitting a UTF-8 sequence.
@@ -35,9 +38,22 @@ int ocispec_parse(const char *buf, size_t len, struct container_meta *out);
 
 /*
  * Docker config.v2.json: .Config.Labels with io.kubernetes.pod.name, io.kubernetes.pod.namespace,
- * io.kubernetes.container.name, io.kubernetes.docker.type ("podsandbox" => sandbox=1). Same
- * rules and return values as ocispec_parse(); a null .Config or .Labels counts as missing.
+ * io.kubernetes.container.name, io.kubernetes.docker.type ("podsandbox" => sandbox=1). A
+ * container without Kubernetes labels is named by Docker's own .Name ("/web" => "web"). The
+ * image is .Config.Image (what `docker run` was given). Same rules and return values as
+ * ocispec_parse(); a null .Config or .Labels counts as missing.
  */
 int dockerspec_parse(const char *buf, size_t len, struct container_meta *out);
+
+/*
+ * containers/storage's containers.json (Podman, Buildah and CRI-O share it): an array of
+ * {"id", "names": [..], "metadata": "<JSON text>"} records. Finds the record whose id is id
+ * and takes names[0] as the container and the metadata's "image-name" as the image. Podman
+ * keeps a container's name nowhere else in plain files (its own database is BoltDB or SQLite).
+ * Returns 0 (out filled), -ENOENT when no record has that id, or ocispec_parse()'s errors;
+ * malformed metadata text in the record found is -EINVAL, in other records it is not looked at.
+ */
+int storage_containers_parse(const char *buf, size_t len, const char *id,
+			     struct container_meta *out);
 
 #endif

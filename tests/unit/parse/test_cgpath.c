@@ -28,6 +28,7 @@
 #define CTRD CG_RT_CONTAINERD
 #define CRIO CG_RT_CRIO
 #define DOCK CG_RT_DOCKER
+#define PODM CG_RT_PODMAN
 #define Q0 CG_QOS_NONE
 #define QG CG_QOS_GUARANTEED
 #define QBU CG_QOS_BURSTABLE
@@ -92,6 +93,16 @@ static const struct row rows[] = {
 	{ "docker sd", "/system.slice/docker-" ID ".scope", 0, 0, DOCK, Q0, ID, "", 0 },
 	{ "docker sd child", "/system.slice/docker-" ID ".scope/child", 0, 0, DOCK, Q0, ID, "", 0 },
 	{ "docker fs", "/docker/" ID, 0, 0, DOCK, Q0, ID, "", 0 },
+	/* podman 4.3.1 as run by tests/runtimes (cgroupfs) and with its systemd manager */
+	{ "podman fs", "/libpod_parent/libpod-" ID, 0, 0, PODM, Q0, ID, "", 0 },
+	{ "podman fs conmon", "/libpod_parent/conmon", 0, 0, NONE, Q0, "", "", 0 },
+	{ "podman sd", "/machine.slice/libpod-" ID ".scope", 0, 0, PODM, Q0, ID, "", 0 },
+	{ "podman sd container", "/machine.slice/libpod-" ID ".scope/container", 0, 0, PODM, Q0, ID,
+	  "", 0 },
+	{ "podman sd conmon", "/machine.slice/libpod-conmon-" ID ".scope", 0, 0, PODM, Q0, ID, "",
+	  1 },
+	{ "podman short id", "/libpod_parent/libpod-" ID12, 0, 0, PODM, Q0, ID12, "", 0 },
+	{ "podman not hex", "/libpod_parent/libpod-xyz", 0, 0, NONE, Q0, "", "", 0 },
 	{ "docker fs short id", "/docker/" ID12, 0, 0, DOCK, Q0, ID12, "", 0 },
 	{ "docker fs 128 id", "/docker/" ID128, 0, 0, DOCK, Q0, ID128, "", 0 },
 	{ "docker upper-case id", "/docker/" ID_UP, 0, 0, DOCK, Q0, ID, "", 0 },
@@ -213,6 +224,7 @@ static void test_runtime_name(void **state)
 	assert_string_equal(cg_runtime_name(CG_RT_CONTAINERD), "containerd");
 	assert_string_equal(cg_runtime_name(CG_RT_CRIO), "cri-o");
 	assert_string_equal(cg_runtime_name(CG_RT_DOCKER), "docker");
+	assert_string_equal(cg_runtime_name(CG_RT_PODMAN), "podman");
 	assert_string_equal(cg_runtime_name((enum cg_runtime)42), "");
 }
 

@@ -1,4 +1,6 @@
-/* Unit tests for ocispec_parse() and dockerspec_parse() on small but realistic runtime configs. */
+/* Unit tests for ocispec_parse(), dockerspec_parse() and storage_containers_parse() on small but
+ * realistic runtime configs, and on state files the real runtimes wrote (tests/unit/data/runtimes/,
+ * captured from the containers of tests/runtimes/). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -435,6 +437,148 @@ static void test_deep(void **state)
 	assert_fails(ocispec_parse, json, -EINVAL);
 }
 
+#define RT_DATA "tests/unit/data/runtimes/"
+
+/* The file's bytes in a buffer of exactly its size: no NUL after it. */
+static char *fixture(const char *name, size_t *len)
+{
+	char path[256];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), RT_DATA "%s", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* containerd 1.6.20's CRI plugin, driven by crictl: names, image and the sandbox mark. */
+static void test_real_containerd(void **state)
+{
+	struct container_meta m;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = fixture("containerd-1.6.20-cri-config.json", &len);
+	assert_int_equal(ocispec_parse(buf, len, &m), 0);
+	assert_meta(&m, "analytics", "flink-taskmanager-0", "sleeper2", 0);
+	assert_string_equal(m.image, "jvmtap.test/jvm:1");
+	free(buf);
+	buf = fixture("containerd-1.6.20-cri-sandbox.json", &len);
+	assert_int_equal(ocispec_parse(buf, len, &m), 0);
+	assert_meta(&m, "analytics", "flink-taskmanager-0", "", 1);
+	free(buf);
+}
+
+/* docker 20.10.24, `docker run --name jvmtap-dk1 jvmtap-test/jvm:1`: no Kubernetes labels. */
+static void test_real_docker(void **state)
+{
+	struct container_meta m;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = fixture("docker-20.10.24-config.v2.json", &len);
+	assert_int_equal(dockerspec_parse(buf, len, &m), 0);
+	assert_meta(&m, "", "", "jvmtap-dk1", 0);
+	assert_string_equal(m.image, "jvmtap-test/jvm:1");
+	free(buf);
+}
+
+/* Kubernetes' labels win over Docker's own name ("/k8s_cart_..."); Config.Image is the image. */
+static void test_docker_name(void **state)
+{
+	struct container_meta m;
+
+	(void)state;
+	assert_int_equal(parse_str(dockerspec_parse, docker_container, &m), 0);
+	assert_meta(&m, "store", "cart-5c6d", "cart", 0);
+	assert_string_equal(m.image, "sha256:" CID);
+	assert_int_equal(parse_str(dockerspec_parse, "{\"Name\":\"/web\"}", &m), 0);
+	assert_meta(&m, "", "", "web", 0);
+	assert_int_equal(parse_str(dockerspec_parse, "{\"Name\":\"/\"}", &m), 0);
+	assert_meta(&m, "", "", "", 0);
+	assert_int_equal(parse_str(dockerspec_parse, "{\"Name\":\"plain\"}", &m), 0);
+	assert_meta(&m, "", "", "plain", 0);
+	assert_fails(dockerspec_parse, "{\"Name\":7}", -EINVAL);
+	assert_fails(dockerspec_parse, "{\"Config\":{\"Image\":[]}}", -EINVAL);
+}
+
+#define PM_ID "d0e29aa2389dfc241ea12dfe0496fa5ab8cada2aca387f8f9555c33377286fb7"
+
+/* podman 4.3.1's containers/storage record: names[0] and the metadata's image-name. */
+static void test_real_podman(void **state)
+{
+	struct container_meta m;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = fixture("podman-4.3.1-containers.json", &len);
+	assert_int_equal(storage_containers_parse(buf, len, PM_ID, &m), 0);
+	assert_meta(&m, "", "", "jvmtap-pm1", 0);
+	assert_string_equal(m.image, "localhost/jvmtap-test/jvm:1");
+	/* another container's id, or a prefix of this one: not found */
+	assert_int_equal(storage_containers_parse(buf, len, "d0e29aa2389d", &m), -ENOENT);
+	assert_meta(&m, "", "", "", 0);
+	free(buf);
+}
+
+static int storage(const char *json, const char *id, struct container_meta *m)
+{
+	char *b = malloc(strlen(json) + 1);
+	int ret;
+
+	assert_non_null(b);
+	memcpy(b, json, strlen(json)); /* no NUL after it */
+	ret = storage_containers_parse(b, strlen(json), id, m);
+	free(b);
+	return ret;
+}
+
+static void test_storage_shapes(void **state)
+{
+	struct container_meta m;
+
+	(void)state;
+	/* records other than the one asked for are not looked into */
+	assert_int_equal(storage("[7,{\"id\":3},{\"id\":\"b\",\"names\":9,\"metadata\":\"x\"},"
+				 "{\"id\":\"a\",\"names\":[\"one\",\"two\"]}]", "a", &m), 0);
+	assert_meta(&m, "", "", "one", 0);
+	assert_string_equal(m.image, "");
+	assert_int_equal(storage("[{\"id\":\"a\",\"names\":null,\"metadata\":\"\"}]", "a", &m), 0);
+	assert_meta(&m, "", "", "", 0);
+	assert_int_equal(storage("[{\"id\":\"a\",\"names\":[],"
+				 "\"metadata\":\"{\\\"image-name\\\":\\\"i:1\\\"}\"}]", "a", &m), 0);
+	assert_string_equal(m.image, "i:1");
+	assert_int_equal(storage("[]", "a", &m), -ENOENT);
+	/* the record asked for is malformed: an error, and nothing kept */
+	assert_int_equal(storage("[{\"id\":\"a\",\"names\":[1]}]", "a", &m), -EINVAL);
+	assert_int_equal(storage("[{\"id\":\"a\",\"names\":\"x\"}]", "a", &m), -EINVAL);
+	assert_int_equal(storage("[{\"id\":\"a\",\"names\":[\"n\"],\"metadata\":\"{\"}]", "a", &m),
+			 -EINVAL);
+	assert_meta(&m, "", "", "", 0);
+	assert_int_equal(storage("[{\"id\":\"a\",\"names\":[\"n\\u0000x\"]}]", "a", &m), -EINVAL);
+	/* not an array, trailing bytes, truncated */
+	assert_int_equal(storage("{}", "a", &m), -EINVAL);
+	assert_int_equal(storage("[] x", "a", &m), -EINVAL);
+	assert_int_equal(storage("[{\"id\":\"a\"", "a", &m), -EINVAL);
+	assert_int_equal(storage_containers_parse(NULL, 2, "a", &m), -EINVAL);
+	assert_int_equal(storage_containers_parse("[]", 2, NULL, &m), -EINVAL);
+	assert_int_equal(storage_containers_parse("[]", 2, "a", NULL), -EINVAL);
+}
+
 static void test_null_args(void **state)
 {
 	struct container_meta m;
@@ -457,7 +601,9 @@ int main(void)
 		cmocka_unit_test(test_unread_values), cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_verbatim),      cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_size_limit),    cmocka_unit_test(test_deep),
-		cmocka_unit_test(test_null_args),
+		cmocka_unit_test(test_null_args),     cmocka_unit_test(test_real_containerd),
+		cmocka_unit_test(test_real_docker),   cmocka_unit_test(test_docker_name),
+		cmocka_unit_test(test_real_podman),   cmocka_unit_test(test_storage_shapes),
 	};
 
 	return cmocka_run_group_tests_name("ocispec", tests, NULL, NULL);
