@@ -85,7 +85,7 @@ SAN_TESTS  := $(addprefix tests/integration/,test_http.py test_cli.py test_ident
 	      test_flink_rest.py test_cgroup.py test_jvm_rss.py)
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps run test unit layers sanitize integration integration-jdk25 flink-test fuzz bench format clean install vmlinux deploy-test soak
+.PHONY: all deps run test unit layers sanitize integration integration-jdk25 flink-test runtime-test fuzz bench format clean install vmlinux deploy-test soak
 all: $(BIN)
 
 deps:
@@ -209,6 +209,12 @@ soak: $(BIN)
 		tests/integration/test_reliability.py -k soak $(PYTEST_ARGS)
 
 # deploy/: manifests, Prometheus rules, dashboard, systemd unit (tests/deploy/run.sh).
+# Real container runtimes (containerd through CRI, Docker, Podman), installed and started by the
+# tests, each running a JVM (tests/runtimes/runtimes.py); their state is removed afterwards.
+runtime-test: $(BIN)
+	$(Q)JVMTAP_CACHE=$(JVMTAP_CACHE) scripts/install-runtimes.sh
+	$(Q)JVMTAP_CACHE=$(JVMTAP_CACHE) $(PYTHON) -m pytest -q -p no:cacheprovider tests/runtimes $(PYTEST_ARGS)
+
 deploy-test: $(BIN)
 	$(Q)tests/deploy/run.sh $(PYTEST_ARGS)
 
@@ -221,6 +227,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory integration
 	$(Q)$(MAKE) --no-print-directory integration-jdk25
 	$(Q)$(MAKE) --no-print-directory flink-test
+	$(Q)$(MAKE) --no-print-directory runtime-test
 	$(Q)$(MAKE) --no-print-directory deploy-test
 
 run: deps

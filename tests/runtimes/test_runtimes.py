@@ -1,0 +1,89 @@
+"""Container identity from real runtimes: containerd through CRI (crictl), Docker and Podman, each
+started here, each running a JVM (GcWorkload, uid 9999, its own /tmp and pid namespace, JDK at
+/opt/java/openjdk) started after jvmtap. The oracles: what the runtime itself says of the
+container (`crictl inspect`/`inspectp`, `docker inspect`, `podman inspect`) for the labels, and
+the JVM's own MXBeans (printed by the workload) for the numbers that carry them."""
+import time
+
+import pytest
+
+from conftest import it
+
+select, value, record = it.select, it.value, it.record
+
+
+def scrape_until(j, ok, timeout=20):
+    """The first scrape for which ok(samples) holds; the last one if none did."""
+    deadline = time.time() + timeout
+    while True:
+        s = j.scrape()
+        if ok(s) or time.time() > deadline:
+            return s
+        time.sleep(0.3)
+
+
+def labels_of(c):
+    return {"container_id": c.info["id"], "namespace": c.info["namespace"],
+            "pod": c.info["pod"], "container": c.info["container"]}
+
+
+def check_jvm_in_container(j, rt, c):
+    """The container's identity on jvmtap_container_info and on the JVM's series equals the
+    runtime's; GC counts equal the MXBeans' exactly, live threads within 1."""
+    done = c.phase("done")
+    assert done["pid"] != c.pid, "the JVM should have its own pid namespace"
+    ids = labels_of(c)
+    pid = str(c.pid)
+    s = scrape_until(j, lambda s: select(s, "jvmtap_jvm_info", pid=pid, hsperfdata="true") and
+                     select(s, "jvmtap_container_info", container_id=c.id))
+    (info, _), = select(s, "jvmtap_container_info", container_id=c.id)
+    record("%s %s: jvmtap_container_info %r; runtime says %r" % (rt.name, rt.version, info,
+                                                                 c.info))
+    assert info == dict(ids, image=c.info["image"], runtime=rt.runtime)
+    (jvm, _), = select(s, "jvmtap_jvm_info", pid=pid)
+    assert {k: jvm[k] for k in ids} == ids, jvm
+    assert jvm["main_class"] == "GcWorkload" and jvm["usdt"] == "true"
+    assert jvm["hsperfdata"] == "true", "hsperfdata in the container's /tmp was not read"
+    # GC pauses: System.gc() ran once, so both collectors count; each collection one pause
+    hist = {}
+    for l, v in select(s, "jvmtap_jvm_gc_pause_seconds_count", pid=pid):
+        assert {k: l[k] for k in ids} == ids, l
+        hist[l["gc"]] = hist.get(l["gc"], 0) + v
+    mx = {name: n for name, (n, _) in done["gc"].items()}
+    record("%s: gc pauses jvmtap %r vs MXBean %r" % (rt.name, hist, mx))
+    assert hist == {k: n for k, n in mx.items() if n}, (hist, mx)
+    # the heap and threads families carry the labels too
+    for l, v in select(s, "jvmtap_jvm_memory_used_bytes", pid=pid, area="heap"):
+        assert {k: l[k] for k in ids} == ids and v > 0, l
+    live = sum(v for l, v in select(s, "jvmtap_jvm_threads", pid=pid, **ids))
+    assert abs(live - done["threads"]) <= 1, (live, done["threads"])
+    # CPU of the container, under its labels
+    assert value(s, "jvmtap_container_cpu_seconds_total", **ids) > 0
+
+
+@pytest.mark.parametrize("hierarchy", ["auto", "v2"])
+def test_jvm_in_container_has_the_runtimes_identity(jvmtap_factory, runtime, classes, hierarchy):
+    """On this hybrid host the default charges CPU to v1's cpu controller; v2 is the unified
+    hierarchy, where runc also places every container (cgroupfs driver)."""
+    j = jvmtap_factory(*(["--cgroup.hierarchy=v2"] if hierarchy == "v2" else []))
+    name = "gcw-%s-%s" % (runtime.name, hierarchy)
+    c = runtime.start(name, ["-XX:+UseSerialGC", "-Xmx64m", "-cp", "/app", "GcWorkload",
+                             "1.5", "30", "3", "1"], classes)
+    try:
+        check_jvm_in_container(j, runtime, c)
+    finally:
+        runtime.remove(c)
+
+
+def test_container_gone_drops_its_info(jvmtap_factory, runtime, classes):
+    """A removed container leaves jvmtap_container_info after the grace period (1 s here)."""
+    j = jvmtap_factory("--container.grace-period=1s")
+    c = runtime.start("gone-%s" % runtime.name, ["-Xmx16m", "-XX:+UseSerialGC", "-cp", "/app",
+                                                 "GcWorkload", "0.1", "30", "0", "0"], classes)
+    c.phase("done")
+    s = scrape_until(j, lambda s: select(s, "jvmtap_container_info", container_id=c.id))
+    assert select(s, "jvmtap_container_info", container_id=c.id)
+    runtime.remove(c)
+    s = scrape_until(j, lambda s: not select(s, "jvmtap_container_info", container_id=c.id),
+                     timeout=30)
+    assert not select(s, "jvmtap_container_info", container_id=c.id)
