@@ -44,17 +44,24 @@ def classes(workdir):
 _daemons = {}
 
 
-@pytest.fixture(scope="session", params=sorted(runtimes.RUNTIMES))
-def runtime(request, workdir):
-    """Each runtime's daemon, started at its first test and stopped at the end of the session
-    (one at a time would restart them for each parametrized test)."""
-    name = request.param
+def daemon(name, workdir):
+    """The runtime's daemon, started at its first use and stopped at the end of the session."""
     if name not in _daemons:
         d = os.path.join(workdir, name)
         os.makedirs(d)
         _daemons[name] = runtimes.RUNTIMES[name](d)
         it.record("runtime %s %s" % (name, _daemons[name].version))
     return _daemons[name]
+
+
+@pytest.fixture(scope="session", params=sorted(runtimes.RUNTIMES))
+def runtime(request, workdir):
+    return daemon(request.param, workdir)
+
+
+@pytest.fixture(scope="session")
+def cri(workdir):
+    return daemon("containerd", workdir)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -219,15 +219,19 @@ class Cri(Daemon):
         self.pods.append(pid)
         return pid, path, uid
 
-    def start(self, name, args, classes, pod=None, env=()):
+    def start(self, name, args, classes, pod=None, env=(), command=None, extra=()):
+        """A JVM container (java with args), or command; extra: (host dir, read-only) pairs,
+        each mounted at its own path."""
         if pod is None:
             pod = self.pod("jvm-" + name, "jvmtap-test")
         pid, pod_path, _ = pod
         cfg = {"metadata": {"name": name}, "image": {"image": IMAGE},
-               "command": java_argv(args), "log_path": name + ".log",
+               "command": command or java_argv(args), "log_path": name + ".log",
                "envs": [{"key": k, "value": v} for k, v in env],
                "mounts": [{"container_path": c, "host_path": h, "readonly": True}
-                          for c, h in mounts(classes)],
+                          for c, h in mounts(classes)] +
+                         [{"container_path": d, "host_path": d, "readonly": ro}
+                          for d, ro in extra],
                "linux": {"security_context": {"run_as_user": {"value": UID},
                                               "namespace_options": {"pid": 1}}}}
         path = os.path.join(self.workdir, "ctr-%s.json" % name)
