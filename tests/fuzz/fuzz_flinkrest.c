@@ -108,8 +108,15 @@ static void all(const char *buf, size_t len, unsigned pick)
 	if (n < 0 || n > max || dropped < 0 || (ret && (n || dropped)))
 		abort();
 	for (i = 0; i < n; i++) {
+		char host[64];
+		unsigned port = 0;
+
 		check_str(tms[i].id, sizeof(tms[i].id));
 		check_str(tms[i].path, sizeof(tms[i].path));
+		ret = flinkrest_rpc_address(tms[i].path, host, sizeof(host), &port);
+		if (ret ? ret != -EINVAL : (!host[0] || !port || port > 65535 ||
+					    strnlen(host, sizeof(host)) == sizeof(host)))
+			abort();
 	}
 
 	{
@@ -153,6 +160,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char head[256];
 
 	wrapped("", data, size, "", pick);
+	{
+		/* the RPC path parser on the raw bytes, NUL-terminated, under a small host buffer */
+		char *path = malloc(size + 1), host[8];
+		unsigned port = 0;
+		int ret;
+
+		if (path) {
+			memcpy(path, data, size);
+			path[size] = '\0';
+			ret = flinkrest_rpc_address(path, host, sizeof(host), &port);
+			if (ret ? ret != -EINVAL || host[0] : !host[0] || !port || port > 65535 ||
+					      strnlen(host, sizeof(host)) == sizeof(host))
+				abort();
+			free(path);
+		}
+	}
 	if (size < 2)
 		return 0;
 	/* random bytes seldom form the answers' outer objects: also put them inside */

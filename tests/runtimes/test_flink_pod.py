@@ -72,6 +72,22 @@ def test_taskmanager_in_a_cri_pod(jvmtap_factory, workdir, classes, cri):
         assert len(host_tms) == 1 and host_tms[0]["pod"] == "", host_tms
         heap = select(s, "jvmtap_jvm_memory_used_bytes", pid=str(pid), area="heap", **ids)
         assert heap and heap[0][1] > 0
+        # The JobManager's list of TaskManagers names both; each is matched to its JVM here by
+        # its RPC address (localhost:port, the JobManager's network namespace) and carries its
+        # own pid and container next to the JobManager's labels.
+        rest = {t["id"]: t["path"] for t in cluster.rest("/taskmanagers")["taskmanagers"]}
+        s = flinkbed.wait_scrape(j, lambda s: len([l for l, _ in select(
+            s, "jvmtap_flink_taskmanager_info") if l["tm_pid"]]) == 2, 40,
+            "both TaskManagers matched to their JVMs")
+        tms = {l["tm_pid"]: l for l, _ in select(s, "jvmtap_flink_taskmanager_info")}
+        it.record("flink %s jvmtap_flink_taskmanager_info: %r" % (version, tms))
+        pod_tm = tms[str(pid)]
+        assert {k: pod_tm["tm_" + k] for k in ids} == ids, pod_tm
+        assert rest[pod_tm["tm_id"]] == pod_tm["tm_path"]
+        (host_tm,) = [l for p, l in tms.items() if p != str(pid)]
+        assert host_tm["tm_pid"] == host_tms[0]["pid"] and host_tm["tm_pod"] == ""
+        assert host_tm["tm_container_id"] == host_tms[0]["container_id"]
+        assert rest[host_tm["tm_id"]] == host_tm["tm_path"]
         cri.remove(c)
     finally:
         cluster.stop()

@@ -626,3 +626,48 @@ int flinkrest_taskmanager(const char *json, size_t len, struct flink_tm_detail *
 	json_object_put(root);
 	return 0;
 }
+
+int flinkrest_rpc_address(const char *path, char *host, size_t hostsz, unsigned *port)
+{
+	const char *p, *h, *he, *ps;
+	unsigned long v = 0;
+	size_t n;
+
+	if (!path || !host || !hostsz || !port)
+		return -EINVAL;
+	host[0] = '\0';
+	p = strstr(path, "://");
+	if (!p)
+		return -EINVAL;
+	p += 3;
+	/* the actor system's name, then '@', before any '/' */
+	h = strpbrk(p, "@/");
+	if (!h || *h != '@')
+		return -EINVAL;
+	h++;
+	if (*h == '[') {
+		he = strchr(++h, ']');
+		if (!he || he[1] != ':')
+			return -EINVAL;
+		ps = he + 2;
+	} else {
+		he = strpbrk(h, ":/");
+		if (!he || *he != ':')
+			return -EINVAL;
+		ps = he + 1;
+	}
+	n = (size_t)(he - h);
+	if (!n || n >= hostsz || memchr(h, '@', n))
+		return -EINVAL;
+	if (*ps < '0' || *ps > '9')
+		return -EINVAL;
+	for (; *ps >= '0' && *ps <= '9'; ps++)
+		if ((v = v * 10 + (unsigned long)(*ps - '0')) > 65535)
+			return -EINVAL;
+	if (!v || (*ps && *ps != '/'))
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	*port = (unsigned)v;
+	return 0;
+}

@@ -94,6 +94,12 @@ struct flink_tm {
 int flinkrest_taskmanagers(const char *json, size_t len, struct flink_tm *tms, int max, int *n,
 			   int *dropped);
 
+/* The host and port of a TaskManager's RPC path ("pekko.tcp://flink@10.0.3.7:6122/user/rpc/
+ * taskmanager_0", "akka.tcp://flink@[fd00::7]:6122/...", "pekko://flink@tm-0.svc:6122/..."):
+ * host without brackets, NUL-terminated; 0, or -EINVAL (no "://", no '@' before the host, no
+ * port, a port outside 1..65535, a host empty or longer than hostsz - 1). */
+int flinkrest_rpc_address(const char *path, char *host, size_t hostsz, unsigned *port);
+
 /* GET /taskmanagers/:tmid: "metrics" {"directCount", "directUsed", "directMax",
  * "mappedCount", "mappedUsed", "mappedMax" (BufferPoolMXBean "direct" and "mapped": count,
  * MemoryUsed, TotalCapacity), "nettyShuffleMemorySegmentsAvailable", "...Used", "...Total"}. */

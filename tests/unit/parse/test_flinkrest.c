@@ -1324,6 +1324,62 @@ static void test_taskmanager_detail(void **state)
 	assert_int_equal(flinkrest_taskmanager("[1]", 3, &d), -EBADMSG);
 }
 
+static void test_rpc_address(void **state)
+{
+	char host[64];
+	unsigned port;
+
+	(void)state;
+	/* as the 1.20.5 and 2.3.0 fixtures give it, and as Kubernetes deployments do */
+	assert_int_equal(flinkrest_rpc_address("pekko.tcp://flink@localhost:34653/user/rpc/taskmanager_0",
+					       host, sizeof(host), &port), 0);
+	assert_string_equal(host, "localhost");
+	assert_int_equal(port, 34653);
+	assert_int_equal(flinkrest_rpc_address("akka.tcp://flink@10.244.1.7:6122/user/rpc/taskmanager_0",
+					       host, sizeof(host), &port), 0);
+	assert_string_equal(host, "10.244.1.7");
+	assert_int_equal(port, 6122);
+	assert_int_equal(flinkrest_rpc_address("pekko.tcp://flink@[fd00::a:7]:6122/user/rpc/x", host,
+					       sizeof(host), &port), 0);
+	assert_string_equal(host, "fd00::a:7");
+	assert_int_equal(flinkrest_rpc_address("pekko://flink@tm-0.flink.svc:1", host, sizeof(host),
+					       &port), 0);
+	assert_string_equal(host, "tm-0.flink.svc");
+	assert_int_equal(port, 1);
+	/* what is not an RPC path */
+	static const char *const bad[] = {
+		"",
+		"flink@h:1/x",
+		"pekko.tcp://h:1/x",			     /* no actor system */
+		"pekko.tcp://flink/user@h:1",		     /* the '@' after a '/' */
+		"pekko.tcp://flink@:1/x",		     /* empty host */
+		"pekko.tcp://flink@h/x",		     /* no port */
+		"pekko.tcp://flink@h:/x",
+		"pekko.tcp://flink@h:0/x",
+		"pekko.tcp://flink@h:65536/x",
+		"pekko.tcp://flink@h:99999999999999999999/x",
+		"pekko.tcp://flink@h:12x/x",
+		"pekko.tcp://flink@[fd00::1/x",
+		"pekko.tcp://flink@[fd00::1]/x",
+		"pekko.tcp://flink@[]:1/x",
+		"pekko.tcp://flink@a@b:1/x",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		port = 7;
+		assert_int_equal(flinkrest_rpc_address(bad[i], host, sizeof(host), &port), -EINVAL);
+		assert_string_equal(host, "");
+	}
+	/* a host that does not fit */
+	assert_int_equal(flinkrest_rpc_address("pekko.tcp://flink@abcdefgh:1/x", host, 8, &port),
+			 -EINVAL);
+	assert_int_equal(flinkrest_rpc_address("pekko.tcp://flink@abcdefg:1/x", host, 8, &port), 0);
+	assert_int_equal(flinkrest_rpc_address(NULL, host, sizeof(host), &port), -EINVAL);
+	assert_int_equal(flinkrest_rpc_address("x", NULL, 1, &port), -EINVAL);
+	assert_int_equal(flinkrest_rpc_address("x", host, sizeof(host), NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1351,6 +1407,7 @@ int main(void)
 		cmocka_unit_test(test_null_args),
 		cmocka_unit_test(test_incomplete_sums_are_unknown),
 		cmocka_unit_test(test_taskmanager_detail),
+		cmocka_unit_test(test_rpc_address),
 	};
 
 	return cmocka_run_group_tests_name("flinkrest", tests, NULL, NULL);

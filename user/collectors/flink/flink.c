@@ -18,9 +18,11 @@
 #include "log.h"
 #include "registry.h"
 #include "rest.h"
+#include "sockets.h"
 #include "worker.h"
 
 #define MAX_JM 16 /* JobManagers per node */
+#define MAX_LOCAL_TM 64 /* TaskManagers per node matched to a JobManager's list */
 
 static struct {
 	bool off;
@@ -94,8 +96,9 @@ static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NU
 
 /* The JobManagers to poll, as tick() last saw them in the JVM registry. */
 struct targets {
-	int n;
+	int n, ntm;
 	struct jvm_ref jm[MAX_JM];
+	struct jvm_ref tm[MAX_LOCAL_TM]; /* the node's TaskManagers, for their pods */
 };
 /* What the worker learnt of each. */
 struct jm_result {
@@ -137,16 +140,24 @@ static struct jm_result *known_of(const struct jvm_ref *jm)
 
 static int poll_all(void *arg)
 {
+	static struct flink_local_tm local[MAX_LOCAL_TM]; /* the worker's alone */
 	struct targets *t, tcopy;
 	struct results *res;
-	int i, k, ok = 0;
+	int i, k, ok = 0, nlocal;
 
 	(void)arg;
 	t = snapshot_hold(&targets_snap, NULL);
-	tcopy.n = t ? t->n : 0;
+	memset(&tcopy, 0, sizeof(tcopy));
 	if (t)
-		memcpy(tcopy.jm, t->jm, sizeof(tcopy.jm));
+		tcopy = *t;
 	snapshot_release(&targets_snap);
+	/* the node's TaskManagers: where each listens and talks from, once per poll */
+	for (i = nlocal = 0; i < tcopy.ntm; i++) {
+		local[nlocal].pid = tcopy.tm[i].pid;
+		local[nlocal].cgroup_id = tcopy.tm[i].cgroup_id;
+		if (flink_local_tm_read(&local[nlocal]) == 0)
+			nlocal++;
+	}
 	/* JobManagers no longer listed are forgotten. */
 	for (k = 0; k < MAX_JM; k++) {
 		for (i = 0; i < tcopy.n && known[k].jm.pid; i++)
@@ -171,6 +182,15 @@ static int poll_all(void *arg)
 		if (r->poll.standby)
 			ok++;
 		if (r->poll.ok) {
+			uint64_t jm_ns = flink_netns_of(r->jm.pid);
+
+			for (k = 0; k < r->poll.ntms; k++) {
+				struct flink_tm_state *tm = &r->poll.tms[k];
+				int m = flink_match_tm(tm->tm.path, local, nlocal, jm_ns);
+
+				tm->local_pid = m >= 0 ? local[m].pid : 0;
+				tm->local_cgroup = m >= 0 ? local[m].cgroup_id : 0;
+			}
 			dropped_jobs += r->poll.jobs_dropped;
 			dropped_tms += r->poll.tms_dropped;
 			for (k = 0; k < r->poll.njobs; k++)
@@ -227,11 +247,18 @@ static void flink_tick(void)
 	if (!(t = calloc(1, sizeof(*t))))
 		return;
 	n = jvm_refs(all, 256);
-	for (i = 0; i < n && t->n < MAX_JM; i++)
-		if (!all[i].gone && !strcmp(all[i].flink_role, "jobmanager"))
+	for (i = 0; i < n; i++) {
+		if (all[i].gone)
+			continue;
+		if (!strcmp(all[i].flink_role, "jobmanager") && t->n < MAX_JM)
 			t->jm[t->n++] = all[i];
+		else if (!strcmp(all[i].flink_role, "taskmanager") && t->ntm < MAX_LOCAL_TM)
+			t->tm[t->ntm++] = all[i];
+	}
 	old = snapshot_hold(&targets_snap, NULL);
-	changed = !old || old->n != t->n || memcmp(old->jm, t->jm, t->n * sizeof(t->jm[0]));
+	changed = !old || old->n != t->n || old->ntm != t->ntm ||
+		  memcmp(old->jm, t->jm, t->n * sizeof(t->jm[0])) ||
+		  memcmp(old->tm, t->tm, t->ntm * sizeof(t->tm[0]));
 	snapshot_release(&targets_snap);
 	if (!changed) {
 		free(t);
@@ -248,6 +275,10 @@ static const char *position(const struct flink_vertex *v)
 	       v->sink == 1		   ? "sink" :
 						     "inner";
 }
+
+/* The identity labels of a TaskManager on this node, named apart from the JobManager's. */
+static const char *const tm_label_names[IDENTITY_NLABELS] = { "tm_container_id", "tm_namespace",
+								"tm_pod", "tm_container" };
 
 static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *r,
 		     struct label *id, int pass)
@@ -314,6 +345,30 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 		}
 		return;
 	}
+	case FAM_FLINK_TASKMANAGER_INFO:
+		for (j = 0; j < p->ntms; j++) {
+			const struct flink_tm_state *t = &p->tms[j];
+			struct label tl[IDENTITY_NLABELS], a[3 + IDENTITY_NLABELS];
+			char tpid[16] = "";
+			int q;
+
+			a[0] = (struct label){ "tm_id", t->tm.id };
+			a[1] = (struct label){ "tm_path", t->tm.path };
+			for (q = 0; q < IDENTITY_NLABELS; q++)
+				tl[q] = (struct label){ tm_label_names[q], "" };
+			/* on this node: the TaskManager JVM's pid and its container's identity */
+			if (t->local_pid) {
+				snprintf(tpid, sizeof(tpid), "%d", t->local_pid);
+				if (identity_labels(t->local_cgroup, tl, time(NULL)) == IDENTITY_OK)
+					for (q = 0; q < IDENTITY_NLABELS; q++)
+						tl[q].name = tm_label_names[q];
+			}
+			a[2] = (struct label){ "tm_pid", tpid };
+			for (q = 0; q < IDENTITY_NLABELS; q++)
+				a[3 + q] = tl[q];
+			w_sample(w, fam_name(fam), a, 3 + IDENTITY_NLABELS, id, IDENTITY_NLABELS, 1);
+		}
+		return;
 	case FAM_FLINK_NETWORK_MEMORY_SEGMENTS:
 	case FAM_FLINK_NETWORK_MEMORY_SEGMENTS_MAX:
 		for (j = 0; j < p->ntms; j++) {
@@ -478,7 +533,8 @@ static void write_jm(struct writer *w, enum fam_id fam, const struct jm_result *
 static int flink_collect(struct writer *w)
 {
 	static const enum fam_id fams[] = {
-		FAM_FLINK_JOBMANAGER_INFO, FAM_FLINK_TASKMANAGERS, FAM_FLINK_TASK_SLOTS,
+		FAM_FLINK_JOBMANAGER_INFO, FAM_FLINK_TASKMANAGERS, FAM_FLINK_TASKMANAGER_INFO,
+		FAM_FLINK_TASK_SLOTS,
 		FAM_FLINK_TASK_SLOTS_AVAILABLE, FAM_FLINK_BUFFER_POOL_BUFFERS,
 		FAM_FLINK_BUFFER_POOL_USED_BYTES, FAM_FLINK_BUFFER_POOL_CAPACITY_BYTES,
 		FAM_FLINK_NETWORK_MEMORY_SEGMENTS, FAM_FLINK_NETWORK_MEMORY_SEGMENTS_MAX,

@@ -22,6 +22,7 @@
 #include "procfs.h"
 #include "readfile.h"
 #include "rest.h"
+#include "sockets.h"
 
 #define MAX_LISTEN 32
 #define REST_DEFAULT_PORT 8081
@@ -369,67 +370,6 @@ out:
 	return err;
 }
 
-/* Socket inodes pid holds. */
-static int socket_inodes(pid_t pid, uint64_t *out, int max)
-{
-	char path[PATH_MAX], link[64];
-	struct dirent *d;
-	int n = 0;
-	ssize_t k;
-	DIR *dp;
-
-	snprintf(path, sizeof(path), "%s/%d/fd", cfg.procfs, pid);
-	if (!(dp = opendir(path)))
-		return -errno;
-	while (n < max && (d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%d/fd/%s", cfg.procfs, pid, d->d_name);
-		k = readlink(path, link, sizeof(link));
-		if (k > 0 && fd_socket_inode(link, k, &out[n]) == 0)
-			n++;
-	}
-	closedir(dp);
-	return n;
-}
-
-#define TCP_STATE_ESTABLISHED 0x01
-#define TCP_STATE_LISTEN 0x0A
-
-/* The TCP sockets among inodes in that state, from /proc/PID/net/tcp and tcp6 (pid's own
- * namespace's tables). */
-static int tcp_sockets(pid_t pid, const uint64_t *inodes, int ninodes, unsigned state,
-		       struct net_tcp_sock *out, int max)
-{
-	static const char *const files[2] = { "tcp", "tcp6" };
-	char path[PATH_MAX], *buf;
-	const char *p, *eol, *end;
-	struct net_tcp_sock s;
-	size_t len;
-	int f, i, n = 0;
-
-	for (f = 0; f < 2; f++) {
-		snprintf(path, sizeof(path), "%s/%d/net/%s", cfg.procfs, pid, files[f]);
-		if (read_file(path, &buf, &len, 16u << 20))
-			continue;
-		/* the header line and anything malformed are passed over */
-		for (p = buf, end = buf + len; p < end && n < max; p = eol + 1) {
-			eol = memchr(p, '\n', end - p);
-			if (!eol)
-				eol = end;
-			if (net_tcp_line(p, eol - p, &s) || s.family != (f ? AF_INET6 : AF_INET) ||
-			    s.state != state)
-				continue;
-			for (i = 0; i < ninodes && inodes[i] != s.inode; i++)
-				;
-			if (i < ninodes)
-				out[n++] = s;
-		}
-		free(buf);
-	}
-	return n;
-}
-
 static void connect_addr(const struct net_tcp_sock *l, struct flink_endpoint *ep)
 {
 	static const uint8_t any[16];
@@ -482,11 +422,11 @@ static bool leads(pid_t pid, const struct flink_endpoint *ep)
 
 	if (!ep->rpc_port)
 		return true; /* cannot tell: export, as without high availability */
-	if ((ni = socket_inodes(pid, inodes, 1024)) < 0)
+	if ((ni = flink_socket_inodes(pid, inodes, 1024)) < 0)
 		return true;
 	if (!(est = calloc(1024, sizeof(*est))))
 		return true;
-	n = tcp_sockets(pid, inodes, ni, TCP_STATE_ESTABLISHED, est, 1024);
+	n = flink_tcp_sockets(pid, inodes, ni, TCP_STATE_ESTABLISHED, est, 1024);
 	for (i = 0; i < n && !yes; i++)
 		yes = est[i].port == ep->rpc_port;
 	free(est);
@@ -507,10 +447,10 @@ int flink_discover(pid_t pid, const struct flink_limits *lim, struct flink_endpo
 	size_t len;
 
 	memset(ep, 0, sizeof(*ep));
-	ni = socket_inodes(pid, inodes, 512);
+	ni = flink_socket_inodes(pid, inodes, 512);
 	if (ni < 0)
 		return ni;
-	nl = tcp_sockets(pid, inodes, ni, TCP_STATE_LISTEN, l, MAX_LISTEN);
+	nl = flink_tcp_sockets(pid, inodes, ni, TCP_STATE_LISTEN, l, MAX_LISTEN);
 	/* 8081 first: the REST default; then the others, each once. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < nl; i++) {

@@ -75,6 +75,9 @@ struct flink_tm_state {
 	struct flink_tm tm;
 	bool have_detail;
 	struct flink_tm_detail d;
+	/* the TaskManager JVM on this node its RPC path names (sockets.h); pid 0: not here */
+	pid_t local_pid;
+	uint64_t local_cgroup;
 };
 struct flink_poll {
 	/* With high availability a standby's REST answers with the leader's data: a standby
