@@ -37,7 +37,9 @@ def classes(workdir):
     out = os.path.join(workdir, "classes")
     os.makedirs(out)
     src = os.path.join(ROOT, "tests", "integration", "java")
-    subprocess.run(["javac", "-d", out, os.path.join(src, "GcWorkload.java")], check=True)
+    subprocess.run(["javac", "-d", out] + [os.path.join(src, f) for f in ("GcWorkload.java",
+                                                                         "NetClient.java")],
+                   check=True)
     return out
 
 

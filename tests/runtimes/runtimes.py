@@ -119,10 +119,11 @@ class Docker(Daemon):
         self.run("docker", "import", rootfs, IMAGE)
         self.version = self.run("docker", "version", "-f", "{{.Server.Version}}").stdout.strip()
 
-    def start(self, name, args, classes):
+    def start(self, name, args, classes, host_net=False):
         v = sum((["-v", "%s:%s:ro" % (h, c)] for c, h in mounts(classes)), [])
         cid = self.run("docker", "run", "-d", "--name", name, "--user", "%d:%d" % (UID, UID),
-                       "--network", "none", *v, IMAGE, *java_argv(args)).stdout.strip()
+                       "--network", "host" if host_net else "none", *v, IMAGE,
+                       *java_argv(args)).stdout.strip()
         return Container(self, cid)
 
     def inspect(self, cid):
@@ -155,11 +156,12 @@ class Podman(Daemon):
         self.run(*self.base, "import", rootfs, IMAGE)
         self.version = self.run("podman", "version", "-f", "{{.Client.Version}}").stdout.strip()
 
-    def start(self, name, args, classes):
+    def start(self, name, args, classes, host_net=False):
         v = sum((["-v", "%s:%s:ro" % (h, c)] for c, h in mounts(classes)), [])
         cid = self.run(*self.base, "run", "-d", "--name", name, "--user", "%d:%d" % (UID, UID),
                        "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-                       "--network", "none", *v, IMAGE, *java_argv(args)).stdout.strip()
+                       "--network", "host" if host_net else "none", *v, IMAGE,
+                       *java_argv(args)).stdout.strip()
         return Container(self, cid)
 
     def inspect(self, cid):
@@ -219,9 +221,10 @@ class Cri(Daemon):
         self.pods.append(pid)
         return pid, path, uid
 
-    def start(self, name, args, classes, pod=None, env=(), command=None, extra=()):
+    def start(self, name, args, classes, pod=None, env=(), command=None, extra=(),
+              host_net=True):
         """A JVM container (java with args), or command; extra: (host dir, read-only) pairs,
-        each mounted at its own path."""
+        each mounted at its own path. Pods always have the node's network here."""
         if pod is None:
             pod = self.pod("jvm-" + name, "jvmtap-test")
         pid, pod_path, _ = pod

@@ -3,6 +3,9 @@ started here, each running a JVM (GcWorkload, uid 9999, its own /tmp and pid nam
 /opt/java/openjdk) started after jvmtap. The oracles: what the runtime itself says of the
 container (`crictl inspect`/`inspectp`, `docker inspect`, `podman inspect`) for the labels, and
 the JVM's own MXBeans (printed by the workload) for the numbers that carry them."""
+import json
+import os
+import subprocess
 import time
 
 import pytest
@@ -87,3 +90,40 @@ def test_container_gone_drops_its_info(jvmtap_factory, runtime, classes):
     s = scrape_until(j, lambda s: not select(s, "jvmtap_container_info", container_id=c.id),
                      timeout=30)
     assert not select(s, "jvmtap_container_info", container_id=c.id)
+
+
+def test_socket_bytes_carry_the_containers_labels(jvmtap_factory, runtime, classes):
+    """A JVM in the container (the node's network, to reach a peer on the host) sends 8 MiB to
+    the tests' netpeer and reads its 1 MiB reply: its TCP bytes, under the container's labels,
+    equal what it moved within 0.1 % (as tests/integration/test_jvm.py)."""
+    j = jvmtap_factory()
+    port = it.free_port()
+    peer = os.path.join(os.path.dirname(it.__file__), "netpeer.py")
+    srv = subprocess.Popen(["/usr/bin/python3", peer, "server", str(port), str(it.free_port()),
+                            str(it.free_port()), "1", str(1 << 20)], stdout=subprocess.PIPE,
+                           text=True)
+    c = None
+    try:
+        assert json.loads(srv.stdout.readline())["ready"]
+        c = runtime.start("net-%s" % runtime.name, ["-Xmx32m", "-cp", "/app", "NetClient",
+                                                    "127.0.0.1", str(port), str(8 << 20), "30000"],
+                          classes, host_net=True)
+        done = c.phase("done")
+        ids = labels_of(c)
+        s = scrape_until(j, lambda s: select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
+                                             direction="receive", protocol="tcp"))
+        (la, tx), = select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
+                           direction="transmit", protocol="tcp")
+        (lb, rx), = select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
+                           direction="receive", protocol="tcp")
+        record("%s: jvm in container net: transmit %d vs %d, receive %d vs %d" % (
+            runtime.name, tx, done["sent"], rx, done["received"]))
+        for l in (la, lb):
+            assert {k: l[k] for k in ids} == ids, l
+        assert abs(tx - done["sent"]) <= 0.001 * done["sent"]
+        assert abs(rx - done["received"]) <= 0.001 * done["received"]
+    finally:
+        srv.kill()
+        srv.wait()
+        if c:
+            runtime.remove(c)
