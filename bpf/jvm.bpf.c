@@ -61,6 +61,22 @@ struct {
 	__type(value, struct thread_seen_val);
 } thread_seen SEC(".maps");
 
+/* Names longer than comm holds, of live Java threads (jvm.h); removed at thread__stop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, JVM_MAX_THREAD_NAMES);
+	__type(key, __u32);
+	__type(value, struct jvm_thread_name);
+} thread_names SEC(".maps");
+
+/* The value is too big for the stack: built here, one per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct jvm_thread_name);
+} thread_name_buf SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 * 1024);
@@ -247,7 +263,30 @@ static __always_inline bool hidden_thread(const char *name, long len)
 	       starts_with(b, "Monitor Deflatio", 16);
 }
 
-static __always_inline int thread_event(const char *name, long len, int daemon, bool start)
+/* Keeps the full name of a thread that comm cuts (15 bytes), for per-task CPU. */
+static __always_inline void name_thread(__u32 tgid, __u32 ntid, const char *name, long len,
+					bool start)
+{
+	struct jvm_thread_name *v;
+	__u32 zero = 0, n;
+
+	if (!start) {
+		bpf_map_delete_elem(&thread_names, &ntid);
+		return;
+	}
+	if (len <= 15 || !(v = bpf_map_lookup_elem(&thread_name_buf, &zero)))
+		return;
+	n = len < JVM_THREAD_NAME_LEN - 1 ? (__u32)len : JVM_THREAD_NAME_LEN - 1;
+	__builtin_memset(v->name, 0, sizeof(v->name));
+	if (bpf_probe_read_user(v->name, n & (JVM_THREAD_NAME_LEN - 1), name))
+		return;
+	v->tgid = tgid;
+	v->len = n;
+	bpf_map_update_elem(&thread_names, &ntid, v, BPF_ANY);
+}
+
+static __always_inline int thread_event(const char *name, long len, long native_tid, int daemon,
+					bool start)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
@@ -265,6 +304,7 @@ static __always_inline int thread_event(const char *name, long len, int daemon, 
 		bpf_map_update_elem(&thread_seen, &tid, &first, BPF_ANY);
 	}
 
+	name_thread(tgid, native_tid > 0 ? (__u32)native_tid : tid, name, len, start);
 	t = lookup_or_init(&threads, &tgid, &zero, &threads_update_failures);
 	if (!t)
 		return 0;
@@ -280,13 +320,13 @@ static __always_inline int thread_event(const char *name, long len, int daemon, 
 SEC("usdt")
 int BPF_USDT(thread_start, const char *name, long len, long java_tid, long native_tid, int daemon)
 {
-	return thread_event(name, len, daemon, true);
+	return thread_event(name, len, native_tid, daemon, true);
 }
 
 SEC("usdt")
 int BPF_USDT(thread_stop, const char *name, long len, long java_tid, long native_tid, int daemon)
 {
-	return thread_event(name, len, daemon, false);
+	return thread_event(name, len, native_tid, daemon, false);
 }
 
 /* After exec, comm is the new program's name: "java" launches nearly every JVM (Flink's

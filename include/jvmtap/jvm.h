@@ -63,6 +63,16 @@ struct jvm_threads {
 	__u64 hidden_stopped;
 };
 
+/* A Java thread's name as thread__start gives it, for names comm (15 bytes) cuts: Flink runs
+ * each subtask on a thread named "<task> (<i>/<n>)#<attempt>". Keyed by native tid. */
+#define JVM_THREAD_NAME_LEN 128
+struct jvm_thread_name {
+	__u32 tgid;
+	__u32 len; /* bytes in name, at most JVM_THREAD_NAME_LEN - 1 */
+	char name[JVM_THREAD_NAME_LEN];
+};
+#define JVM_MAX_THREAD_NAMES 16384
+
 #define JVM_DEFAULT_MAX_THREADS 65536
 #define JVM_DEFAULT_MAX_JVMS 4096
 

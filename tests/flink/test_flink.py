@@ -4,6 +4,7 @@ against Flink's own PrometheusReporter in the same JVMs, and a TaskManager kille
 import datetime
 import glob
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -356,6 +357,68 @@ def test_rest_buffer_pools_against_reporter(bed):
     assert sorted(v for _, v in flink(s, "jvmtap_flink_buffer_pool_capacity_bytes",
                                       component="taskmanager", pool="mapped")) == sorted(
         rv(r, "flink_taskmanager_Status_JVM_Memory_Mapped_TotalCapacity") for r in reps)
+
+
+# The oracle's own reading of Flink's thread names (independent of user/parse/flinkthread.c):
+# a task thread "<task> (<i>/<n>)#<attempt>", and its helpers named after it.
+_TASK_THREAD = re.compile(r"^(?:OutputFlusher for |Source Data Fetcher for |Legacy Source Thread - "
+                          r"|System Time Trigger for |Time Trigger for )?(.+) \(\d+/\d+\)(?:#\d+)?$")
+
+
+def task_threads(pid):
+    """{native tid: task} of a TaskManager, from `jcmd PID Thread.print` (HotSpot's own list)."""
+    out = subprocess.run([os.path.join(JDK17, "bin", "jcmd"), str(pid), "Thread.print"],
+                         capture_output=True, text=True, timeout=60).stdout
+    tids = {}
+    for line in out.splitlines():
+        m = re.match(r'^"(.*)" .* nid=(0x[0-9a-f]+|\d+) ', line)
+        if m:
+            t = _TASK_THREAD.match(m.group(1))
+            if t:
+                tids[int(m.group(2), 0)] = t.group(1)
+    return tids
+
+
+def thread_cpu(pid, tids):
+    """{task: seconds} summed over tids from /proc/PID/task/TID/stat (utime + stime)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for tid, task in tids.items():
+        try:
+            f = open("/proc/%d/task/%d/stat" % (pid, tid)).read()
+        except OSError:
+            continue
+        fields = f[f.rindex(")") + 2:].split()
+        out[task] = out.get(task, 0.0) + (int(fields[11]) + int(fields[12])) / hz
+    return out
+
+
+def test_cpu_per_task_against_proc(bed):
+    """jvmtap_flink_task_cpu_seconds_total per TaskManager and task, against the task threads'
+    own /proc/PID/task/TID/stat time, named by HotSpot's thread dump, read just before and just
+    after the scrape. Tolerance: a tick (10 ms) per thread for /proc's rounding and 50 ms for
+    time jvmtap's 20 Hz flush has not yet charged to a running thread."""
+    c, j = bed["cluster"], bed["jvmtap"]
+    tms = [p.pid for role, p in c.procs if role == "taskmanager" and p.poll() is None]
+    assert len(tms) == 2
+    for pid in tms:
+        tids = task_threads(pid)
+        assert tids, "no task threads in the thread dump of %d" % pid
+        before = thread_cpu(pid, tids)
+        s = j.scrape()
+        after = thread_cpu(pid, tids)
+        got = {l["task"]: v for l, v in it.select(s, "jvmtap_flink_task_cpu_seconds_total",
+                                                   pid=str(pid))}
+        it.record("flink %s TaskManager %d CPU per task: jvmtap %r, /proc %r..%r" % (
+            bed["version"], pid, got, before, after))
+        assert set(got) == set(before), (got, before)
+        for task, v in got.items():
+            n = sum(1 for t in tids.values() if t == task)
+            assert before[task] - 0.01 * n - 0.05 <= v <= after[task] + 0.01 * n + 0.05, \
+                (task, v, before[task], after[task])
+        # every task's threads are application threads: together no more than the app kind
+        app = it.value(s, "jvmtap_jvm_cpu_seconds_total", pid=str(pid), thread_kind="app")
+        assert sum(got.values()) <= app + 1e-6
 
 
 def last_restart_in_log(c, jid):

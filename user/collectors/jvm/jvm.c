@@ -30,6 +30,7 @@
 #include "procfs.h"
 #include "readfile.h"
 #include "registry.h"
+#include "tasks.h"
 #include "threads.h"
 #include "worker.h"
 
@@ -387,6 +388,7 @@ static void jvm_remove(struct jvm *j)
 	libprobe_put(j->lib);
 	for (i = 0; i < njni; i++)
 		libprobe_put(j->jni[i]);
+	jvm_tasks_free(j);
 	free(j);
 }
 
@@ -499,6 +501,9 @@ static int jvm_open(void)
 	bpfutil_track_map("jvm_safepoints", skel->maps.safepoints, &skel->bss->safepoints_update_failures);
 	bpfutil_track_map("jvm_threads", skel->maps.threads, &skel->bss->threads_update_failures);
 	bpfutil_track_map("jvm_events", skel->maps.events, &skel->bss->events_dropped);
+	/* LRU: a full map evicts the oldest names, which then count as no task */
+	bpfutil_track_map("jvm_thread_names", skel->maps.thread_names, NULL);
+	jvm_tasks_set_names_fd(bpf_map__fd(skel->maps.thread_names));
 	/* JVMs already running are attached before jvmtap says it is ready; later ones not
 	 * launched as "java" by the worker's scans. */
 	scan_proc();
@@ -516,8 +521,10 @@ static void jvm_close(void)
 	scan_seen = 0;
 	while ((j = jvm_next(NULL))) {
 		jvm_unlink(j);
+		jvm_tasks_free(j);
 		free(j);
 	}
+	jvm_tasks_set_names_fd(-1);
 	libprobe_close_all();
 	ring_buffer__free(rb);
 	rb = NULL;

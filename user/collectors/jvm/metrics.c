@@ -24,6 +24,7 @@
 #include "procfs.h"
 #include "readfile.h"
 #include "registry.h"
+#include "tasks.h"
 #include "threads.h"
 #include "view.h"
 
@@ -257,6 +258,7 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		}
 	}
 
+	jvm_tasks_collect(w, vs, n);
 	jvm_heap_collect(w, vs, n);
 	jvm_exits_collect(w);
 

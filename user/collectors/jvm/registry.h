@@ -42,6 +42,7 @@ struct jvm {
 	/* CPU by thread kind: time before tracking (from /proc) and of exited threads, in ns. */
 	uint64_t kind_ns[KIND__N];
 	bool cpu_tracked; /* the CPU collector accounts its threads */
+	struct jvm_tasks *tasks; /* a TaskManager's CPU per Flink task (tasks.c); NULL until one */
 	struct jvm *next;
 };
 

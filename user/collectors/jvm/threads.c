@@ -13,6 +13,7 @@
 #include "hotspot.h"
 #include "procfs.h"
 #include "readfile.h"
+#include "tasks.h"
 #include "threads.h"
 
 /* CPU a JVM used before jvmtap tracked it, so the counter is the JVM's whole CPU time: live
@@ -62,6 +63,7 @@ void jvm_baseline_cpu(struct jvm *j)
 struct thread_acct {
 	__u32 tid, tgid;
 	__u64 last;
+	int task, task_tries; /* its Flink task's slot (tasks.h) */
 	uint64_t kind_ns[KIND__N];
 	struct thread_acct *next;
 };
@@ -74,7 +76,10 @@ static struct thread_acct **acct_slot(__u32 tid)
 	return &accts[(tid * 2654435761u) % ACCT_BUCKETS];
 }
 
-static struct thread_acct *acct_update(__u32 tid, __u32 tgid, __u64 ns, const char *comm)
+#define TASK_TRIES 3 /* scrapes a thread's name is looked for (it may start before its probe) */
+
+static struct thread_acct *acct_update(struct jvm *j, __u32 tid, __u32 tgid, __u64 ns,
+				       const char *comm)
 {
 	struct thread_acct *a;
 
@@ -85,6 +90,8 @@ static struct thread_acct *acct_update(__u32 tid, __u32 tgid, __u64 ns, const ch
 		memset(a->kind_ns, 0, sizeof(a->kind_ns));
 		a->last = 0;
 		a->tgid = tgid;
+		a->task = TASK_UNKNOWN;
+		a->task_tries = 0;
 	}
 	if (!a) {
 		a = calloc(1, sizeof(*a));
@@ -92,11 +99,17 @@ static struct thread_acct *acct_update(__u32 tid, __u32 tgid, __u64 ns, const ch
 			return NULL;
 		a->tid = tid;
 		a->tgid = tgid;
+		a->task = TASK_UNKNOWN;
 		a->next = *acct_slot(tid);
 		*acct_slot(tid) = a;
 	}
+	if (a->task == TASK_UNKNOWN && j && (a->task = jvm_task_of(j, tid)) == TASK_UNKNOWN &&
+	    ++a->task_tries >= TASK_TRIES)
+		a->task = TASK_NONE;
 	if (ns > a->last) {
 		a->kind_ns[thread_kind_of(comm)] += ns - a->last;
+		if (j)
+			jvm_task_charge(j, a->task, ns - a->last);
 		a->last = ns;
 	}
 	return a;
@@ -139,7 +152,7 @@ static void fold_one(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *co
 			return;
 	}
 	/* Exited: its time moves into the JVM's total, so the counter does not drop. */
-	a = acct_update(tid, tgid, ns, comm);
+	a = acct_update(j, tid, tgid, ns, comm);
 	for (k = 0; a && k < KIND__N; k++)
 		j->kind_ns[k] += a->kind_ns[k];
 	acct_forget(tid);
@@ -235,7 +248,7 @@ static void add_thread(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *
 	(void)cgid;
 	if (!v)
 		return;
-	a = acct_update(tid, tgid, ns, comm);
+	a = acct_update((struct jvm *)v->j, tid, tgid, ns, comm);
 	for (k = 0; a && k < KIND__N; k++)
 		v->kind_ns[k] += a->kind_ns[k];
 }

@@ -1,0 +1,89 @@
+/* CPU per Flink task inside a TaskManager (tasks.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "families.h"
+#include "flinkthread.h"
+#include "tasks.h"
+
+struct jvm_tasks {
+	int n;
+	struct {
+		char name[JVM_THREAD_NAME_LEN];
+		uint64_t ns;
+	} t[JVM_MAX_TASKS + 1]; /* the last one is "other" */
+};
+
+static int names_fd = -1;
+
+void jvm_tasks_set_names_fd(int fd)
+{
+	names_fd = fd;
+}
+
+static bool is_taskmanager(const struct jvm *j)
+{
+	return j->flink_role && !strcmp(j->flink_role, "taskmanager");
+}
+
+int jvm_task_of(struct jvm *j, __u32 tid)
+{
+	struct jvm_thread_name v;
+	char task[JVM_THREAD_NAME_LEN];
+	struct jvm_tasks *t;
+	int i;
+
+	if (!is_taskmanager(j) || names_fd < 0)
+		return TASK_NONE;
+	if (bpf_map_lookup_elem(names_fd, &tid, &v) || v.tgid != (__u32)j->pid)
+		return TASK_UNKNOWN;
+	if (flink_thread_task(v.name, v.len < sizeof(v.name) ? v.len : sizeof(v.name), task,
+			      sizeof(task)))
+		return TASK_NONE;
+	if (!j->tasks && !(j->tasks = calloc(1, sizeof(*j->tasks))))
+		return TASK_UNKNOWN;
+	t = j->tasks;
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->t[i].name, task))
+			return i;
+	if (t->n == JVM_MAX_TASKS)
+		return JVM_MAX_TASKS;
+	snprintf(t->t[t->n].name, sizeof(t->t[t->n].name), "%s", task);
+	return t->n++;
+}
+
+void jvm_task_charge(struct jvm *j, int slot, __u64 ns)
+{
+	if (j->tasks && slot >= 0 && slot <= JVM_MAX_TASKS)
+		j->tasks->t[slot].ns += ns;
+}
+
+void jvm_tasks_free(struct jvm *j)
+{
+	free(j->tasks);
+	j->tasks = NULL;
+}
+
+void jvm_tasks_collect(struct writer *w, const struct jvm_view *vs, int n)
+{
+	int i, k;
+
+	w_fam(w, FAM_FLINK_TASK_CPU_SECONDS_TOTAL);
+	for (i = 0; i < n; i++) {
+		const struct jvm_view *v = &vs[i];
+		const struct jvm_tasks *t = v->j->tasks;
+
+		if (v->skip || !t)
+			continue;
+		for (k = 0; k <= JVM_MAX_TASKS; k++) {
+			struct label a[] = { { "pid", v->pid },
+					     { "task", k < t->n ? t->t[k].name : "other" } };
+
+			if (k < t->n || (k == JVM_MAX_TASKS && t->t[k].ns))
+				w_sample(w, fam_name(FAM_FLINK_TASK_CPU_SECONDS_TOTAL), a, 2, v->id,
+					 IDENTITY_NLABELS, t->t[k].ns / 1e9);
+		}
+	}
+}
