@@ -215,3 +215,6 @@ EOF
 # ---- 5. a real Flink job with and without jvmtap (bench/flink.py) ------------------------------
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 python3 bench/flink.py
+
+# ---- 6. scrape cost at node scale: 50 idle JVMs, 200 empty cgroups (bench/scale.py) -----------
+python3 bench/scale.py

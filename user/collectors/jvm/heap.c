@@ -2,10 +2,14 @@
  * safepoint totals, classes, threads peak. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "families.h"
 #include "config.h"
 #include "heap.h"
@@ -33,12 +37,133 @@ int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out)
 	return jvm_read_hsperf_ns(pid, nspid, out);
 }
 
-int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out)
+/* One hsperfdata file per JVM, kept open once found: a scrape re-reads it with one stat() of
+ * its path (the same file still there: not replaced, the pid not reused) and one pread(),
+ * instead of listing the JVM's /tmp and opening the file again. */
+struct hs_file {
+	pid_t pid;
+	int nspid, fd;
+	dev_t dev;
+	ino_t ino;
+	char path[PATH_MAX];
+	struct hs_file *next;
+};
+#define HS_BUCKETS 256
+static struct hs_file *hs_files[HS_BUCKETS];
+static pthread_mutex_t hs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct hs_file **hs_slot(pid_t pid)
+{
+	return &hs_files[(unsigned)pid % HS_BUCKETS];
+}
+
+static void hs_drop(pid_t pid)
+{
+	struct hs_file **pp, *f;
+
+	for (pp = hs_slot(pid); (f = *pp); pp = &f->next)
+		if (f->pid == pid) {
+			*pp = f->next;
+			close(f->fd);
+			free(f);
+			return;
+		}
+}
+
+void jvm_hsperf_forget(pid_t pid)
+{
+	pthread_mutex_lock(&hs_lock);
+	hs_drop(pid);
+	pthread_mutex_unlock(&hs_lock);
+}
+
+/* The whole file from fd: 0 and *buf (the caller's to free), or -errno. */
+static int read_fd(int fd, char **buf, size_t *len)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_size <= 0 || (size_t)st.st_size > HSPERF_MAX_FILE)
+		return st.st_size <= 0 ? -ENODATA : -EFBIG;
+	if (!(*buf = malloc(st.st_size)))
+		return -ENOMEM;
+	n = pread(fd, *buf, st.st_size, 0);
+	if (n < 0) {
+		free(*buf);
+		return -errno;
+	}
+	*len = n;
+	return 0;
+}
+
+static int parse_file(char *buf, size_t len, struct jvm_hsperf *out)
+{
+	enum hsperf_err e = hotspot_read(buf, len, out);
+
+	free(buf);
+	if (e == HSPERF_NOT_READY)
+		return -EAGAIN;
+	if (e != HSPERF_OK) {
+		errors[e]++;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* The cached file of pid if it is still the one at its path; -ENOENT otherwise. */
+static int read_cached(pid_t pid, int nspid, struct jvm_hsperf *out)
+{
+	struct hs_file *f;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	for (f = *hs_slot(pid); f && f->pid != pid; f = f->next)
+		;
+	if (!f)
+		return -ENOENT;
+	if (f->nspid != nspid || stat(f->path, &st) || st.st_dev != f->dev || st.st_ino != f->ino) {
+		hs_drop(pid);
+		return -ENOENT;
+	}
+	if ((err = read_fd(f->fd, &buf, &len))) {
+		hs_drop(pid);
+		return -ENOENT;
+	}
+	return parse_file(buf, len, out);
+}
+
+static void remember(pid_t pid, int nspid, const char *path)
+{
+	struct hs_file *f = calloc(1, sizeof(*f));
+	struct stat st;
+
+	if (!f)
+		return;
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st)) {
+		if (f->fd >= 0)
+			close(f->fd);
+		free(f);
+		return;
+	}
+	f->pid = pid;
+	f->nspid = nspid;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->next = *hs_slot(pid);
+	*hs_slot(pid) = f;
+}
+
+static int read_listed(pid_t pid, int nspid, struct jvm_hsperf *out)
 {
 	char path[PATH_MAX], *buf;
 	int err = -ENOENT;
 	struct dirent *d;
-	enum hsperf_err e;
 	size_t len;
 	DIR *dp;
 
@@ -59,18 +184,23 @@ int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out)
 			err = -EBADMSG;
 			break;
 		}
-		e = hotspot_read(buf, len, out);
-		free(buf);
-		if (e == HSPERF_NOT_READY) {
-			err = -EAGAIN;
-		} else if (e != HSPERF_OK) {
-			errors[e]++;
-			err = -EBADMSG;
-		} else {
-			err = 0;
-		}
+		err = parse_file(buf, len, out);
+		if (err == 0)
+			remember(pid, nspid, path);
 	}
 	closedir(dp);
+	return err;
+}
+
+int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out)
+{
+	int err;
+
+	pthread_mutex_lock(&hs_lock);
+	err = read_cached(pid, nspid, out);
+	if (err == -ENOENT)
+		err = read_listed(pid, nspid, out);
+	pthread_mutex_unlock(&hs_lock);
 	return err;
 }
 

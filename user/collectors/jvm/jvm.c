@@ -389,6 +389,7 @@ static void jvm_remove(struct jvm *j)
 	for (i = 0; i < njni; i++)
 		libprobe_put(j->jni[i]);
 	jvm_tasks_free(j);
+	jvm_hsperf_forget(j->pid);
 	free(j);
 }
 
@@ -522,6 +523,7 @@ static void jvm_close(void)
 	while ((j = jvm_next(NULL))) {
 		jvm_unlink(j);
 		jvm_tasks_free(j);
+		jvm_hsperf_forget(j->pid);
 		free(j);
 	}
 	jvm_tasks_set_names_fd(-1);
