@@ -60,8 +60,34 @@ void jvm_task_charge(struct jvm *j, int slot, __u64 ns)
 		j->tasks->t[slot].ns += ns;
 }
 
+void jvm_task_forget_thread(__u32 tid)
+{
+	if (names_fd >= 0)
+		bpf_map_delete_elem(names_fd, &tid);
+}
+
+/* A JVM that died (SIGKILL, exit) fires no thread__stop for its threads: their names go with
+ * it. */
+static void forget_names_of(pid_t pid)
+{
+	struct jvm_thread_name v;
+	__u32 key, next, *prev = NULL;
+
+	if (names_fd < 0)
+		return;
+	while (!bpf_map_get_next_key(names_fd, prev, &next)) {
+		if (!bpf_map_lookup_elem(names_fd, &next, &v) && v.tgid == (__u32)pid) {
+			bpf_map_delete_elem(names_fd, &next);
+			continue; /* next's successor is found again from prev */
+		}
+		key = next;
+		prev = &key;
+	}
+}
+
 void jvm_tasks_free(struct jvm *j)
 {
+	forget_names_of(j->pid);
 	free(j->tasks);
 	j->tasks = NULL;
 }

@@ -21,6 +21,9 @@ enum { TASK_UNKNOWN = -2, TASK_NONE = -1 };
 int jvm_task_of(struct jvm *j, __u32 tid);
 /* Adds ns of thread time to that slot. */
 void jvm_task_charge(struct jvm *j, int slot, __u64 ns);
+/* A thread that exited: its name goes (thread__stop does it for threads that end in Java). */
+void jvm_task_forget_thread(__u32 tid);
+/* The JVM is forgotten: its table, and its threads' names in the map. */
 void jvm_tasks_free(struct jvm *j);
 
 /* jvmtap_flink_task_cpu_seconds_total of the views' TaskManagers. */

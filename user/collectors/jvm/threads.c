@@ -157,6 +157,7 @@ static void fold_one(__u32 tid, __u32 tgid, __u64 ns, __u64 cgid, const char *co
 		j->kind_ns[k] += a->kind_ns[k];
 	acct_forget(tid);
 	cpu_forget_thread(tid);
+	jvm_task_forget_thread(tid);
 }
 
 /* j == NULL: every JVM's. */
