@@ -10,10 +10,12 @@
  * cgroup (memory and CPU counters are hierarchical), except v1's oom_kill, which the kernel
  * counts only in the victim's own cgroup: summed over the container's cgroups. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include "cgroupfs.h"
@@ -118,15 +120,15 @@ static void count(enum file f, enum reason r)
 	errors[f][r]++;
 }
 
-/* A whole file; 0, 1 when absent, -1 when counted as an error. */
-static int slurp(const char *dir, enum file f, char **buf, size_t *len)
+/* A whole file of the cgroup directory dir (an O_PATH descriptor, < 0 when there is none); 0,
+ * 1 when absent, -1 when counted as an error. */
+static int slurp(int dir, enum file f, char **buf, size_t *len)
 {
-	char path[PATH_MAX + 32];
 	int err;
 
-	if (!dir[0] || snprintf(path, sizeof(path), "%s/%s", dir, file_name(f)) >= (int)sizeof(path))
+	if (dir < 0)
 		return 1;
-	err = read_file(path, buf, len, STAT_MAX);
+	err = read_file_at(dir, file_name(f), buf, len, STAT_MAX);
 	if (!err)
 		return 0;
 	if (absent(err))
@@ -136,7 +138,7 @@ static int slurp(const char *dir, enum file f, char **buf, size_t *len)
 }
 
 /* A single-number file into r->v[v], divided by div (to bytes or seconds). */
-static void read_u64(const char *dir, enum file f, struct row *r, enum val v, double div)
+static void read_u64(int dir, enum file f, struct row *r, enum val v, double div)
 {
 	char *b;
 	size_t n;
@@ -182,7 +184,7 @@ static bool keyed(const char *b, size_t n, enum file f, const char *key, double 
 	return true;
 }
 
-static void read_memory(const char *dir, struct row *r)
+static void read_memory(int dir, struct row *r)
 {
 	double inactive;
 	char *b;
@@ -208,7 +210,7 @@ static void read_memory(const char *dir, struct row *r)
 	}
 }
 
-static void read_cpu(const char *dir, struct row *r)
+static void read_cpu(int dir, struct row *r)
 {
 	uint64_t q, p;
 	bool unl;
@@ -248,6 +250,7 @@ static void add_cgroup(uint64_t id, const char *dir, void *arg)
 	char mem[PATH_MAX + 32];
 	const char *rel = dir + strlen(identity_root()), *p;
 	struct row *r;
+	int cpu_fd;
 
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 64;
@@ -266,12 +269,21 @@ static void add_cgroup(uint64_t id, const char *dir, void *arg)
 		return;
 	for (p = rel; *p; p++)
 		r->depth += *p == '/';
+	/* one path walk per directory, one component per file */
+	cpu_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (!v1)
-		read_memory(dir, r);
+		read_memory(cpu_fd, r);
 	else if (v1_mem_root[0] &&
-		 snprintf(mem, sizeof(mem), "%s%s", v1_mem_root, rel) < (int)sizeof(mem))
-		read_memory(mem, r);
-	read_cpu(dir, r);
+		 snprintf(mem, sizeof(mem), "%s%s", v1_mem_root, rel) < (int)sizeof(mem)) {
+		int mem_fd = open(mem, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		read_memory(mem_fd, r);
+		if (mem_fd >= 0)
+			close(mem_fd);
+	}
+	read_cpu(cpu_fd, r);
+	if (cpu_fd >= 0)
+		close(cpu_fd);
 	rs->n++;
 }
 

@@ -8,10 +8,15 @@
 
 int read_file(const char *path, char **buf, size_t *len, size_t max)
 {
+	return read_file_at(AT_FDCWD, path, buf, len, max);
+}
+
+int read_file_at(int dirfd, const char *path, char **buf, size_t *len, size_t max)
+{
 	size_t cap = 4096, n = 0;
 	char *b = NULL, *nb;
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return -errno;

@@ -8,6 +8,9 @@
 /* The whole file into a new NUL-terminated buffer (free() it); 0, -EFBIG past max bytes, or
  * -errno. Sizes from stat() are not trusted: /proc files say 0. */
 int read_file(const char *path, char **buf, size_t *len, size_t max);
+/* The same, path relative to the directory dirfd (openat()): one path component to look up
+ * where a full path walks every level again (cgroup files: many of them per directory). */
+int read_file_at(int dirfd, const char *path, char **buf, size_t *len, size_t max);
 /* Up to size - 1 bytes into buf, NUL-terminated, trailing newlines cut; the length or -errno. */
 ssize_t read_small(const char *path, char *buf, size_t size);
 
