@@ -38,6 +38,16 @@ struct {
 	__type(value, struct jvm_hist);
 } safepoints SEC(".maps");
 
+/* Per tgid, for JVMs whose collector runs concurrent cycles (ZGC, Shenandoah): the name of
+ * their pauses (jvm.h). LRU: an entry is written at every cycle; userspace also deletes those
+ * of exited JVMs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, JVM_DEFAULT_MAX_JVMS);
+	__type(key, __u32);
+	__type(value, struct jvm_gc_cycle);
+} gc_cycles SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, JVM_DEFAULT_MAX_JVMS);
@@ -126,6 +136,16 @@ static __always_inline void observe(void *map, void *key, __u64 ns, __u64 *failu
 	}
 }
 
+static __always_inline bool starts_with(const char *b, const char *p, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != p[i])
+			return false;
+	return true;
+}
+
 static __always_inline struct jvm_thread_state *state(bool create)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -165,6 +185,36 @@ static __always_inline void record(struct jvm_thread_state *s, __u64 start, __u6
 	observe(&gc_pauses, &key, end - start, &gc_pauses_update_failures);
 }
 
+/* A memory pool event outside a pause: ZGC and Shenandoah time their concurrent cycles with a
+ * manager named "... Cycles" (its pools fire on the collector's own thread, never inside a
+ * pause); their pauses report through another manager, "... Pauses", that fires no pool
+ * events. The begin of a cycle names the pauses that follow as its "... Pauses" manager counts
+ * them; the end of a ZGC minor cycle gives them back to the major one (jvm.h). */
+static __always_inline void cycle_event(const char *mgr, long mgr_len, bool begin)
+{
+	struct jvm_gc_cycle c = {};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, n, i;
+
+	if (mgr_len < 7 || mgr_len > JVM_GC_NAME_LEN - 1)
+		return;
+	n = (__u32)mgr_len;
+	if (bpf_probe_read_user(c.pauses, n & (JVM_GC_NAME_LEN - 1), mgr))
+		return;
+	/* " Cycles" ends the name; " Pauses" has the same length */
+	for (i = 0; i < 7; i++)
+		if (c.pauses[(n - 7 + i) & (JVM_GC_NAME_LEN - 1)] != " Cycles"[i])
+			return;
+	if (begin) {
+		for (i = 0; i < 6; i++)
+			c.pauses[(n - 6 + i) & (JVM_GC_NAME_LEN - 1)] = "Pauses"[i];
+	} else {
+		if (n != 16 || !starts_with(c.pauses, "ZGC Minor Cycles", 16))
+			return;
+		__builtin_memcpy(c.pauses, "ZGC Major Pauses", 16);
+	}
+	bpf_map_update_elem(&gc_cycles, &tgid, &c, BPF_ANY);
+}
+
 /* Fires once per memory pool when a collection starts; the first of a collection names its
  * memory manager ("G1 Young Generation", "PS MarkSweep", ...), a string with a length, not
  * NUL-terminated. The pause's first collection starts with the pause. */
@@ -174,8 +224,10 @@ int BPF_USDT(mem_pool_gc_begin, const char *mgr, long mgr_len)
 	struct jvm_thread_state *s = state(false);
 	__u32 n;
 
-	if (!s || !s->gc_depth)
+	if (!s || !s->gc_depth) {
+		cycle_event(mgr, mgr_len, true);
 		return 0;
+	}
 	if (s->pools_open++ == 0) {
 		s->seg_start_ns = s->named ? bpf_ktime_get_ns() : s->gc_start_ns;
 		/* The name is part of a map key: no bytes of a longer previous name may stay. */
@@ -189,11 +241,15 @@ int BPF_USDT(mem_pool_gc_begin, const char *mgr, long mgr_len)
 }
 
 SEC("usdt")
-int BPF_USDT(mem_pool_gc_end)
+int BPF_USDT(mem_pool_gc_end, const char *mgr, long mgr_len)
 {
 	struct jvm_thread_state *s = state(false);
 
-	if (!s || !s->gc_depth || !s->pools_open || --s->pools_open)
+	if (!s || !s->gc_depth) {
+		cycle_event(mgr, mgr_len, false);
+		return 0;
+	}
+	if (!s->pools_open || --s->pools_open)
 		return 0;
 	record(s, s->seg_start_ns, bpf_ktime_get_ns());
 	s->named = 1;
@@ -208,7 +264,14 @@ int BPF_USDT(gc_end)
 	if (!s || !s->gc_depth || --s->gc_depth)
 		return 0;
 	if (!s->named) {
-		__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
+		/* No manager reported: ZGC's and Shenandoah's pauses take their cycle's name, others
+		 * (JDK 17 G1 Remark and Cleanup) stay unnamed. */
+		struct jvm_gc_cycle *c = bpf_map_lookup_elem(&gc_cycles, &s->tgid);
+
+		if (c)
+			__builtin_memcpy(s->gc_name, c->pauses, JVM_GC_NAME_LEN);
+		else
+			__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
 		record(s, s->gc_start_ns, bpf_ktime_get_ns());
 	}
 	return 0;
@@ -236,16 +299,6 @@ int BPF_USDT(safepoint_end)
 	observe(&safepoints, &tgid, bpf_ktime_get_ns() - s->sp_start_ns,
 		&safepoints_update_failures);
 	return 0;
-}
-
-static __always_inline bool starts_with(const char *b, const char *p, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (b[i] != p[i])
-			return false;
-	return true;
 }
 
 /* HotSpot threads that ThreadMXBean does not count (is_hidden_from_external_view). */

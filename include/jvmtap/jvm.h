@@ -41,6 +41,14 @@ struct jvm_gc_key {
 	char name[JVM_GC_NAME_LEN];
 };
 
+/* Per JVM: the memory manager a pause in which no manager reports is counted under, from the
+ * concurrent collector's cycle manager that began last ("ZGC Minor Cycles" -> "ZGC Minor
+ * Pauses", "Shenandoah Cycles" -> "Shenandoah Pauses"); the end of a ZGC minor cycle hands the
+ * pauses back to "ZGC Major Pauses", as ZServiceabilityPauseTracer::minor_is_active() does. */
+struct jvm_gc_cycle {
+	char pauses[JVM_GC_NAME_LEN];
+};
+
 struct jvm_hist {
 	__u64 slots[JVM_HIST_SLOTS];
 	__u64 sum_ns;

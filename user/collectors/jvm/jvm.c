@@ -372,6 +372,7 @@ static void jvm_purge(struct jvm *j)
 		  offsetof(struct jvm_gc_key, tgid));
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.safepoints), &tgid);
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.threads), &tgid);
+	bpf_map_delete_elem(bpf_map__fd(skel->maps.gc_cycles), &tgid);
 	/* A JVM killed inside a pause leaves its VM thread's state: drop it. */
 	delete_of(bpf_map__fd(skel->maps.thread_state), j->pid, true,
 		  offsetof(struct jvm_thread_state, tgid));
@@ -504,6 +505,8 @@ static int jvm_open(void)
 	bpfutil_track_map("jvm_events", skel->maps.events, &skel->bss->events_dropped);
 	/* LRU: a full map evicts the oldest names, which then count as no task */
 	bpfutil_track_map("jvm_thread_names", skel->maps.thread_names, NULL);
+	/* LRU: an evicted JVM's next pauses stay unnamed until its next cycle begins */
+	bpfutil_track_map("jvm_gc_cycles", skel->maps.gc_cycles, NULL);
 	jvm_tasks_set_names_fd(bpf_map__fd(skel->maps.thread_names));
 	/* JVMs already running are attached before jvmtap says it is ready; later ones not
 	 * launched as "java" by the worker's scans. */
