@@ -89,13 +89,32 @@ static int gen_cb(const char *name, const struct hsperf_value *v, void *arg)
 	return 0;
 }
 
+/* ZGC and Shenandoah write no sun.gc.policy.name: their collectors' names tell them ("Z
+ * concurrent cycle pauses" on JDK 17, "ZGC minor collection pauses" and "ZGC major collection
+ * pauses" on JDK 25, "Shenandoah partial" and "Shenandoah full" on both). */
+void hotspot_gc_policy(struct hsperf_jvm *h)
+{
+	int i;
+
+	for (i = 0; i < h->ncollectors && !h->gc_policy[0]; i++) {
+		const char *c = h->collector[i].name;
+
+		if (prefix(c, "Z ") || prefix(c, "ZGC "))
+			snprintf(h->gc_policy, sizeof(h->gc_policy), "ZGC");
+		else if (prefix(c, "Shenandoah "))
+			snprintf(h->gc_policy, sizeof(h->gc_policy), "Shenandoah");
+	}
+}
+
 enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out)
 {
 	enum hsperf_err e = hsperf_read_jvm(buf, len, &out->h);
 
 	memset(out->gen_max, 0, sizeof(out->gen_max));
-	if (e == HSPERF_OK)
+	if (e == HSPERF_OK) {
 		hsperf_parse(buf, len, gen_cb, out->gen_max);
+		hotspot_gc_policy(&out->h);
+	}
 	return e;
 }
 

@@ -23,7 +23,10 @@ struct jvm_hsperf {
 	struct hsperf_jvm h;
 	long long gen_max[2]; /* sun.gc.generation.{0,1}.maxCapacity; 0 when absent */
 };
-/* hsperf_read_jvm() plus the generation maxima the heap maximum needs. */
+/* Where the file has no sun.gc.policy.name, the policy its collectors' names tell: "ZGC" or
+ * "Shenandoah" (their collectors write none); else h->gc_policy is left as it is. */
+void hotspot_gc_policy(struct hsperf_jvm *h);
+/* hsperf_read_jvm() plus the generation maxima the heap maximum needs, and hotspot_gc_policy(). */
 enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out);
 
 /* Heap as MemoryMXBean and Runtime.maxMemory() count it. */

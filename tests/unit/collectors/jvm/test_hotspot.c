@@ -215,6 +215,46 @@ static void test_unknown_policy_keeps_hsperf_names(void **state)
 	assert_int_equal(pools[POOL_METASPACE][0], -1);
 }
 
+static void collector(struct hsperf_jvm *h, int i, const char *name)
+{
+	snprintf(h->collector[i].name, sizeof(h->collector[i].name), "%s", name);
+	if (h->ncollectors <= i)
+		h->ncollectors = i + 1;
+}
+
+/* ZGC and Shenandoah write no sun.gc.policy.name: named from their collectors, as the JDK 17
+ * and 25 files have them; a policy the file has stays. */
+static void test_gc_policy_of_collectors(void **state)
+{
+	struct jvm_hsperf p;
+
+	(void)state;
+	init(&p, "");
+	collector(&p.h, 2, "Z concurrent cycle pauses"); /* JDK 17: collector 2 only */
+	hotspot_gc_policy(&p.h);
+	assert_string_equal(p.h.gc_policy, "ZGC");
+	init(&p, "");
+	collector(&p.h, 0, "ZGC minor collection pauses");
+	collector(&p.h, 2, "ZGC major collection pauses");
+	hotspot_gc_policy(&p.h);
+	assert_string_equal(p.h.gc_policy, "ZGC");
+	init(&p, "");
+	collector(&p.h, 0, "Shenandoah partial");
+	collector(&p.h, 1, "Shenandoah full");
+	hotspot_gc_policy(&p.h);
+	assert_string_equal(p.h.gc_policy, "Shenandoah");
+	init(&p, "GarbageFirst");
+	collector(&p.h, 0, "G1 young collection pauses");
+	hotspot_gc_policy(&p.h);
+	assert_string_equal(p.h.gc_policy, "GarbageFirst");
+	/* nothing known: stays empty, as does a name that only starts alike */
+	init(&p, "");
+	collector(&p.h, 0, "Zebra");
+	collector(&p.h, 1, "ShenandoahX");
+	hotspot_gc_policy(&p.h);
+	assert_string_equal(p.h.gc_policy, "");
+}
+
 /* The wait between tries to learn jvm_info's version and GC policy: every second while a JVM's
  * file may still come, then doubling to a minute for one that has none. */
 static void test_info_retry(void **state)
@@ -262,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_heap_parallel),
 		cmocka_unit_test(test_heap_and_pools_of_a_real_g1_file),
 		cmocka_unit_test(test_unknown_policy_keeps_hsperf_names),
+		cmocka_unit_test(test_gc_policy_of_collectors),
 		cmocka_unit_test(test_info_retry),
 	};
 
