@@ -64,7 +64,9 @@ class Workload:
                  full=1, java="java", heap="-Xmx64m", wrapper=(), cgroup=None):
         # Outside /tmp: a JVM in an emulated container has its own /tmp.
         self.gclog = os.path.join(DATA, "gc-%s.log" % uuid.uuid4().hex[:6])
-        argv = list(wrapper) + [java, gc, heap, crash_file(tmp), "-Xlog:gc,safepoint:file=%s" % self.gclog, "-cp", classes,
+        # ZGC logs its pauses under gc+phases only, not gc.
+        tags = "gc,gc+phases,safepoint" if "ZGC" in gc else "gc,safepoint"
+        argv = list(wrapper) + [java, gc, heap, crash_file(tmp), "-Xlog:%s:file=%s" % (tags, self.gclog), "-cp", classes,
                                 "GcWorkload", str(alloc), str(sleep), str(threads), str(full)]
         kw = dict(stdout=subprocess.PIPE, text=True)
         self.proc = cgroup.spawn(argv, **kw) if cgroup else subprocess.Popen(argv, **kw)
@@ -81,10 +83,13 @@ class Workload:
         return self.phases[phase]
 
     def pauses(self):
-        """(count, total seconds, System.gc() count) of the pause lines in -Xlog:gc."""
+        """(count, total seconds, System.gc() count) of the pause lines in -Xlog:gc (ZGC's in
+        -Xlog:gc+phases: "GC(3) Pause Mark Start 0.012ms"; on JDK 25 "GC(3) y: Pause Mark End
+        0.010ms", y in a minor collection, Y and O in a major one)."""
         n, total, sysgc = 0, 0.0, 0
         for line in open(self.gclog):
-            if re.search(r"\[gc *\]", line) and " Pause " in line:
+            if (re.search(r"\[gc *\]", line) and " Pause " in line or
+                    re.search(r"\[gc,phases *\] GC\(\d+\) ([YyO]: )?Pause ", line)):
                 n += 1
                 total += float(re.search(r"([\d.]+)ms$", line.strip()).group(1)) / 1000
                 sysgc += "(System.gc())" in line
@@ -130,18 +135,41 @@ def hist_counts(samples, pid):
     return out
 
 
-@pytest.mark.parametrize("gc,managers", [
-    ("-XX:+UseG1GC", ("G1 Young Generation", "G1 Old Generation")),
-    ("-XX:+UseParallelGC", ("PS Scavenge", "PS MarkSweep")),
-    ("-XX:+UseSerialGC", ("Copy", "MarkSweepCompact")),
-])
-def test_gc_pauses_match_xlog_and_mxbeans(jvmtap_factory, classes, tmp_path, workloads, gc, managers):
+# Per collector and JDK, the GarbageCollectorMXBeans whose counts are pauses, named as jvmtap
+# names them. G1's Remark and Cleanup are in none on JDK 17 (jvmtap: "unnamed"); JDK 20 and
+# later count them in "G1 Concurrent GC". ZGC and Shenandoah each have a "... Cycles" bean too:
+# their concurrent cycles, not pauses, which jvmtap does not count.
+PAUSE_MANAGERS = {
+    "-XX:+UseG1GC": ("G1 Young Generation", "G1 Old Generation"),
+    "-XX:+UseParallelGC": ("PS Scavenge", "PS MarkSweep"),
+    "-XX:+UseSerialGC": ("Copy", "MarkSweepCompact"),
+    "-XX:+UseZGC": {"17": ("ZGC Pauses",), "25": ("ZGC Minor Pauses", "ZGC Major Pauses")},
+    "-XX:+UseShenandoahGC": ("Shenandoah Pauses",),
+}
+CONCURRENT = ("-XX:+UseZGC", "-XX:+UseShenandoahGC")
+# jvmtap_jvm_info's gc_policy: hsperfdata's sun.gc.policy.name; ZGC and Shenandoah write none,
+# jvmtap names them from their hsperfdata collectors.
+GC_POLICY = {"-XX:+UseG1GC": "GarbageFirst", "-XX:+UseParallelGC": "ParScav:MSC",
+             "-XX:+UseSerialGC": "Copy:MSC", "-XX:+UseZGC": "ZGC",
+             "-XX:+UseShenandoahGC": "Shenandoah"}
+
+
+@pytest.mark.parametrize("gc", list(PAUSE_MANAGERS))
+def test_gc_pauses_match_xlog_and_mxbeans(jvmtap_factory, classes, tmp_path, workloads, gc):
+    managers = PAUSE_MANAGERS[gc]
+    if isinstance(managers, dict):
+        managers = managers[java_major()]
     j = jvmtap_factory()
-    w = Workload(classes, tmp_path, gc=gc, alloc=3.0, sleep=30.0, full=2)
+    # Compared once the JVM has exited (its series stay for the grace period): the MXBeans'
+    # last word, -Xlog:gc's and jvmtap's then cover the same pauses. ZGC's allocation-rate rule
+    # keeps starting cycles after the allocation stops (JDK 17: every 100 ms for about 2 s),
+    # so its JVM waits 3 s before it prints its last MXBean numbers and exits.
+    w = Workload(classes, tmp_path, gc=gc, alloc=3.0, sleep=3.0 if gc in CONCURRENT else 0.5,
+                 full=2)
     workloads.append(w)
-    done = w.wait_phase("done")
-    time.sleep(0.5)
-    pid = done["pid"]
+    pid = w.wait_phase("done")["pid"]
+    done = w.wait_phase("exit")
+    w.proc.wait()
     s = j.scrape()
     hist = hist_counts(s, pid)
     n, total, full = w.pauses()
@@ -149,20 +177,41 @@ def test_gc_pauses_match_xlog_and_mxbeans(jvmtap_factory, classes, tmp_path, wor
     got_sum = sum(x for _, x in hist.values())
     record("gc %s: %d pauses, jvmtap sum %.4fs vs -Xlog:gc %.4fs (%+.2f%%)" % (
         gc, n, got_sum, total, 100 * (got_sum - total) / total))
+    record("gc %s jdk %s: jvmtap %s, MXBean %s" % (
+        gc, java_major(), sorted((g, a, c) for (g, a), (c, _) in hist.items()),
+        sorted((m, done["gc"][m][0]) for m in done["gc"])))
     assert n > 20, "the workload must pause often"
     assert got_n == n, "jvmtap saw %d pauses, -Xlog:gc %d: %r" % (got_n, n, hist)
     # The issue's tolerance: 2% of the logged total or 1 ms per pause, whichever is larger.
     assert abs(got_sum - total) <= max(0.02 * total, 0.001 * n), (got_sum, total)
-    # Per collector the counts equal GarbageCollectorMXBean's.
+    # Per collector the counts equal GarbageCollectorMXBean's, and every pause is under one of
+    # them (but G1's Remark and Cleanup, unnamed; JDK 25 counts them in "G1 Concurrent GC").
+    # JDK 25 ZGC's pause is minor or major by a flag its
+    # minor cycle sets just after, and clears just before, the pool events jvmtap follows: a
+    # pause of the major cycle inside those microseconds goes to the other bean (seen: 1 of
+    # 3004 and 1 of 4032, in two of five runs); their sum is exact.
+    slack = 2 if len(managers) == 2 and gc == "-XX:+UseZGC" else 0
     for m in managers:
         mx = done["gc"][m][0]
         got = sum(c for (g, _), (c, _) in hist.items() if g == m)
-        assert got == mx, "%s: jvmtap %d vs MXBean %d" % (m, got, mx)
+        assert abs(got - mx) <= slack, "%s: jvmtap %d vs MXBean %d" % (m, got, mx)
+    assert got_n == sum(done["gc"][m][0] for m in managers) + sum(
+        c for (g, _), (c, _) in hist.items() if g not in managers)
+    assert {g for g, _ in hist} - set(managers) <= (set() if gc in CONCURRENT else {"unnamed"}), hist
+    if gc == "-XX:+UseG1GC" and "G1 Concurrent GC" in done["gc"]:  # JDK 20 and later
+        unnamed = sum(c for (g, _), (c, _) in hist.items() if g == "unnamed")
+        assert unnamed == done["gc"]["G1 Concurrent GC"][0], hist
     # action comes from gc__begin's full flag. On JDK 17 it is set for the collections asked
     # for as full (System.gc()), not for allocation failures that escalate into one; on JDK 25
     # (seen: Parallel 51 of 51, Serial alike) for every collection of the old collector.
+    # ZGC's and Shenandoah's pauses are all minor: their pause markers never set the flag.
     major = sum(c for (_, a), (c, _) in hist.items() if a == "major")
-    assert major == (full if java_major() == "17" else done["gc"][managers[1]][0])
+    if gc in CONCURRENT:
+        assert major == 0, hist
+    else:
+        assert major == (full if java_major() == "17" else done["gc"][managers[1]][0])
+    (info, _), = jvm_series(s, "jvmtap_jvm_info", pid)
+    assert info["gc_policy"] == GC_POLICY[gc], info
     # Last pause and safepoints are there and sane.
     for (g, a) in hist:
         (_, last), = jvm_series(s, "jvmtap_jvm_gc_last_pause_seconds", pid, gc=g, action=a)
