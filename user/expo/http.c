@@ -497,7 +497,17 @@ int http_restart(void)
 
 void http_stop(void)
 {
-	stop_daemon();
+	/* Not quiesced at exit: libmicrohttpd 0.9.75's MHD_quiesce_daemon() takes the listening
+	 * socket out of each pool thread's epoll set while those threads may be doing the same
+	 * (they do when a connection limit is reached), and aborts the process when the second
+	 * removal fails ("Failed to remove listen FD from epoll set", met once under ASan at
+	 * SIGTERM). MHD_stop_daemon() alone stops the threads first and closes the socket itself.
+	 * A reload (SIGHUP) still quiesces: it keeps the socket. */
+	if (daemon_) {
+		MHD_stop_daemon(daemon_);
+		daemon_ = NULL;
+		listen_fd = -1;
+	}
 	if (listen_fd >= 0)
 		close(listen_fd);
 	listen_fd = -1;
