@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < n; i++)
 		if (!is_lower_hex(info.container_id[i]))
 			abort();
-	if (info.conmon && info.runtime != CG_RT_CRIO)
+	if (info.conmon && info.runtime != CG_RT_CRIO && info.runtime != CG_RT_PODMAN)
 		abort();
 	if (ret && (info.runtime != CG_RT_NONE || info.qos != CG_QOS_NONE || info.pod_uid[0]))
 		abort();
