@@ -6,6 +6,7 @@ JVM (jvmtap_scrape_collector_duration_seconds), series. Prints a markdown table.
 
     python3 bench/scale.py                       # BENCH_SCALE_JVMS=50 BENCH_SCALE_CGROUPS=200
 """
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -16,20 +17,19 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+# free_port() of the integration suite (tests/integration/conftest.py), as the module
+# `jvmtap_it`, loaded the way tests/flink/flinkbed.py loads it for bench/flink.py.
+if "jvmtap_it" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(
+        "jvmtap_it", os.path.join(ROOT, "tests", "integration", "conftest.py"))
+    sys.modules["jvmtap_it"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["jvmtap_it"])
+from jvmtap_it import free_port  # noqa: E402
 NJVMS = int(os.environ.get("BENCH_SCALE_JVMS", "50"))
 NCG = int(os.environ.get("BENCH_SCALE_CGROUPS", "200"))
 SCRAPES = int(os.environ.get("BENCH_SCALE_SCRAPES", "200"))
 BINS = os.environ.get("BENCH_SCALE_BINS", os.path.join(ROOT, "jvmtap")).split()
 CG_BASE = "/sys/fs/cgroup/cpu/jvmtap-bench-scale"
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def get(port, path="/metrics"):
