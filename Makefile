@@ -145,10 +145,11 @@ $(SAN_BIN): $(SAN_OBJS)
 # A test names other sources it needs on a "// UNIT-SOURCES:" line. Built twice: into build/tests
 # with CC and CFLAGS, into build/asan/tests with SAN_CC and SAN_CFLAGS.
 USER_HDRS := $(shell find user -name '*.h')
+UNIT_HDRS := $(shell find tests/unit -name '*.h')
 define unit_rule
-$(2)/$(basename $(notdir $(1))): $(1) $(call unit_src,$(1)) $(USER_SRCS) $(USER_HDRS) | $(2)
+$(2)/$(basename $(notdir $(1))): $(1) $(call unit_src,$(1)) $(USER_SRCS) $(USER_HDRS) $(UNIT_HDRS) | $(2)
 	$$(call msg,CC,$$@)
-	$$(Q)$$($(4)) $$($(3)) $$(INCLUDES) $(1) $(call unit_src,$(1)) $$(shell sed -n 's|^// UNIT-SOURCES: *||p' $(1)) -o $$@ \
+	$$(Q)$$($(4)) $$($(3)) $$(INCLUDES) -Itests/unit $(1) $(call unit_src,$(1)) $$(shell sed -n 's|^// UNIT-SOURCES: *||p' $(1)) -o $$@ \
 		-lcmocka $$(LDLIBS)
 endef
 $(foreach t,$(UNIT_SRCS),$(eval $(call unit_rule,$(t),$(OUT)/tests,CFLAGS,CC)))
@@ -243,7 +244,7 @@ install: $(BIN)
 	install -D -m 0644 deploy/systemd/jvmtap.service $(DESTDIR)/etc/systemd/system/jvmtap.service
 
 format:
-	clang-format -i bpf/*.c $(USER_SRCS) $(shell find user -name '*.h') include/jvmtap/*.h $(UNIT_SRCS) tests/fuzz/*.c
+	clang-format -i bpf/*.c $(USER_SRCS) $(shell find user -name '*.h') include/jvmtap/*.h $(UNIT_SRCS) $(UNIT_HDRS) tests/fuzz/*.c
 
 clean:
 	rm -rf $(OUT) $(BIN)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include "flinkrest.h"
 
 #define DATA "tests/unit/data/flink/"
@@ -145,23 +146,9 @@ static const struct want wants[] = {
 static char *fixture(const char *version, const char *name, size_t *len)
 {
 	char path[256];
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), DATA "%s/%s.json", version, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return slurp(path, len);
 }
 
 /* s[0..n) copied into a buffer of exactly n bytes. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include "httpresp.h"
 
 #define DATA "tests/unit/data/flink/"
@@ -15,26 +16,6 @@
 
 static const char *const versions[] = {"1.20.5", "2.3.0"};
 #define NVERSIONS (sizeof(versions) / sizeof(versions[0]))
-
-/* The file's bytes in a buffer of exactly its size (no NUL after: ASan sees any over-read). */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static char *fixture(const char *version, const char *name, size_t *len)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "fixture.h"
 #include "ocispec.h"
 
 typedef int (*parse_fn)(const char *buf, size_t len, struct container_meta *out);
@@ -443,23 +444,9 @@ static void test_deep(void **state)
 static char *fixture(const char *name, size_t *len)
 {
 	char path[256];
-	FILE *f;
-	char *buf;
-	long n;
 
 	snprintf(path, sizeof(path), RT_DATA "%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return slurp(path, len);
 }
 
 /* containerd 1.6.20's CRI plugin, driven by crictl: names, image and the sandbox mark. */
