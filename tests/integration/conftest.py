@@ -164,6 +164,21 @@ class Jvmtap:
         return self.proc.returncode
 
 
+def wait_scrape(j, cond, timeout=20, what="the awaited series", show="jvmtap_"):
+    """The first scrape of j for which cond(samples) holds, polled every 0.5 s (the pollers run
+    every second). After timeout seconds the test fails naming what, with the last scrape's
+    series whose names start with show (a prefix or a tuple of them)."""
+    deadline = time.time() + timeout
+    while True:
+        s = j.scrape()
+        if cond(s):
+            return s
+        assert time.time() < deadline, "jvmtap never showed %s in %ss; its %s* series were:\n%s" % (
+            what, timeout, "*, ".join((show,) if isinstance(show, str) else show),
+            "\n".join("%s %r %s" % x for x in s if x[0].startswith(show)))
+        time.sleep(0.5)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def tracefs():
     """The classic-tracepoint attach mode needs tracefs; test hosts may boot without it."""

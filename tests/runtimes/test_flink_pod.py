@@ -56,9 +56,9 @@ def test_taskmanager_in_a_cri_pod(jvmtap_factory, workdir, classes, cri):
                "pod": "flink-taskmanager-1", "container": "taskmanager"}
         assert (c.info["namespace"], c.info["pod"], c.info["container"]) == \
             ("analytics", "flink-taskmanager-1", "taskmanager")
-        s = flinkbed.wait_scrape(j, lambda s: select(s, "jvmtap_jvm_info", pid=str(pid),
-                                                     hsperfdata="true"), 30,
-                                 "the pod TaskManager's hsperfdata")
+        s = it.wait_scrape(j, lambda s: select(s, "jvmtap_jvm_info", pid=str(pid),
+                                               hsperfdata="true"), 30,
+                           "the pod TaskManager's hsperfdata", "jvmtap_jvm_info")
         (jvm, _), = select(s, "jvmtap_jvm_info", pid=str(pid))
         it.record("flink %s TaskManager in CRI pod: jvmtap_jvm_info %r; crictl says %r" % (
             version, jvm, c.info))
@@ -76,9 +76,9 @@ def test_taskmanager_in_a_cri_pod(jvmtap_factory, workdir, classes, cri):
         # its RPC address (localhost:port, the JobManager's network namespace) and carries its
         # own pid and container next to the JobManager's labels.
         rest = {t["id"]: t["path"] for t in cluster.rest("/taskmanagers")["taskmanagers"]}
-        s = flinkbed.wait_scrape(j, lambda s: len([l for l, _ in select(
+        s = it.wait_scrape(j, lambda s: len([l for l, _ in select(
             s, "jvmtap_flink_taskmanager_info") if l["tm_pid"]]) == 2, 40,
-            "both TaskManagers matched to their JVMs")
+            "both TaskManagers matched to their JVMs", "jvmtap_flink_")
         tms = {l["tm_pid"]: l for l, _ in select(s, "jvmtap_flink_taskmanager_info")}
         it.record("flink %s jvmtap_flink_taskmanager_info: %r" % (version, tms))
         pod_tm = tms[str(pid)]

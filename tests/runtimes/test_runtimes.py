@@ -6,23 +6,12 @@ the JVM's own MXBeans (printed by the workload) for the numbers that carry them.
 import json
 import os
 import subprocess
-import time
 
 import pytest
 
 from conftest import it
 
 select, value, record = it.select, it.value, it.record
-
-
-def scrape_until(j, ok, timeout=20):
-    """The first scrape for which ok(samples) holds; the last one if none did."""
-    deadline = time.time() + timeout
-    while True:
-        s = j.scrape()
-        if ok(s) or time.time() > deadline:
-            return s
-        time.sleep(0.3)
 
 
 def labels_of(c):
@@ -37,8 +26,10 @@ def check_jvm_in_container(j, rt, c):
     assert done["pid"] != c.pid, "the JVM should have its own pid namespace"
     ids = labels_of(c)
     pid = str(c.pid)
-    s = scrape_until(j, lambda s: select(s, "jvmtap_jvm_info", pid=pid, hsperfdata="true") and
-                     select(s, "jvmtap_container_info", container_id=c.id))
+    s = it.wait_scrape(j, lambda s: select(s, "jvmtap_jvm_info", pid=pid, hsperfdata="true") and
+                       select(s, "jvmtap_container_info", container_id=c.id), 20,
+                       "the JVM's hsperfdata and the container's info",
+                       ("jvmtap_jvm_info", "jvmtap_container_info"))
     (info, _), = select(s, "jvmtap_container_info", container_id=c.id)
     record("%s %s: jvmtap_container_info %r; runtime says %r" % (rt.name, rt.version, info,
                                                                  c.info))
@@ -84,12 +75,11 @@ def test_container_gone_drops_its_info(jvmtap_factory, runtime, classes):
     c = runtime.start("gone-%s" % runtime.name, ["-Xmx16m", "-XX:+UseSerialGC", "-cp", "/app",
                                                  "GcWorkload", "0.1", "30", "0", "0"], classes)
     c.phase("done")
-    s = scrape_until(j, lambda s: select(s, "jvmtap_container_info", container_id=c.id))
-    assert select(s, "jvmtap_container_info", container_id=c.id)
+    it.wait_scrape(j, lambda s: select(s, "jvmtap_container_info", container_id=c.id), 20,
+                   "the container's info", "jvmtap_container_info")
     runtime.remove(c)
-    s = scrape_until(j, lambda s: not select(s, "jvmtap_container_info", container_id=c.id),
-                     timeout=30)
-    assert not select(s, "jvmtap_container_info", container_id=c.id)
+    it.wait_scrape(j, lambda s: not select(s, "jvmtap_container_info", container_id=c.id), 30,
+                   "the removed container's info gone", "jvmtap_container_info")
 
 
 def test_socket_bytes_carry_the_containers_labels(jvmtap_factory, runtime, classes):
@@ -110,8 +100,9 @@ def test_socket_bytes_carry_the_containers_labels(jvmtap_factory, runtime, class
                           classes, host_net=True)
         done = c.phase("done")
         ids = labels_of(c)
-        s = scrape_until(j, lambda s: select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
-                                             direction="receive", protocol="tcp"))
+        s = it.wait_scrape(j, lambda s: select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
+                                               direction="receive", protocol="tcp"), 20,
+                           "the JVM's TCP bytes", "jvmtap_jvm_network_bytes_total")
         (la, tx), = select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
                            direction="transmit", protocol="tcp")
         (lb, rx), = select(s, "jvmtap_jvm_network_bytes_total", pid=str(c.pid),
