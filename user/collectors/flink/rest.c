@@ -48,15 +48,16 @@ static long long now_ms(void)
  * host reaches, is reached the same way. */
 static int socket_in(pid_t pid, int family)
 {
+	uint64_t netns = flink_netns_of(pid);
 	char path[PATH_MAX];
 	int target, self, fd, err;
-	struct stat a, b;
+	struct stat b;
 
-	snprintf(path, sizeof(path), "%s/%d/ns/net", cfg.procfs, pid);
-	if (stat(path, &a) || stat("/proc/thread-self/ns/net", &b))
+	if (!netns || stat("/proc/thread-self/ns/net", &b))
 		return -errno;
-	if (a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+	if (netns == (uint64_t)b.st_ino)
 		return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	snprintf(path, sizeof(path), "%s/%d/ns/net", cfg.procfs, pid);
 	target = open(path, O_RDONLY | O_CLOEXEC);
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (target < 0 || self < 0) {

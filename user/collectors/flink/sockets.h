@@ -33,7 +33,7 @@ struct flink_local_tm {
 
 /* Fills t->netns, listen and addrs for t->pid; 0, or -errno (gone, no access). */
 int flink_local_tm_read(struct flink_local_tm *t);
-/* The network namespace inode of pid; 0 when unknown. */
+/* The network namespace inode of pid; 0 when unknown (errno says why). */
 uint64_t flink_netns_of(pid_t pid);
 
 /*
