@@ -100,24 +100,10 @@ __u64 events_dropped = 0;
 /* The current max window (struct jvm_hist); userspace advances it. */
 __u32 max_window = 0;
 
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0;
-
-	/* Unrolled by clang: 6 compares for a 64-bit value. */
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) r += 1;
-	return r < JVM_HIST_SLOTS ? r : JVM_HIST_SLOTS - 1;
-}
-
 static __always_inline void observe(void *map, void *key, __u64 ns, __u64 *failures)
 {
 	struct jvm_hist *h, zero = {};
-	__u32 slot = log2_slot(ns), win = max_window, k = win & 1;
+	__u32 slot = log2_slot_of(ns, JVM_HIST_SLOTS), win = max_window, k = win & 1;
 
 	h = lookup_or_init(map, key, &zero, failures);
 	if (!h)

@@ -1,4 +1,4 @@
-/* Map helpers shared by the BPF objects. */
+/* Map and histogram helpers shared by the BPF objects. */
 #ifndef JVMTAP_MAPUTIL_BPF_H
 #define JVMTAP_MAPUTIL_BPF_H
 
@@ -18,6 +18,21 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 	if (!v)
 		__sync_fetch_and_add(failures, 1);
 	return v;
+}
+
+/* The log2 slot of v, capped at slots - 1: slot i holds [2^i, 2^(i+1)). */
+static __always_inline __u32 log2_slot_of(__u64 v, __u32 slots)
+{
+	__u32 r = 0;
+
+	/* Unrolled by clang: 6 compares for a 64-bit value. */
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) r += 1;
+	return r < slots ? r : slots - 1;
 }
 
 #endif

@@ -87,7 +87,8 @@ static struct bpf_link *attach_one(const struct libprobe_kind *k, int i, const c
 {
 	const struct libprobe_spec *p = &k->probes[i];
 
-	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = p->name, .retprobe = p->ret);
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = p->name, .retprobe = p->ret,
+		    .bpf_cookie = p->cookie);
 
 	if (p->provider)
 		return bpf_program__attach_usdt(k->progs[i], -1, path, p->provider, p->name, NULL);
@@ -146,6 +147,16 @@ struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct m
 	l->next = libs;
 	libs = l;
 	return l;
+}
+
+void libprobe_detach(struct libprobe *l, const char *why)
+{
+	if (!l || !l->attached)
+		return;
+	lib_detach(l);
+	l->attached = false;
+	log_warn("%s: %s probes detached from %s inode %llu: %s", l->kind->owner, l->kind->what,
+		 l->kind->file, (unsigned long long)l->ino, why);
 }
 
 bool libprobe_attached(const struct libprobe *l)

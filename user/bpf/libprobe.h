@@ -17,6 +17,7 @@ struct bpf_program;
 struct libprobe_spec {
 	const char *provider, *name;
 	bool ret; /* uprobe: on return */
+	unsigned long long cookie; /* uprobe: its bpf_get_attach_cookie() */
 };
 
 struct libprobe_kind {
@@ -41,6 +42,9 @@ struct libprobe;
 struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct maps_lib *m);
 /* A process stopped using l (NULL is fine). */
 void libprobe_put(struct libprobe *l);
+/* Detaches l's probes now and for as long as l is known (a rate guard tripped): a process that
+ * maps the same file later finds it detached. why goes to the log. */
+void libprobe_detach(struct libprobe *l, const char *why);
 /* Every probe of the kind is attached to this file. */
 bool libprobe_attached(const struct libprobe *l);
 /* When its probes were attached, in /proc/PID/stat starttime units (clock ticks since boot):

@@ -37,6 +37,7 @@ extern const struct collector tasks_collector;
 extern const struct collector cgroup_collector;
 extern const struct collector oom_collector;
 extern const struct collector flink_collector;
+extern const struct collector rocksdb_collector;
 extern const struct collector self_collector;
 
 

@@ -32,6 +32,7 @@ static const struct collector *const collectors[] = {
 	&cgroup_collector,
 	&oom_collector,
 	&flink_collector, /* reads the JVM registry for JobManagers */
+	&rocksdb_collector, /* after jvm: its libraries are found in the JVMs' maps */
 	&self_collector, /* last: its scrape duration covers the others */
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))

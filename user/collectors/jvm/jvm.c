@@ -398,8 +398,15 @@ int jvm_watch_jni(struct libprobe_kind *k)
 {
 	if (njni == JVM_MAX_JNI)
 		return -ENOSPC;
-	jni_kinds[njni++] = k;
-	return 0;
+	jni_kinds[njni] = k;
+	return njni++;
+}
+
+struct libprobe *jvm_jni(pid_t pid, int kind)
+{
+	struct jvm *j = jvm_find(pid);
+
+	return j && kind >= 0 && kind < njni ? j->jni[kind] : NULL;
 }
 
 /* The watched JNI libraries this JVM maps now and had not before. */

@@ -1,0 +1,317 @@
+/* State access latency of JVMs that use RocksJava (Flink's RocksDB and ForSt state backends),
+ * from bpf/rocksdb.bpf.c: uprobes on the JNI functions Flink's state calls, in the library each
+ * TaskManager extracts into its own tmp dir at run time. The JVM collector finds the library in
+ * a JVM's maps when it is loaded (jvm_watch_jni) and attaches it through the library probe
+ * registry; every call then costs two uprobe traps, so a JVM whose call rate passes
+ * --rocksdb.max-call-rate has its library's probes detached (docs/performance.md). */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "args.h"
+#include "bpfutil.h"
+#include "collector.h"
+#include "config.h"
+#include "families.h"
+#include "identity.h"
+#include "jvm.h"
+#include "jvmtap/rocksdb.h"
+#include "libprobe.h"
+#include "log.h"
+#include "mapsnap.h"
+#include "registry.h"
+#include "rocksdb.skel.h"
+
+/* Histogram slots written: 2^9 ns (512 ns) to 2^30 ns (~1.07 s) and +Inf. */
+#define FIRST_SLOT 9
+#define MAX_SLOT 30
+#define MAX_GUARDED 1024 /* JVMs whose call rate is followed at once */
+
+static const char *const op_names[ROCKSDB_OP__N] = { "get", "put", "merge", "delete", "seek",
+						      "write" };
+
+/* One table per backend: the same exported functions under RocksJava's package name. */
+#define PROBES(pkg)                                                                             \
+	{ { .name = "Java_" pkg "_RocksDB_get__J_3BIIJ", .ret = true },                           \
+	  { .name = "Java_" pkg "_RocksDB_get__JJ_3BIIJ", .ret = true },                          \
+	  { .name = "Java_" pkg "_RocksDB_put__JJ_3BII_3BIIJ", .ret = true },                     \
+	  { .name = "Java_" pkg "_RocksDB_merge__JJ_3BII_3BIIJ", .ret = true },                   \
+	  { .name = "Java_" pkg "_RocksDB_delete__JJ_3BIIJ", .ret = true },                       \
+	  { .name = "Java_" pkg "_RocksIterator_seek0", .ret = true },                            \
+	  { .name = "Java_" pkg "_RocksDB_write0", .ret = true },                                 \
+	  { .name = "Java_" pkg "_RocksDB_get__J_3BIIJ", .cookie = ROCKSDB_OP_GET },              \
+	  { .name = "Java_" pkg "_RocksDB_get__JJ_3BIIJ", .cookie = ROCKSDB_OP_GET },             \
+	  { .name = "Java_" pkg "_RocksDB_put__JJ_3BII_3BIIJ", .cookie = ROCKSDB_OP_PUT },        \
+	  { .name = "Java_" pkg "_RocksDB_merge__JJ_3BII_3BIIJ", .cookie = ROCKSDB_OP_MERGE },    \
+	  { .name = "Java_" pkg "_RocksDB_delete__JJ_3BIIJ", .cookie = ROCKSDB_OP_DELETE },       \
+	  { .name = "Java_" pkg "_RocksIterator_seek0", .cookie = ROCKSDB_OP_SEEK },              \
+	  { .name = "Java_" pkg "_RocksDB_write0", .cookie = ROCKSDB_OP_WRITE } }
+/* Returns are attached first (the table's order): an entry with no return to close it would
+ * only be overwritten by the thread's next call, but a return without its entry is ignored. */
+#define NPROBES 14
+#define NRETURNS 7
+
+static const struct libprobe_spec frocksdb_probes[NPROBES] = PROBES("org_rocksdb");
+static const struct libprobe_spec forst_probes[NPROBES] = PROBES("org_forstdb");
+static struct bpf_program *frocksdb_progs[NPROBES], *forst_progs[NPROBES];
+
+enum backend { BACKEND_ROCKSDB, BACKEND_FORST, BACKEND__N };
+static const char *const backend_names[BACKEND__N] = { "rocksdb", "forst" };
+
+/* The file name RocksJava's NativeLibraryLoader extracts on this architecture. */
+#if defined(__aarch64__)
+#define LIBARCH "linux-aarch64"
+#else
+#define LIBARCH "linux64"
+#endif
+
+static struct libprobe_kind kinds[BACKEND__N] = {
+	{ .owner = "rocksdb", .what = "RocksDB JNI", .file = "librocksdbjni-" LIBARCH ".so",
+	  .nprobes = NPROBES, .probes = frocksdb_probes, .progs = frocksdb_progs },
+	{ .owner = "rocksdb", .what = "ForSt JNI", .file = "libforstjni-" LIBARCH ".so",
+	  .nprobes = NPROBES, .probes = forst_probes, .progs = forst_progs },
+};
+static int kind_index[BACKEND__N] = { -1, -1 };
+
+static struct {
+	unsigned max_rate; /* calls per second per JVM; 0: no limit */
+} rdb_cfg = { .max_rate = 20000 };
+
+enum { OPT_MAXRATE = 2300 };
+
+static const struct argp_option options[] = {
+	{ "rocksdb.max-call-rate", OPT_MAXRATE, "N", 0, "State calls per second above which a JVM's RocksDB probes are detached, since each call costs two uprobe traps; 0: never (default 20000)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case OPT_MAXRATE:
+		if (flag_uint(arg, 0, 100000000, &rdb_cfg.max_rate))
+			argp_error(st, "--rocksdb.max-call-rate: '%s' is not a number in 0..100000000", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
+
+static struct rocksdb_bpf *skel;
+
+/* The rate guard's view of each JVM with calls: calls at the last maintenance. */
+static struct guarded {
+	__u32 tgid;
+	unsigned long long start; /* tells a reused pid apart */
+	__u64 calls;
+	struct timespec at;
+	bool detached;
+} guarded[MAX_GUARDED];
+static int nguarded;
+static uint64_t detached_total;
+
+/* A key's histogram summed over the CPUs. */
+static void sum_cpus(const struct mapsnap *m, size_t i, struct rocksdb_hist *h)
+{
+	size_t c, s;
+
+	memset(h, 0, sizeof(*h));
+	for (c = 0; c < m->ncpus; c++) {
+		const struct rocksdb_hist *p = mapsnap_val(m, i, c);
+
+		for (s = 0; s < JVM_HIST_SLOTS; s++)
+			h->slots[s] += p->slots[s];
+		h->sum_ns += p->sum_ns;
+		h->count += p->count;
+	}
+}
+
+static int rocksdb_open(void)
+{
+	int err, b, i;
+
+	skel = rocksdb_bpf__open_opts(bpfutil_open_opts());
+	if (!skel)
+		return -errno;
+	err = bpfutil_prepare(skel->obj);
+	if (!err)
+		err = rocksdb_bpf__load(skel);
+	if (err) {
+		log_warn("rocksdb: cannot load the state probes (%s): state latency is not measured",
+			 strerror(-err));
+		bpfutil_track_prog("rocksdb_enter", "uprobe", NULL, false);
+		rocksdb_bpf__destroy(skel);
+		skel = NULL;
+		return 0;
+	}
+	for (i = 0; i < NPROBES; i++)
+		frocksdb_progs[i] = forst_progs[i] =
+			i < NRETURNS ? skel->progs.rocksdb_return : skel->progs.rocksdb_enter;
+	for (b = 0; b < BACKEND__N; b++) {
+		kind_index[b] = jvm_watch_jni(&kinds[b]);
+		if (kind_index[b] < 0)
+			log_warn("rocksdb: cannot watch for %s: %s", kinds[b].file,
+				 strerror(-kind_index[b]));
+	}
+	bpfutil_track_prog("rocksdb_enter", "uprobe", skel->progs.rocksdb_enter, true);
+	bpfutil_track_prog("rocksdb_return", "uprobe", skel->progs.rocksdb_return, true);
+	bpfutil_track_map("rocksdb_calls", skel->maps.rocksdb_calls,
+			  &skel->bss->rocksdb_calls_update_failures);
+	/* LRU: an evicted call in flight is one call not observed */
+	bpfutil_track_map("rocksdb_inflight", skel->maps.rocksdb_inflight, NULL);
+	return 0;
+}
+
+static struct guarded *guard_of(__u32 tgid, unsigned long long start)
+{
+	int i;
+
+	for (i = 0; i < nguarded; i++)
+		if (guarded[i].tgid == tgid) {
+			if (guarded[i].start != start) /* a reused pid: a new JVM */
+				memset(&guarded[i], 0, sizeof(guarded[i]));
+			guarded[i].tgid = tgid;
+			guarded[i].start = start;
+			return &guarded[i];
+		}
+	if (nguarded == MAX_GUARDED)
+		return NULL;
+	guarded[nguarded] = (struct guarded){ .tgid = tgid, .start = start };
+	return &guarded[nguarded++];
+}
+
+/* The JVM's calls per second since the last maintenance; over the limit, its libraries'
+ * probes are detached. Keys of JVMs no longer known are deleted. */
+static void rocksdb_maintain(time_t now)
+{
+	struct mapsnap m;
+	struct timespec ts;
+	struct jvm_ref r;
+	__u64 calls[MAX_GUARDED] = { 0 };
+	char *stale = NULL;
+	size_t i, nstale = 0;
+	int g, b;
+
+	(void)now;
+	if (!skel || mapsnap_read(bpf_map__fd(skel->maps.rocksdb_calls), 0, &m))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (i = 0; i < m.n; i++) {
+		const struct rocksdb_key *k = mapsnap_key(&m, i);
+		struct rocksdb_hist h;
+		struct guarded *gd;
+
+		if (jvm_lookup(k->tgid, &r)) { /* forgotten, after the grace period */
+			if (stale || (stale = malloc(m.n * m.ksize)))
+				memcpy(stale + nstale++ * m.ksize, k, m.ksize);
+			continue;
+		}
+		if (r.gone)
+			continue;
+		sum_cpus(&m, i, &h);
+		if ((gd = guard_of(k->tgid, r.start)))
+			calls[gd - guarded] += h.count;
+	}
+	if (nstale)
+		map_delete_keys(bpf_map__fd(skel->maps.rocksdb_calls), stale, nstale, m.ksize);
+	free(stale);
+	mapsnap_free(&m);
+
+	for (g = 0; g < nguarded; g++) {
+		struct guarded *gd = &guarded[g];
+		double dt = (ts.tv_sec - gd->at.tv_sec) + (ts.tv_nsec - gd->at.tv_nsec) / 1e9;
+		char why[160];
+
+		if (jvm_lookup(gd->tgid, &r) || r.start != gd->start) {
+			guarded[g--] = guarded[--nguarded];
+			continue;
+		}
+		if (gd->at.tv_sec && dt > 0 && !gd->detached && rdb_cfg.max_rate &&
+		    calls[g] > gd->calls && (calls[g] - gd->calls) / dt > rdb_cfg.max_rate) {
+			snprintf(why, sizeof(why),
+				 "pid %u made %.0f state calls/s, more than --rocksdb.max-call-rate=%u",
+				 gd->tgid, (calls[g] - gd->calls) / dt, rdb_cfg.max_rate);
+			for (b = 0; b < BACKEND__N; b++)
+				libprobe_detach(jvm_jni(gd->tgid, kind_index[b]), why);
+			gd->detached = true;
+			detached_total++;
+		}
+		gd->calls = calls[g];
+		gd->at = ts;
+	}
+}
+
+/* The backend of a JVM's calls: the library it maps (RocksDB when it maps both). */
+static int backend_of(__u32 tgid)
+{
+	return !jvm_jni(tgid, kind_index[BACKEND_ROCKSDB]) &&
+			       jvm_jni(tgid, kind_index[BACKEND_FORST])
+		       ? BACKEND_FORST
+		       : BACKEND_ROCKSDB;
+}
+
+static int rocksdb_collect(struct writer *w)
+{
+	struct label id[IDENTITY_NLABELS];
+	struct mapsnap m;
+	struct jvm_ref r;
+	time_t now = time(NULL);
+	size_t i;
+	int err, b;
+
+	w_fam(w, FAM_FLINK_STATE_OP_DURATION_SECONDS);
+	if (skel) {
+		if ((err = mapsnap_read(bpf_map__fd(skel->maps.rocksdb_calls), 0, &m)))
+			return err;
+		for (i = 0; i < m.n; i++) {
+			const struct rocksdb_key *k = mapsnap_key(&m, i);
+			struct rocksdb_hist h;
+			char pid[16];
+
+			if (k->op >= ROCKSDB_OP__N || jvm_lookup(k->tgid, &r) ||
+			    identity_labels(r.cgroup_id, id, now) != IDENTITY_OK)
+				continue;
+			sum_cpus(&m, i, &h);
+			snprintf(pid, sizeof(pid), "%u", k->tgid);
+			struct label a[] = { { "pid", pid },
+					     { "backend", backend_names[backend_of(k->tgid)] },
+					     { "op", op_names[k->op] } };
+			w_log2_histogram(w, fam_name(FAM_FLINK_STATE_OP_DURATION_SECONDS), a, 3, id,
+					 IDENTITY_NLABELS, (const uint64_t *)h.slots, JVM_HIST_SLOTS, FIRST_SLOT,
+					 MAX_SLOT, 1e-9, h.sum_ns / 1e9);
+		}
+		mapsnap_free(&m);
+	}
+	w_fam(w, FAM_FLINK_STATE_PROBES_ATTACHED);
+	for (b = 0; b < BACKEND__N; b++) {
+		struct label a[] = { { "backend", backend_names[b] } };
+
+		w_sample(w, fam_name(FAM_FLINK_STATE_PROBES_ATTACHED), a, 1, NULL, 0,
+			 libprobe_count(&kinds[b]));
+	}
+	w_fam(w, FAM_FLINK_STATE_PROBES_DETACHED_TOTAL);
+	w_sample(w, fam_name(FAM_FLINK_STATE_PROBES_DETACHED_TOTAL), NULL, 0, NULL, 0,
+		 (double)detached_total);
+	return 0;
+}
+
+static void rocksdb_close(void)
+{
+	rocksdb_bpf__destroy(skel);
+	skel = NULL;
+	nguarded = 0;
+}
+
+const struct collector rocksdb_collector = {
+	.name = "rocksdb",
+	.help = "RocksDB/ForSt state call latency in JVMs (Flink's state backends), by uprobes",
+	.argp = &argp,
+	.open = rocksdb_open,
+	.collect = rocksdb_collect,
+	.maintain = rocksdb_maintain,
+	.close = rocksdb_close,
+};
