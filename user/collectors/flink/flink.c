@@ -138,12 +138,26 @@ static struct jm_result *known_of(const struct jvm_ref *jm)
 	return &known[free_slot];
 }
 
+/* The node's TaskManagers of t: where each listens and talks from, into local; how many read. */
+static int read_local_tms(const struct targets *t, struct flink_local_tm *local)
+{
+	int i, n;
+
+	for (i = n = 0; i < t->ntm; i++) {
+		local[n].pid = t->tm[i].pid;
+		local[n].cgroup_id = t->tm[i].cgroup_id;
+		if (flink_local_tm_read(&local[n]) == 0)
+			n++;
+	}
+	return n;
+}
+
 static int poll_all(void *arg)
 {
 	static struct flink_local_tm local[MAX_LOCAL_TM]; /* the worker's alone */
 	struct targets *t, tcopy;
 	struct results *res;
-	int i, k, ok = 0, nlocal;
+	int i, k, ok = 0, nlocal = -1; /* -1: not read yet this poll */
 
 	(void)arg;
 	t = snapshot_hold(&targets_snap, NULL);
@@ -151,13 +165,6 @@ static int poll_all(void *arg)
 	if (t)
 		tcopy = *t;
 	snapshot_release(&targets_snap);
-	/* the node's TaskManagers: where each listens and talks from, once per poll */
-	for (i = nlocal = 0; i < tcopy.ntm; i++) {
-		local[nlocal].pid = tcopy.tm[i].pid;
-		local[nlocal].cgroup_id = tcopy.tm[i].cgroup_id;
-		if (flink_local_tm_read(&local[nlocal]) == 0)
-			nlocal++;
-	}
 	/* JobManagers no longer listed are forgotten. */
 	for (k = 0; k < MAX_JM; k++) {
 		for (i = 0; i < tcopy.n && known[k].jm.pid; i++)
@@ -184,6 +191,10 @@ static int poll_all(void *arg)
 		if (r->poll.ok) {
 			uint64_t jm_ns = flink_netns_of(r->jm.pid);
 
+			/* Their fds and TCP tables are read once per poll, and only when a
+			 * JobManager lists TaskManagers to match them to. */
+			if (r->poll.ntms && nlocal < 0)
+				nlocal = read_local_tms(&tcopy, local);
 			for (k = 0; k < r->poll.ntms; k++) {
 				struct flink_tm_state *tm = &r->poll.tms[k];
 				int m = flink_match_tm(tm->tm.path, local, nlocal, jm_ns);
