@@ -136,7 +136,7 @@ static __always_inline struct jvm_thread_state *state(bool create)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
-	struct jvm_thread_state *s, init = {};
+	struct jvm_thread_state init = {};
 
 	if (!create)
 		return bpf_map_lookup_elem(&thread_state, &tid);

@@ -14,6 +14,8 @@ enum rocksdb_op {
 	ROCKSDB_OP_SEEK,
 	ROCKSDB_OP_WRITE,
 	ROCKSDB_OP__N,
+	/* Calls of jvmtap's own empty function at start: what the probes add to each call. */
+	ROCKSDB_OP_CALIBRATE = ROCKSDB_OP__N,
 };
 
 struct rocksdb_key {

@@ -3,3 +3,4 @@
 from flinkbed import it
 
 tracefs = it.tracefs
+jvmtap_factory = it.jvmtap_factory

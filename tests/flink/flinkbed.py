@@ -53,15 +53,9 @@ def _quiet(fn):
 
 
 def wait_scrape(j, cond, timeout, what):
-    """The first scrape for which cond(samples) holds (the poller runs every second)."""
-    deadline = time.time() + timeout
-    while True:
-        s = j.scrape()
-        if cond(s):
-            return s
-        assert time.time() < deadline, "jvmtap never showed %s; its Flink series were:\n%s" % (
-            what, "\n".join("%s %r %s" % x for x in s if x[0].startswith("jvmtap_flink_")))
-        time.sleep(0.5)
+    """The first scrape for which cond(samples) holds (the poller runs every second); on failure,
+    the Flink series."""
+    return it.wait_scrape(j, cond, timeout, what, show="jvmtap_flink_")
 
 
 def job_jar(home, version):

@@ -105,6 +105,7 @@ static int njni;
 static struct worker *scan_worker;
 static struct snapshot scan_snap = SNAPSHOT_INIT(free);
 static unsigned long scan_seen; /* generation of scan_snap already taken */
+static time_t last_jni_scan;
 
 static struct jvm_bpf *skel;
 static struct ring_buffer *rb;
@@ -333,7 +334,13 @@ static void jvm_tick(void)
 		if (!j->gone_at) {
 			jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads)); /* once a second */
 			learn_info(j, now);
+			/* A TaskManager loads RocksDB when its first stateful task is deployed and
+			 * calls it right away: its maps are read every second, others' at each
+			 * maintenance. */
+			if (now != last_jni_scan && !strcmp(j->flink_role, "taskmanager"))
+				scan_jni(j);
 		}
+	last_jni_scan = now;
 	for (i = 0; i < npending;) {
 		err = check_pid(pending[i].pid);
 		if (err != -ENOENT || now > pending[i].deadline) {
