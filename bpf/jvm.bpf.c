@@ -302,18 +302,18 @@ static __always_inline bool hidden_thread(const char *name, long len)
 	       starts_with(b, "Monitor Deflatio", 16);
 }
 
-/* Keeps the full name of a thread that comm cuts (15 bytes), for per-task CPU. */
-static __always_inline void name_thread(__u32 tgid, __u32 ntid, const char *name, long len,
-					bool start)
+/* Keeps the full name of a TaskManager's thread that comm may cut (15 bytes or more), for CPU
+ * per task. It stays after the thread stops: userspace charges the thread's last CPU time to its task
+ * when it folds the exited thread, and deletes the name then (a task thread of a short job may
+ * start and stop between two scrapes). */
+static __always_inline void name_thread(__u32 tgid, __u32 ntid, const char *name, long len)
 {
 	struct jvm_thread_name *v;
 	__u32 zero = 0, n;
+	__u8 *follow;
 
-	if (!start) {
-		bpf_map_delete_elem(&thread_names, &ntid);
-		return;
-	}
-	if (len <= 15 || !(v = bpf_map_lookup_elem(&thread_name_buf, &zero)))
+	if (len < 15 || !(follow = bpf_map_lookup_elem(&jvm_tgids, &tgid)) ||
+	    *follow != JVM_TGID_NAMES || !(v = bpf_map_lookup_elem(&thread_name_buf, &zero)))
 		return;
 	n = len < JVM_THREAD_NAME_LEN - 1 ? (__u32)len : JVM_THREAD_NAME_LEN - 1;
 	__builtin_memset(v->name, 0, sizeof(v->name));
@@ -343,7 +343,8 @@ static __always_inline int thread_event(const char *name, long len, long native_
 		bpf_map_update_elem(&thread_seen, &tid, &first, BPF_ANY);
 	}
 
-	name_thread(tgid, native_tid > 0 ? (__u32)native_tid : tid, name, len, start);
+	if (start)
+		name_thread(tgid, native_tid > 0 ? (__u32)native_tid : tid, name, len);
 	t = lookup_or_init(&threads, &tgid, &zero, &threads_update_failures);
 	if (!t)
 		return 0;

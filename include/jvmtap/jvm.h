@@ -81,6 +81,11 @@ struct jvm_thread_name {
 };
 #define JVM_MAX_THREAD_NAMES 16384
 
+/* Values of the shared map jvm_tgids: a JVM followed one by one, and a TaskManager, whose
+ * long thread names are kept too (only its task threads' names are read). */
+#define JVM_TGID_FOLLOW 1
+#define JVM_TGID_NAMES 2
+
 #define JVM_DEFAULT_MAX_THREADS 65536
 #define JVM_DEFAULT_MAX_JVMS 4096
 

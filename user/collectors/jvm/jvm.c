@@ -184,7 +184,10 @@ static int check_pid(pid_t pid)
 	j->cgroup_id = identity_cgroup_of_pid(pid);
 	/* Followed one by one: its exit, its sockets and (with the CPU collector) its threads. */
 	j->cpu_tracked = bpf_map_update_elem(bpfutil_shared_fd("jvm_tgids"), &(__u32){ pid },
-					     &(__u8){ 1 }, BPF_ANY) == 0 &&
+					     &(__u8){ strcmp(j->flink_role, "taskmanager")
+							      ? JVM_TGID_FOLLOW
+							      : JVM_TGID_NAMES },
+					     BPF_ANY) == 0 &&
 			 cpu_accounts_threads();
 	jvm_baseline_cpu(j);
 	jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));

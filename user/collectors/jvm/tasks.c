@@ -28,19 +28,28 @@ static bool is_taskmanager(const struct jvm *j)
 	return j->flink_role && !strcmp(j->flink_role, "taskmanager");
 }
 
-int jvm_task_of(struct jvm *j, __u32 tid)
+int jvm_task_of(struct jvm *j, __u32 tid, const char *comm)
 {
 	struct jvm_thread_name v;
 	char task[JVM_THREAD_NAME_LEN];
+	const char *name = v.name;
 	struct jvm_tasks *t;
+	size_t len;
 	int i;
 
 	if (!is_taskmanager(j) || names_fd < 0)
 		return TASK_NONE;
-	if (bpf_map_lookup_elem(names_fd, &tid, &v) || v.tgid != (__u32)j->pid)
-		return TASK_UNKNOWN;
-	if (flink_thread_task(v.name, v.len < sizeof(v.name) ? v.len : sizeof(v.name), task,
-			      sizeof(task)))
+	if (bpf_map_lookup_elem(names_fd, &tid, &v) || v.tgid != (__u32)j->pid) {
+		/* No long name kept (thread__start keeps those of 15 bytes and more): a name
+		 * of up to 14 bytes is all in comm ("burn (1/2)#0"); one of 15 may be cut. */
+		len = comm ? strnlen(comm, 16) : 16;
+		if (len >= 15)
+			return TASK_UNKNOWN;
+		name = comm;
+	} else {
+		len = v.len < sizeof(v.name) ? v.len : sizeof(v.name);
+	}
+	if (flink_thread_task(name, len, task, sizeof(task)))
 		return TASK_NONE;
 	if (!j->tasks && !(j->tasks = calloc(1, sizeof(*j->tasks))))
 		return TASK_UNKNOWN;

@@ -18,10 +18,10 @@ enum { TASK_UNKNOWN = -2, TASK_NONE = -1 };
 /* The task slot of thread tid of a TaskManager j: an index of j's table, JVM_MAX_TASKS for
  * "other", TASK_NONE for a thread that serves no task, TASK_UNKNOWN while its name is not
  * known (asked again at the next scrape). Not a TaskManager: TASK_NONE. */
-int jvm_task_of(struct jvm *j, __u32 tid);
+int jvm_task_of(struct jvm *j, __u32 tid, const char *comm);
 /* Adds ns of thread time to that slot. */
 void jvm_task_charge(struct jvm *j, int slot, __u64 ns);
-/* A thread that exited: its name goes (thread__stop does it for threads that end in Java). */
+/* A thread that exited and was charged its last time: its name goes. */
 void jvm_task_forget_thread(__u32 tid);
 /* The JVM is forgotten: its table, and its threads' names in the map. */
 void jvm_tasks_free(struct jvm *j);

@@ -103,7 +103,7 @@ static struct thread_acct *acct_update(struct jvm *j, __u32 tid, __u32 tgid, __u
 		a->next = *acct_slot(tid);
 		*acct_slot(tid) = a;
 	}
-	if (a->task == TASK_UNKNOWN && j && (a->task = jvm_task_of(j, tid)) == TASK_UNKNOWN &&
+	if (a->task == TASK_UNKNOWN && j && (a->task = jvm_task_of(j, tid, comm)) == TASK_UNKNOWN &&
 	    ++a->task_tries >= TASK_TRIES)
 		a->task = TASK_NONE;
 	if (ns > a->last) {
