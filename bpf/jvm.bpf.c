@@ -303,9 +303,9 @@ static __always_inline bool hidden_thread(const char *name, long len)
 }
 
 /* Keeps the full name of a TaskManager's thread that comm may cut (15 bytes or more), for CPU
- * per task. It stays after the thread stops: userspace charges the thread's last CPU time to its task
- * when it folds the exited thread, and deletes the name then (a task thread of a short job may
- * start and stop between two scrapes). */
+ * per task. It stays after the thread stops: userspace charges the thread's last CPU time to
+ * its task when it folds the exited thread, and deletes the name then (a task thread of a
+ * short job may start and stop between two scrapes). */
 static __always_inline void name_thread(__u32 tgid, __u32 ntid, const char *name, long len)
 {
 	struct jvm_thread_name *v;

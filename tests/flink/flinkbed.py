@@ -188,6 +188,9 @@ class Cluster:
             "io.tmp.dirs": os.path.join(self.tmp, "io"),
             "parallelism.default": 2,
             "state.backend.type": "rocksdb",
+            # Flink's own timing of keyed state calls (every 100th call), the oracle of
+            # jvmtap_flink_state_op_duration_seconds (test_flink.py)
+            "state.latency-track.keyed-state-enabled": "true",
             "execution.checkpointing.interval": "3s",
             "state.checkpoints.dir": "file://" + self.checkpoints,
             "restart-strategy.type": "fixed-delay",

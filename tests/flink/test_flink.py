@@ -32,7 +32,10 @@ def bed(request, tmp_path_factory):
     # v2: the test cgroup is made there (v1 controllers of this hybrid host are not used).
     # Started first: it sees every JVM the scripts exec, BashJavaUtils too. The JobManager's REST
     # API is polled every second here (15 s by default).
-    j = it.Jvmtap(("--cgroup.hierarchy=v2", "--flink.poll-interval=1s"))
+    # No rate guard on the state probes: the bounded job's calls are counted exactly, at full
+    # speed (the guard is tested in test_rocksdb.py, its cost in bench/).
+    j = it.Jvmtap(("--cgroup.hierarchy=v2", "--flink.poll-interval=1s",
+                   "--rocksdb.max-call-rate=0"))
     # A real Prometheus with the shipped rules (deploy/prometheus) scrapes it all along: the
     # Flink alerts are checked to fire when a TaskManager is killed and the job restarts.
     prom = it.Prometheus(str(tmp), "127.0.0.1:%d" % j.port, RULES, "flink-%s" % version)
@@ -421,6 +424,65 @@ def test_cpu_per_task_against_proc(bed):
         assert sum(got.values()) <= app + 1e-6
 
 
+def state_ops(s, pid, op):
+    """(count, {slot upper bound: cumulative count}) of a JVM's state calls of one op."""
+    count = it.value(s, "jvmtap_flink_state_op_duration_seconds_count", pid=str(pid), op=op)
+    buckets = {float(l["le"]): v for l, v in
+               it.select(s, "jvmtap_flink_state_op_duration_seconds_bucket", pid=str(pid), op=op)}
+    return count, buckets
+
+
+def p50_bucket(b0, b1):
+    """The (lower, upper) bound in seconds of the bucket that holds the median of the calls
+    between two readings of a histogram."""
+    les = sorted(b1)
+    total = b1[les[-1]] - b0.get(les[-1], 0)
+    lo = 0.0
+    for le in les:
+        if b1[le] - b0.get(le, 0) >= total / 2:
+            return lo, le
+        lo = le
+    return lo, float("inf")
+
+
+def test_state_latency_against_flink_tracking(bed):
+    """The running job's RocksDB gets and puts in each TaskManager: jvmtap's median bucket of
+    the last 13 s against Flink's own state latency tracking in the same JVM (every 100th call
+    timed around the state call, the last 128 kept: ~13 s of this job's 1000 records/s per
+    subtask). Flink's timing holds jvmtap's (the JNI call) plus the key's and value's
+    serialization and the probes' two traps (~2 us here), so its median is at least the lower
+    bound of jvmtap's median bucket, and at most 8 times its upper bound plus 4 us. The
+    JobManager loads no RocksDB: no series; each TaskManager's library is attached."""
+    c, j = bed["cluster"], bed["jvmtap"]
+    CID["cid"] = "/" + bed["cgroup"].rel
+    tms = [p for role, p in c.procs if role == "taskmanager" and p.poll() is None]
+    s0 = wait_scrape(j, lambda s: all(it.select(s, "jvmtap_flink_state_op_duration_seconds_count",
+                                                pid=str(p.pid), op="get") for p in tms), 20,
+                     "both TaskManagers' state calls")
+    time.sleep(13)
+    s1 = j.scrape()
+    flink_p50 = {}
+    for p in tms:
+        r = c.reporter(p)
+        for op, name in (("get", "valueStateGetLatency"), ("put", "valueStateUpdateLatency")):
+            (_, v), = it.select(r, "flink_taskmanager_job_task_operator_state_name_" + name,
+                                quantile="0.5", job_id=bed["jid"])
+            flink_p50[(p.pid, op)] = v / 1e9
+    for p in tms:
+        for op in ("get", "put"):
+            (n0, b0), (n1, b1) = state_ops(s0, p.pid, op), state_ops(s1, p.pid, op)
+            lo, hi = p50_bucket(b0, b1)
+            f = flink_p50[(p.pid, op)]
+            it.record("flink %s TaskManager %d %s: %d calls in 13 s, jvmtap median in "
+                      "[%.2f, %.2f) us, Flink's state latency tracking median %.2f us" % (
+                          bed["version"], p.pid, op, n1 - n0, lo * 1e6, hi * 1e6, f * 1e6))
+            assert n1 - n0 >= 1000 * 13 * 0.5, (op, n0, n1)  # the job's rate, one call a record
+            assert lo <= f <= 8 * hi + 4e-6, (op, lo, hi, f)
+    assert it.value(s1, "jvmtap_flink_state_probes_attached", backend="rocksdb") == len(tms)
+    jm = c.procs[0][1]
+    assert not it.select(s1, "jvmtap_flink_state_op_duration_seconds_count", pid=str(jm.pid))
+
+
 def last_restart_in_log(c, jid):
     """(entered RESTARTING, back to RUNNING) of the job's last restart, from the JobManager's
     log (seconds since the epoch; None when absent)."""
@@ -577,6 +639,15 @@ def test_rest_families_used_by_rules_and_dashboard_are_exported(bed):
     assert used <= exported, "deploy/ uses what jvmtap does not export: %s" % (used - exported)
 
 
+def free_slots(c, jid):
+    """Cancels the bed's running job (when it still runs) and waits for both slots."""
+    if c.rest("/jobs/%s" % jid)["state"] != "CANCELED":
+        req = urllib.request.Request(c.url + "/jobs/%s?mode=cancel" % jid, method="PATCH")
+        urllib.request.urlopen(req, timeout=10).read()
+        c.wait(lambda: c.rest("/jobs/%s" % jid)["state"] == "CANCELED", 60, "cancel")
+    c.wait(lambda: c.rest("/overview")["slots-available"] == 2, 60, "free slots")
+
+
 def test_rest_bounded_job_counts_every_record(bed):
     """A bounded job of exactly N records (the running one cancelled to free the slots): its
     source wrote N and its sink read N, as jvmtap reads them from the JobManager after the
@@ -584,10 +655,7 @@ def test_rest_bounded_job_counts_every_record(bed):
     c, j = bed["cluster"], bed["jvmtap"]
     CID["cid"] = "/" + bed["cgroup"].rel
     n = 200000
-    req = urllib.request.Request(c.url + "/jobs/%s?mode=cancel" % bed["jid"], method="PATCH")
-    urllib.request.urlopen(req, timeout=10).read()
-    c.wait(lambda: c.rest("/jobs/%s" % bed["jid"])["state"] == "CANCELED", 60, "cancel")
-    c.wait(lambda: c.rest("/overview")["slots-available"] == 2, 60, "free slots")
+    free_slots(c, bed["jid"])
     jid = c.submit(job_jar(c.home, bed["version"]), "--records", str(n))
     c.wait_finished(jid)
     # jvmtap leaves a vertex's counts out while Flink marks them incomplete (-complete: false),
@@ -604,3 +672,44 @@ def test_rest_bounded_job_counts_every_record(bed):
     assert l["state"] == "CANCELED"
     assert fvalue(s, "jvmtap_flink_jobs", state="finished") >= 1
 
+
+def test_expensive_operator_on_top_and_state_calls_exact(bed):
+    """A bounded job of N records with a deliberately expensive operator ("burn", its own task)
+    after the keyed count, once the slots are free: each TaskManager's CPU per task puts burn
+    on top over the job's run, and the job's RocksDB gets and puts summed over the TaskManagers
+    are exactly N each (one ValueState.value() and one update() per record; the source, burn
+    and the sink keep no state and Flink made no other get or put)."""
+    c, j = bed["cluster"], bed["jvmtap"]
+    CID["cid"] = "/" + bed["cgroup"].rel
+    n = 100000
+    free_slots(c, bed["jid"])
+    tms = [p.pid for role, p in c.procs if role == "taskmanager" and p.poll() is None]
+
+    def calls(s, op):
+        return sum(it.value(s, "jvmtap_flink_state_op_duration_seconds_count", pid=str(pid),
+                            op=op) if it.select(s, "jvmtap_flink_state_op_duration_seconds_count",
+                                                pid=str(pid), op=op) else 0 for pid in tms)
+
+    def cpu(s, pid):
+        return {l["task"]: v for l, v in it.select(s, "jvmtap_flink_task_cpu_seconds_total",
+                                                    pid=str(pid))}
+
+    s0 = j.scrape()
+    jid = c.submit(job_jar(c.home, bed["version"]), "--records", str(n), "--burn", "20000")
+    c.wait_finished(jid)
+    def used(s, pid):
+        a, b = cpu(s0, pid), cpu(s, pid)
+        return {t: v - a.get(t, 0) for t, v in b.items() if v - a.get(t, 0) > 0}
+
+    # The job's threads have exited: their last time is charged when jvmtap folds exited
+    # threads, at its next maintenance (within 10 s).
+    s1 = wait_scrape(j, lambda s: calls(s, "get") - calls(s0, "get") >= n and
+                     all(used(s, pid).get("burn", 0) > 0.2 for pid in tms), 30,
+                     "the job's gets and its burn task's CPU")
+    got = {op: calls(s1, op) - calls(s0, op) for op in ("get", "put")}
+    tops = {pid: sorted(used(s1, pid).items(), key=lambda x: -x[1])[:3] for pid in tms}
+    it.record("flink %s: bounded job of %d records with an expensive operator: state calls %r, "
+              "top tasks per TaskManager by CPU %r" % (bed["version"], n, got, tops))
+    assert got == {"get": n, "put": n}, got
+    for pid, top in tops.items():
+        assert top and top[0][0] == "burn", (pid, top)

@@ -3,8 +3,10 @@
 // per subtask (--rate R records/s); keyed by value % --keys; each record reads and updates a
 // ValueState (one get and one put on RocksDB); sink: DiscardingSink. Event time is the wall clock
 // at the source (monotonous timestamps, Flink's periodic watermarks), so the sink's input
-// watermark trails the wall clock by the pipeline's delay only. Builds against Flink 1.20 and
-// 2.x alike (OpenContext, sink v2).
+// watermark trails the wall clock by the pipeline's delay only. With --burn I, a deliberately
+// expensive operator "burn" (I rounds of arithmetic per record, its own task: chaining off) runs
+// between the count and the sink. Builds against Flink 1.20 and 2.x alike (OpenContext, sink
+// v2).
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -12,6 +14,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.lib.NumberSequenceSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -50,6 +53,23 @@ public class KeyedCount {
 		}
 	}
 
+	/** I rounds of a 64-bit LCG per record: CPU the optimiser cannot drop. */
+	static class Burn extends RichMapFunction<Long, Long> {
+		final long rounds;
+
+		Burn(long rounds) {
+			this.rounds = rounds;
+		}
+
+		@Override
+		public Long map(Long v) {
+			long x = v;
+			for (long i = 0; i < rounds; i++)
+				x = x * 6364136223846793005L + 1442695040888963407L;
+			return x == 42 ? v + 1 : v;
+		}
+	}
+
 	static class Count extends KeyedProcessFunction<Long, Long, Long> {
 		transient ValueState<Long> count;
 
@@ -69,16 +89,18 @@ public class KeyedCount {
 
 	public static void main(String[] args) throws Exception {
 		long records = arg(args, "--records", 1_000_000), keys = arg(args, "--keys", 10_000);
-		long rate = arg(args, "--rate", 0);
+		long rate = arg(args, "--rate", 0), burn = arg(args, "--burn", 0);
 		StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
 		long end = records > 0 ? records : Long.MAX_VALUE;
 		WatermarkStrategy<Long> wall = WatermarkStrategy.<Long>forMonotonousTimestamps()
 			.withTimestampAssigner((v, ts) -> System.currentTimeMillis());
-		env.fromSource(new NumberSequenceSource(1, end), wall, "numbers")
+		DataStream<Long> counted = env.fromSource(new NumberSequenceSource(1, end), wall, "numbers")
 			.map(new Pace(rate)).name("pace")
 			.keyBy(v -> v % keys, Types.LONG)
-			.process(new Count()).name("count")
-			.sinkTo(new DiscardingSink<>()).name("discard");
+			.process(new Count()).name("count");
+		if (burn > 0)
+			counted = counted.map(new Burn(burn)).name("burn").disableChaining();
+		counted.sinkTo(new DiscardingSink<>()).name("discard");
 		env.execute(records > 0 ? "jvmtap-keyed-count-" + records : "jvmtap-keyed-count");
 	}
 }
