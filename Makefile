@@ -237,6 +237,7 @@ run: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
+	$(Q)command -v bpftrace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bpftrace
 	$(Q)bench/run.sh
 
 install: $(BIN)

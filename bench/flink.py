@@ -2,7 +2,8 @@
 One JobManager and two TaskManagers (tests/flink/flinkbed.py, no reporter), the bounded keyed
 count of tests/flink/java/KeyedCount.java on RocksDB with checkpoints every 3 s, unpaced: records
 per second from Flink's own job duration (REST /jobs/:jid, records / duration), and the
-TaskManagers' CPU per million records from their /proc/PID/stat. Prints markdown table rows."""
+TaskManagers' CPU per million records from their /proc/PID/stat; a third side probes every
+RocksDB state call (no rate guard). Prints markdown table rows."""
 import os
 import statistics as st
 import sys
@@ -46,13 +47,19 @@ def one_round(c, jar, records=RECORDS, rate=0):
     return records / (j["duration"] / 1000.0), (cpu1 - cpu0) / (records / 1e6)
 
 
-def alternate(c, jar, **kw):
-    """ROUNDS rounds without and with jvmtap, alternating: {False: [...], True: [...]}."""
-    res = {False: [], True: []}
+# jvmtap's flags per side; None: without jvmtap. "unguarded": every RocksDB state call probed
+# for the whole job (by default the rate guard detaches the probes of a TaskManager making more
+# than 10 000 calls/s within two seconds).
+SIDES = {False: None, True: (), "unguarded": ("--rocksdb.max-call-rate=0",)}
+
+
+def alternate(c, jar, sides=(False, True), **kw):
+    """ROUNDS rounds of each side, alternating: {side: [...]}."""
+    res = {side: [] for side in sides}
     for _ in range(ROUNDS):
-        for on in (False, True):
-            j = it.Jvmtap(()) if on else None
-            res[on].append(one_round(c, jar, **kw))
+        for side in sides:
+            j = it.Jvmtap(SIDES[side]) if SIDES[side] is not None else None
+            res[side].append(one_round(c, jar, **kw))
             if j:
                 j.stop()
     return res
@@ -64,7 +71,7 @@ def main():
     try:
         jar = job_jar(c.home, VERSION)
         one_round(c, jar)  # warm-up: JIT, RocksDB library extraction, class loading
-        res = alternate(c, jar)
+        res = alternate(c, jar, sides=(False, True, "unguarded"))
         paced = alternate(c, jar, records=PACED_RECORDS, rate=RATE)
         # One more round with the kernel's BPF statistics on: what jvmtap's handlers cost
         # during the job, program by program (bpf_stats adds its own timing cost to each run).
@@ -87,6 +94,10 @@ def main():
     print("| Flink throughput ratio (with / without) | %.3fx |" % (st.median(wi) / st.median(wo)))
     print("| Flink TaskManagers' CPU per million records without / with jvmtap, median | %.2f / %.2f s |"
           % (st.median(cwo), st.median(cwi)))
+    wu, cwu = [r for r, _ in res["unguarded"]], [x for _, x in res["unguarded"]]
+    print("| Flink with every RocksDB state call probed (--rocksdb.max-call-rate=0): records/s, "
+          "ratio to without, CPU per million records, median | %.0f, %.3fx, %.2f s |" % (
+              st.median(wu), st.median(wu) / st.median(wo), st.median(cwu)))
     pwo, pwi = [x for _, x in paced[False]], [x for _, x in paced[True]]
     print("| Flink paced at %d records/s per subtask (%d records), %d rounds each side: TaskManagers' "
           "CPU per million records without / with jvmtap, median | %.3f / %.3f s |" % (
@@ -102,8 +113,9 @@ def main():
     for v, k in top[:6]:
         print("| ... %s | %.1f ms per s, %.0f events/s, %.0f ns/event |" % (
             k, 1000 * v / wall, runs[k] / wall, 1e9 * v / runs[k] if runs[k] else 0))
-    print("| Flink rounds, records/s without: %s; with: %s | |" % (
-        " ".join("%.0f" % x for x in wo), " ".join("%.0f" % x for x in wi)))
+    print("| Flink rounds, records/s without: %s; with: %s; unguarded: %s | |" % (
+        " ".join("%.0f" % x for x in wo), " ".join("%.0f" % x for x in wi),
+        " ".join("%.0f" % x for x in wu)))
 
 
 if __name__ == "__main__":

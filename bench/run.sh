@@ -218,3 +218,6 @@ python3 bench/flink.py
 
 # ---- 6. scrape cost at node scale: 50 idle JVMs, 200 empty cgroups (bench/scale.py) -----------
 python3 bench/scale.py
+
+# ---- 7. what the RocksDB state probes cost per call, next to bpftrace (bench/state.py) --------
+python3 bench/state.py

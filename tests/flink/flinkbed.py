@@ -188,9 +188,6 @@ class Cluster:
             "io.tmp.dirs": os.path.join(self.tmp, "io"),
             "parallelism.default": 2,
             "state.backend.type": "rocksdb",
-            # Flink's own timing of keyed state calls (every 100th call), the oracle of
-            # jvmtap_flink_state_op_duration_seconds (test_flink.py)
-            "state.latency-track.keyed-state-enabled": "true",
             "execution.checkpointing.interval": "3s",
             "state.checkpoints.dir": "file://" + self.checkpoints,
             "restart-strategy.type": "fixed-delay",
@@ -224,6 +221,9 @@ class Cluster:
         if self.reporter_on:  # the in-process oracle; each JVM gets its port on its command line
             cfg["metrics.reporter.prom.factory.class"] = \
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+            # Flink's own timing of keyed state calls (every 100th), the oracle of
+            # jvmtap_flink_state_op_duration_seconds (test_flink.py)
+            cfg["state.latency-track.keyed-state-enabled"] = "true"
         with open(os.path.join(self.conf, "config.yaml"), "w") as f:
             for k, v in cfg.items():
                 f.write("%s: %s\n" % (k, v))
