@@ -14,6 +14,7 @@
 #include "config.h"
 #include "jvm.h"
 #include "engine.h"
+#include "fmt.h"
 #include "log.h"
 #include "top.h"
 
@@ -71,53 +72,6 @@ void top_stop(struct writer *w)
 	writer_free(w);
 }
 
-/* ---- number formats ---------------------------------------------------------------------- */
-
-/* At most 4 characters: 999, 1.2K, 512M, 9.5G. */
-static void fmt_bytes(char *b, size_t n, double v)
-{
-	static const char units[] = "BKMGTP";
-	int u = 0;
-
-	while (v >= 999.5 && u < 5)
-		v /= 1024, u++;
-	if (u == 0)
-		snprintf(b, n, "%.0f", v);
-	else
-		snprintf(b, n, v < 9.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
-}
-
-/* At most 6 characters: 850us, 1.23ms, 123ms, 1.23s. */
-static void fmt_secs(char *b, size_t n, double v)
-{
-	if (v <= 0)
-		snprintf(b, n, "0");
-	else if (v < 0.9995e-3)
-		snprintf(b, n, "%.0fus", v * 1e6);
-	else if (v < 9.995e-3)
-		snprintf(b, n, "%.2fms", v * 1e3);
-	else if (v < 0.9995)
-		snprintf(b, n, "%.0fms", v * 1e3);
-	else
-		snprintf(b, n, "%.2fs", v);
-}
-
-static void fmt_pct(char *b, size_t n, double v)
-{
-	snprintf(b, n, v < 9.95 ? "%.1f" : "%.0f", v);
-}
-
-static const char *role_short(const char *role)
-{
-	if (!role || !*role || !strcmp(role, "none"))
-		return "-";
-	if (!strcmp(role, "taskmanager"))
-		return "TM";
-	if (!strcmp(role, "jobmanager"))
-		return "JM";
-	return role;
-}
-
 /* The text of column c for row r into b. */
 static void cell(const struct row *r, bool containers, int c, char *b, size_t n)
 {
@@ -165,19 +119,6 @@ static void cell(const struct row *r, bool containers, int c, char *b, size_t n)
 	}
 }
 
-/* "ns/pod/container ROLE main.Class" (JVM) or "ns/pod/container" (container). */
-static void name_of(const struct row *r, bool containers, char *b, size_t n)
-{
-	char id[512];
-
-	rows_identity(r->a, id, sizeof(id));
-	if (containers)
-		snprintf(b, n, "%s", id);
-	else
-		snprintf(b, n, "%s %s %s", id, role_short(r->a->flink_role),
-			 r->a->main_class[0] ? r->a->main_class : "?");
-}
-
 /* The numeric part of a row (or the header when r is NULL), columns[].width wide each. */
 static void line_of(const struct row *r, bool containers, char *b, size_t n)
 {
@@ -216,7 +157,7 @@ void top_print_batch(FILE *f, const struct snapshot *cur, const struct row *r, i
 	fprintf(f, "%s %s\n", line, containers ? "CONTAINER" : "CONTAINER ROLE MAIN");
 	for (i = 0; i < n; i++) {
 		line_of(&r[i], containers, line, sizeof(line));
-		name_of(&r[i], containers, name, sizeof(name));
+		fmt_name(r[i].a, containers, name, sizeof(name));
 		fprintf(f, "%s %s\n", line, name);
 	}
 	fprintf(f, "\n");
@@ -337,7 +278,7 @@ static void draw(struct ui *u, const struct snapshot *cur, const struct row *r, 
 	y++;
 	for (i = 0; i < n && y < LINES - 1; i++) {
 		line_of(&r[i], u->containers, line, sizeof(line));
-		name_of(&r[i], u->containers, name, sizeof(name));
+		fmt_name(r[i].a, u->containers, name, sizeof(name));
 		if (two_lines) {
 			mvaddnstr(y++, 0, line, COLS);
 			if (y >= LINES - 1)
