@@ -548,6 +548,7 @@ static void jvm_close(void)
 	}
 	jvm_tasks_set_names_fd(-1);
 	libprobe_close_all();
+	njni = 0; /* the watching collectors register again when opened again */
 	ring_buffer__free(rb);
 	rb = NULL;
 	bpf_link__destroy(exec_link);
