@@ -219,6 +219,76 @@ static void on_container_sample(struct acc *a, const char *name, const struct la
 	}
 }
 
+/* The entry of one task or state op of JVM pid, added when new. Backwards: an op's _count is
+ * written right after its _sum. */
+static struct flink_acc *find_flink(struct snapshot *s, int pid, bool op, const char *name,
+				    const char *backend)
+{
+	struct flink_acc *f;
+	size_t i;
+
+	for (i = s->nfl; i-- > 0;) {
+		f = &s->fl[i];
+		if (f->pid == pid && f->op == op && !strcmp(f->name, name) &&
+		    !strcmp(f->backend, backend))
+			return f;
+	}
+	if (s->nfl == s->fl_cap) {
+		size_t c = s->fl_cap ? s->fl_cap * 2 : 64;
+		struct flink_acc *p = realloc(s->fl, c * sizeof(*p));
+
+		if (!p) {
+			s->failed = true;
+			return NULL;
+		}
+		s->fl = p;
+		s->fl_cap = c;
+	}
+	f = &s->fl[s->nfl++];
+	memset(f, 0, sizeof(*f));
+	f->pid = pid;
+	f->op = op;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->backend, sizeof(f->backend), "%s", backend);
+	return f;
+}
+
+/* A TaskManager's task CPU or a JVM's state calls. The other jvmtap_flink_* families are the
+ * JobManagers' REST figures, not a local JVM's. */
+static void on_flink_sample(struct snapshot *s, int pid, const char *name, const struct label *l,
+			    size_t n, double v)
+{
+	const char *sfx = "", *what, *backend = "";
+	struct flink_acc *f;
+	struct acc *a;
+	bool op;
+
+	switch (fam_of(name, &sfx)) {
+	case FAM_FLINK_TASK_CPU_SECONDS_TOTAL:
+		op = false;
+		what = label(l, n, "task");
+		break;
+	case FAM_FLINK_STATE_OP_DURATION_SECONDS:
+		if (strcmp(sfx, "_sum") && strcmp(sfx, "_count"))
+			return;
+		op = true;
+		what = label(l, n, "op");
+		backend = label(l, n, "backend");
+		break;
+	default:
+		return;
+	}
+	if (!what || !(a = find(s, true, pid, NULL)))
+		return;
+	set_identity(a, l, n);
+	if (!(f = find_flink(s, pid, op, what, backend ? backend : "")))
+		return;
+	if (op && !strcmp(sfx, "_count"))
+		f->count += v;
+	else
+		f->sum += v;
+}
+
 static void sink(void *arg, const char *name, const struct label *l, size_t n, double v)
 {
 	struct snapshot *s = arg;
@@ -237,6 +307,8 @@ static void sink(void *arg, const char *name, const struct label *l, size_t n, d
 			set_identity(a, l, n);
 			on_container_sample(a, name, l, n, v);
 		}
+	} else if (starts(name, "jvmtap_flink_") && (pid = label(l, n, "pid"))) {
+		on_flink_sample(s, atoi(pid), name, l, n, v);
 	}
 }
 
@@ -248,12 +320,37 @@ void rows_capture_begin(struct snapshot *s, struct writer *w)
 	writer_set_sink(w, sink, s);
 }
 
+static int cmp_flink(const void *x, const void *y)
+{
+	const struct flink_acc *a = x, *b = y;
+	int c = (a->pid > b->pid) - (a->pid < b->pid);
+
+	if (!c)
+		c = (int)a->op - (int)b->op;
+	if (!c)
+		c = strcmp(a->backend, b->backend);
+	return c ? c : strcmp(a->name, b->name);
+}
+
 void rows_capture_end(struct snapshot *s, struct writer *w)
 {
-	size_t i;
+	size_t i, k0;
 	int b, k;
 
 	writer_set_sink(w, NULL, NULL);
+	/* Each JVM's Flink figures side by side: a JVM points at its own. */
+	if (s->nfl) /* fl may be NULL: qsort's is nonnull */
+		qsort(s->fl, s->nfl, sizeof(*s->fl), cmp_flink);
+	for (k0 = 0; k0 < s->nfl; k0 = i) {
+		struct acc *j = find(s, true, s->fl[k0].pid, NULL);
+
+		for (i = k0; i < s->nfl && s->fl[i].pid == s->fl[k0].pid; i++)
+			;
+		if (j) {
+			j->fl = &s->fl[k0];
+			j->nfl = i - k0;
+		}
+	}
 	for (i = 0; i < s->njvm; i++) {
 		/* find() may grow the container array, never the JVM one: j stays valid. */
 		const struct acc *j = &s->jvm[i];
@@ -297,6 +394,7 @@ void rows_free(struct snapshot *s)
 {
 	free(s->jvm);
 	free(s->ctr);
+	free(s->fl);
 	memset(s, 0, sizeof(*s));
 }
 

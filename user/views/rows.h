@@ -12,8 +12,22 @@
 #define ROWS_NKINDS 4 /* app, gc, jit, vm: jvmtap_jvm_cpu_seconds_total's thread_kind */
 
 enum { KIND_APP_I, KIND_GC_I, KIND_JIT_I, KIND_VM_I };
+#define ROWS_FLINK_NAME 128 /* a task's name as the collector keeps it (JVM_THREAD_NAME_LEN) */
 /* "app", "gc", "jit", "vm": jvmtap_jvm_cpu_seconds_total's thread_kind values. */
 const char *rows_kind_name(int kind);
+
+/*
+ * One of a JVM's Flink figures in one snapshot: the CPU of one of a TaskManager's tasks
+ * (jvmtap_flink_task_cpu_seconds_total) or the calls of one RocksDB/ForSt state op
+ * (jvmtap_flink_state_op_duration_seconds' _count and _sum; the buckets are not kept).
+ */
+struct flink_acc {
+	int pid;
+	bool op;                    /* a state op; else a task */
+	char name[ROWS_FLINK_NAME]; /* the task ("Source: orders -> Map") or the op ("get") */
+	char backend[16];           /* an op's: "rocksdb", "forst" */
+	double count, sum;          /* an op's calls and seconds inside them; a task's CPU seconds */
+};
 
 /* Cumulative values of one JVM (pid > 0) or one container (pid 0) in one snapshot. */
 struct acc {
@@ -35,6 +49,8 @@ struct acc {
 	bool have_heap;
 	double rx, tx;       /* socket payload bytes received / sent */
 	int njvms;           /* containers: JVMs in it */
+	const struct flink_acc *fl; /* a JVM's Flink figures, in its snapshot's fl: tasks by */
+	size_t nfl;                 /* name, then ops by backend and op */
 };
 
 struct snapshot {
@@ -42,13 +58,16 @@ struct snapshot {
 	double wall;         /* seconds since the epoch at capture */
 	struct acc *jvm, *ctr;
 	size_t njvm, nctr, jvm_cap, ctr_cap;
+	struct flink_acc *fl;
+	size_t nfl, fl_cap;
 	size_t jvm_hint, ctr_hint; /* where the last sample's JVM / container was found */
 	bool failed;         /* out of memory: the snapshot is incomplete */
 };
 
 /* Starts a snapshot: s receives every sample written to w until rows_capture_end(). */
 void rows_capture_begin(struct snapshot *s, struct writer *w);
-/* Stops receiving, adds each JVM's figures into its container's. */
+/* Stops receiving, adds each JVM's figures into its container's and points each JVM at its
+ * Flink figures. */
 void rows_capture_end(struct snapshot *s, struct writer *w);
 void rows_free(struct snapshot *s);
 /* The collectors stop writing a JVM's start time once it has exited: cur's JVMs without one take
