@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "fmt.h"
 #include "log.h"
+#include "tasks.h"
 #include "top.h"
 
 #define TURN_MS 100
@@ -37,6 +38,8 @@ static const struct column columns[] = {
 	{ "IN/s", 5, COL_RX }, { "OUT/s", 6, COL_TX },
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+static bool top_tasks; /* --tasks: start in the tasks view */
 
 /* ---- shared with dump ------------------------------------------------------------------- */
 
@@ -134,28 +137,41 @@ static void line_of(const struct row *r, bool containers, char *b, size_t n)
 	}
 }
 
-static void header_of(const struct snapshot *cur, int sort, bool rev, char *b, size_t size)
+static void header_of(const struct snapshot *cur, int sort, bool rev, bool tasks, char *b,
+		      size_t size)
 {
 	char ts[32];
 	time_t t = (time_t)cur->wall;
 
 	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
-	snprintf(b, size, "jvmtap top  %s  every %.1fs  %zu JVMs  %zu containers  sort %s%s", ts,
+	snprintf(b, size, "jvmtap top  %s  every %.1fs  %zu JVMs  %zu containers  sort %s%s%s", ts,
 		 cfg.top_delay_ms / 1000.0, cur->njvm, cur->nctr, rows_col_name(sort),
-		 rev ? " reversed" : "");
+		 rev ? " reversed" : "", tasks ? "  tasks" : "");
+}
+
+static void to_file(void *f, bool jvm, const char *text)
+{
+	(void)jvm;
+	fprintf(f, "%s\n", text);
 }
 
 void top_print_batch(FILE *f, const struct snapshot *cur, const struct row *r, int n,
-		     bool containers, int sort_col, bool reverse)
+		     bool containers, bool tasks, int sort_col, bool reverse)
 {
 	char line[2048], name[1024];
 	int i;
 
-	header_of(cur, sort_col, reverse, line, sizeof(line));
+	header_of(cur, sort_col, reverse, tasks, line, sizeof(line));
 	fprintf(f, "%s\n", line);
-	line_of(NULL, containers, line, sizeof(line));
-	fprintf(f, "%s %s\n", line, containers ? "CONTAINER" : "CONTAINER ROLE MAIN");
-	for (i = 0; i < n; i++) {
+	if (tasks) {
+		fprintf(f, "%s\n", TASKS_HEADER);
+		if (tasks_lines(r, n, 0, 0, to_file, f) < 0)
+			fprintf(f, "(out of memory)\n");
+	} else {
+		line_of(NULL, containers, line, sizeof(line));
+		fprintf(f, "%s %s\n", line, containers ? "CONTAINER" : "CONTAINER ROLE MAIN");
+	}
+	for (i = 0; !tasks && i < n; i++) {
 		line_of(&r[i], containers, line, sizeof(line));
 		fmt_name(r[i].a, containers, name, sizeof(name));
 		fprintf(f, "%s %s\n", line, name);
@@ -167,7 +183,7 @@ void top_print_batch(FILE *f, const struct snapshot *cur, const struct row *r, i
 /* ---- the interactive view ---------------------------------------------------------------- */
 
 struct ui {
-	bool containers, reverse, help;
+	bool containers, reverse, help, tasks;
 	int sort;
 	char re_text[256], ns[80], pod[256];
 	regex_t re;
@@ -242,6 +258,16 @@ static void prompt(const char *what, char *buf, size_t size)
 	timeout(0);
 }
 
+/* A line of the tasks view at *y; a JVM's in bold, as the heading of its tasks. */
+static void to_screen(void *y, bool jvm, const char *text)
+{
+	if (jvm)
+		attron(A_BOLD);
+	mvaddnstr((*(int *)y)++, 0, text, COLS);
+	if (jvm)
+		attroff(A_BOLD);
+}
+
 static void draw(struct ui *u, const struct snapshot *cur, const struct row *r, int n)
 {
 	char line[2048], name[1024];
@@ -253,21 +279,24 @@ static void draw(struct ui *u, const struct snapshot *cur, const struct row *r, 
 		numw += columns[c].width;
 	two_lines = COLS < numw + 1 + NAME_MIN;
 	erase();
-	header_of(cur, u->sort, u->reverse, line, sizeof(line));
+	header_of(cur, u->sort, u->reverse, u->tasks, line, sizeof(line));
 	mvaddnstr(y++, 0, line, COLS);
-	snprintf(line, sizeof(line), "%d %s shown%s%s%s%s%s%s  (h: keys)", n,
+	snprintf(line, sizeof(line), "%d %s shown%s%s%s%s%s%s  (h: keys)",
+		 u->tasks ? tasks_count(r, n) : n,
 		 u->containers ? "containers" : "JVMs", u->re_text[0] ? "  filter /" : "",
 		 u->re_text, u->ns[0] ? "  namespace " : "", u->ns, u->pod[0] ? "  pod " : "",
 		 u->pod);
 	mvaddnstr(y++, 0, line, COLS);
 	if (u->help) {
-		mvaddnstr(y++, 0, "q quit  < > sort column  r reverse  c JVMs/containers  "
+		mvaddnstr(y++, 0, "q quit  < > sort column  r reverse  c JVMs/containers  t tasks  "
 			  "/ filter (regex)  n namespace  p pod  h hide keys", COLS);
 		mvaddnstr(y++, 0, "Keys P C G T M I O N sort by pid, cpu, gc time, threads, heap, "
 			  "in, out, name", COLS);
 	}
 	line_of(NULL, u->containers, line, sizeof(line));
-	if (!two_lines)
+	if (u->tasks)
+		snprintf(line, sizeof(line), "%s", TASKS_HEADER);
+	else if (!two_lines)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
 			 u->containers ? "CONTAINER" : "CONTAINER ROLE MAIN");
 	attron(A_REVERSE);
@@ -276,7 +305,9 @@ static void draw(struct ui *u, const struct snapshot *cur, const struct row *r, 
 		mvaddch(y, i, ' ');
 	attroff(A_REVERSE);
 	y++;
-	for (i = 0; i < n && y < LINES - 1; i++) {
+	if (u->tasks && y < LINES - 1)
+		tasks_lines(r, n, COLS, LINES - 1 - y, to_screen, &y);
+	for (i = 0; !u->tasks && i < n && y < LINES - 1; i++) {
 		line_of(&r[i], u->containers, line, sizeof(line));
 		fmt_name(r[i].a, u->containers, name, sizeof(name));
 		if (two_lines) {
@@ -328,6 +359,11 @@ static bool on_key(struct ui *u, int ch)
 		break;
 	case 'c':
 		u->containers = !u->containers;
+		u->tasks = false;
+		break;
+	case 't':
+		u->tasks = !u->tasks;
+		u->containers = false;
 		break;
 	case 'h':
 	case '?':
@@ -381,6 +417,7 @@ int top_main(volatile sig_atomic_t *exiting)
 		return 1;
 	u->sort = rows_col_of(cfg.top_sort);
 	u->containers = cfg.top_containers;
+	u->tasks = top_tasks;
 	snprintf(u->ns, sizeof(u->ns), "%s", cfg.top_namespace ? cfg.top_namespace : "");
 	snprintf(u->pod, sizeof(u->pod), "%s", cfg.top_pod ? cfg.top_pod : "");
 	if (cfg.top_filter && set_regex(u, cfg.top_filter))
@@ -448,7 +485,8 @@ int top_main(volatile sig_atomic_t *exiting)
 		if (curses)
 			draw(u, &snaps[cur], r, n);
 		else
-			top_print_batch(stdout, &snaps[cur], r, n, u->containers, u->sort, u->reverse);
+			top_print_batch(stdout, &snaps[cur], r, n, u->containers, u->tasks, u->sort,
+					u->reverse);
 		frames++;
 		if (cfg.top_iterations && frames >= cfg.top_iterations)
 			break;
@@ -481,6 +519,7 @@ static const struct argp_option top_options[] = {
 	{ "delay", 'd', "SECONDS", 0, "Refresh interval, 0.1..3600 (default 1)", 0 },
 	{ "iterations", 'n', "N", 0, "Exit after N refreshes (default 0: until q or a signal)", 0 },
 	{ "containers", 'c', NULL, 0, "One row per container instead of per JVM", 0 },
+	{ "tasks", 't', NULL, 0, "Start in the tasks view: each Flink TaskManager's tasks by CPU, each JVM's RocksDB state calls", 0 },
 	{ "batch", 'b', NULL, 0, "Plain lines, no terminal handling (also when stdout is not a terminal)", 0 },
 	{ "sort", 's', "COLUMN", 0, "Sort by this column, largest first (default cpu)", 0 },
 	{ "filter", 'f', "REGEX", 0, "Only rows whose namespace/pod/container, pid or main class match", 0 },
@@ -503,6 +542,9 @@ static error_t parse_top(int key, char *arg, struct argp_state *st)
 	case 'c':
 		cfg.top_containers = true;
 		break;
+	case 't':
+		top_tasks = true;
+		break;
 	case 'b':
 		cfg.top_batch = true;
 		break;
@@ -521,6 +563,10 @@ static error_t parse_top(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_TOP_POD:
 		cfg.top_pod = arg;
+		break;
+	case ARGP_KEY_END:
+		if (top_tasks && cfg.top_containers)
+			argp_error(st, "--containers and --tasks are two views: give one");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

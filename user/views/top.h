@@ -23,8 +23,9 @@ int top_start(struct writer **w);
 void top_capture(struct writer *w, struct snapshot *s, bool advance);
 void top_stop(struct writer *w);
 
-/* Plain-text table of rows (batch mode, and the tests' view of the screen). */
+/* Plain-text table of rows (batch mode, and the tests' view of the screen); with tasks, the
+ * tasks view of the JVM rows r (tasks.h). */
 void top_print_batch(FILE *f, const struct snapshot *cur, const struct row *r, int n,
-		     bool containers, int sort_col, bool reverse);
+		     bool containers, bool tasks, int sort_col, bool reverse);
 
 #endif
