@@ -105,7 +105,7 @@ static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NU
 
 static struct rocksdb_bpf *skel;
 
-/* The rate guard's view of each JVM with calls: calls at the last maintenance. */
+/* The rate guard's view of each JVM with calls: its calls at the last look. */
 static struct guarded {
 	__u32 tgid;
 	unsigned long long start; /* tells a reused pid apart */
