@@ -520,12 +520,14 @@ def thread_cpu(pid, tid):
 def test_top_tasks_view(tmp_path):
     """The tasks view of a JVM jvmtap takes for a TaskManager, with both tops (--batch --tasks,
     and one in tmux) started before it so that thread__start names its task threads. In every
-    frame from the first with rates: its tasks by cores, the burning one first, the one that
-    sleeps last, the pool thread nowhere. The burning task's cores times each frame's interval,
-    summed over 5 frames, against its thread's /proc stat read as each frame arrived (tolerance
-    0.15 s + 5 %: /proc's ticks, the 2-digit cores and the time jvmtap's 20 Hz flush has not yet
-    charged at either end). In tmux: t shows the view and back, and a screen with room for two
-    of its three tasks shows the busiest and counts the rest."""
+    frame from the first with rates: its three tasks, the pool thread nowhere; by cores, the
+    burning one first, the one that sleeps last (in frames of 0.5 s or more: top catches up on
+    a late capture with a frame of what time is left, too short to rank a thread that runs 1 ms
+    in 10). The burning task's cores times each frame's interval, summed over 5 frames, against
+    its thread's /proc stat read as each frame arrived (tolerance 0.15 s + 5 %: /proc's ticks,
+    the 2-digit cores and the time jvmtap's 20 Hz flush has not yet charged at either end). In
+    tmux: t shows the view and back, and a screen with room for two of its three tasks' lines
+    shows one and counts the other two."""
     src = tmp_path / "tm-src"
     src.mkdir()
     (src / "TaskManagerRunner.java").write_text(FAKE_TM)
@@ -558,14 +560,20 @@ def test_top_tasks_view(tmp_path):
         # Frame i's interval began before the probe's first reading: frames i+1.. are measured.
         j = top.wait(lambda v: True, after=i + 5)
         frames = top.frames[i:j + 1]
-        seconds = 0
+        seconds, ranked = 0, 0
         for (t0, _, _), (t1, lines, _) in zip(frames, frames[1:]):
             v = tasks_view(lines)[pid]
-            assert [n for n, _ in v["tasks"]] == ["burn", "Source: numbers -> pace",
-                                                   "Sink: out"], v
-            (_, b), (_, s), (_, k) = v["tasks"]
-            assert b > s > k >= 0 and k <= 0.01 and not v["state"], v
-            seconds += b * (t1 - t0)
+            cores = dict(v["tasks"])
+            assert sorted(cores) == ["Sink: out", "Source: numbers -> pace", "burn"], v
+            assert not v["state"], v
+            if t1 - t0 >= 0.5:
+                assert [n for n, _ in v["tasks"]] == ["burn", "Source: numbers -> pace",
+                                                       "Sink: out"], v
+                (_, b), (_, s), (_, k) = v["tasks"]
+                assert b > s > k >= 0 and k <= 0.01, v
+                ranked += 1
+            seconds += cores["burn"] * (t1 - t0)
+        assert ranked >= 3, [t for t, _, _ in frames]
         proc = frames[-1][2] - frames[0][2]
         record("top --tasks: burning task %.2f s over %d frames, its thread's /proc %.2f s" % (
             seconds, len(frames) - 1, proc))
@@ -580,12 +588,14 @@ def test_top_tasks_view(tmp_path):
         lines = s.splitlines()
         k = lines.index(TASKS_HEADER)
         assert lines[k + 1].startswith("%7d" % pid), s
-        assert [l[20:] for l in lines[k + 2:k + 5]] == ["burn", "Source: numbers -> pace",
-                                                        "Sink: out"], s
+        # (in the order of their cores, which a catch-up frame may not rank: tested above)
+        assert sorted(l[20:] for l in lines[k + 2:k + 5]) == ["Sink: out",
+                                                              "Source: numbers -> pace", "burn"], s
         # 7 lines: header, count, column header, the JVM, two for its tasks, the status line.
         subprocess.run(["tmux", "resize-window", "-t", t.name, "-y", "7"], check=True)
         s = t.wait(lambda s: re.search(r"^ {12} *[\d.]+ \(2 more\)$", s, re.M))
-        assert [l[20:] for l in s.splitlines()[4:6]] == ["burn", "(2 more)"], s
+        assert s.splitlines()[3].startswith("%7d" % pid), s
+        assert s.splitlines()[4][20:] in ("burn", "Source: numbers -> pace", "Sink: out"), s
         subprocess.run(["tmux", "resize-window", "-t", t.name, "-y", "24"], check=True)
         t.keys("t")
         t.wait(lambda s: "CPU% APP" in s and "tasks" not in s)
