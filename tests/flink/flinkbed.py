@@ -82,11 +82,13 @@ class Cluster:
     (a test cgroup's spawn puts the whole cluster into that cgroup)."""
 
     def __init__(self, version, tmp, spawn=subprocess.Popen, tms=2, jdk=JDK17, reporter=True,
-                 jms=1, ha=False, tls=False):
+                 jms=1, ha=False, tls=False, backend="rocksdb"):
         """jms JobManagers (each its own REST port); ha: ZooKeeper high availability, with
         Flink's own ZooKeeper (bin/zookeeper.sh) started first; tls: REST over TLS that
-        requires a client certificate (security.ssl.rest.*), the files in self.tls."""
+        requires a client certificate (security.ssl.rest.*), the files in self.tls; backend:
+        the state backend (state.backend.type)."""
         self.version, self.tmp, self.spawn_fn = version, str(tmp), spawn
+        self.backend = backend
         self.reporter_on, self.ha = reporter, ha
         self.tls, self.ssl_context = None, None
         self.home = flink_home(version)
@@ -187,7 +189,7 @@ class Cluster:
             "rest.port": self.rest_port,
             "io.tmp.dirs": os.path.join(self.tmp, "io"),
             "parallelism.default": 2,
-            "state.backend.type": "rocksdb",
+            "state.backend.type": self.backend,
             "execution.checkpointing.interval": "3s",
             "state.checkpoints.dir": "file://" + self.checkpoints,
             "restart-strategy.type": "fixed-delay",

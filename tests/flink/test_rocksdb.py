@@ -3,14 +3,15 @@ Flink's flink-dist, loaded as Flink's state backends load them (extracted into a
 under the name the collector looks for): every call of a program that makes a known number of
 each (tests/flink/java/RocksCalls.java) counted exactly, its time against the program's own
 timing of the same calls without probes, a JVM that never loads the library left alone, and
-the rate guard. The whole cluster's state calls are checked in test_flink.py."""
+the rate guard, and a real TaskManager on the hashmap backend. The whole RocksDB cluster's state
+calls are checked in test_flink.py."""
 import os
 import subprocess
 import time
 
 import pytest
 
-from flinkbed import BUILD, HERE, JDK17, VERSIONS, flink_home, it
+from flinkbed import BUILD, HERE, JDK17, VERSIONS, Cluster, flink_home, it, job_jar
 
 OPS = ("get", "put", "merge", "delete", "seek", "write")
 # (version, backend): 2.x ships ForSt's library next to FRocksDB's
@@ -149,3 +150,31 @@ def test_rate_guard_detaches(tmp_path, jvmtap_factory):
         assert "more than --rocksdb.max-call-rate=1000 per second allows" in j.output()
     finally:
         calls.stop()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_hashmap_taskmanagers_have_no_probes(version, tmp_path, jvmtap_factory):
+    """Real TaskManagers on the hashmap backend running the keyed count: they never map
+    RocksDB's library, so jvmtap attaches nothing to them (no traps) and shows no state series,
+    while their tasks' CPU is there."""
+    j = jvmtap_factory()
+    c = Cluster(version, tmp_path, reporter=False, backend="hashmap")
+    try:
+        jid = c.submit(job_jar(c.home, version), "--records", "100000")
+        c.wait_finished(jid)
+        tms = [p.pid for role, p in c.procs if role == "taskmanager"]
+        s = it.wait_scrape(j, lambda s: all(it.select(s, "jvmtap_flink_task_cpu_seconds_total",
+                                                      pid=str(tm)) for tm in tms), 20,
+                           "the TaskManagers' tasks")
+        mapped = ["librocksdbjni" in open("/proc/%d/maps" % tm).read() for tm in tms]
+        it.record("flink %s hashmap TaskManagers: RocksDB library mapped %r; state series: %d; "
+                  "RocksDB libraries attached: %d" % (
+                      version, mapped,
+                      len(it.select(s, "jvmtap_flink_state_op_duration_seconds_count")),
+                      it.value(s, "jvmtap_flink_state_probes_attached", backend="rocksdb")))
+        assert not any(mapped)
+        for tm in tms:
+            assert not it.select(s, "jvmtap_flink_state_op_duration_seconds_count", pid=str(tm))
+        assert it.value(s, "jvmtap_flink_state_probes_attached", backend="rocksdb") == 0
+    finally:
+        c.stop()
