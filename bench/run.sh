@@ -221,3 +221,6 @@ python3 bench/scale.py
 
 # ---- 7. what the RocksDB state probes cost per call, next to bpftrace (bench/state.py) --------
 python3 bench/state.py
+
+# ---- 8. jvmtap next to bpftrace on each hot path: ns/event, per GC collection, slowdown (bench/peers.py)
+python3 bench/peers.py
