@@ -262,7 +262,14 @@ def test_oom_kill_counted_once_in_its_container(jvmtap_factory, cgroups, tmp_pat
     q = other.spawn(["/usr/bin/python3", "-c", ALLOC, "8", "0", ""], stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "r" and q.stdout.readline().strip() == "r"
-    s = j.scrape()
+
+    def both_seen():
+        # new cgroups are found by the next walk: at most once a second during scrapes
+        s = j.scrape()
+        return s if None not in (one(s, "jvmtap_container_oom_kills_total", x)
+                                 for x in (c, other)) else None
+    s = wait_for(both_seen)
+    assert s, "jvmtap never showed the two new containers"
     assert one(s, "jvmtap_container_oom_kills_total", c) == 0
     assert one(s, "jvmtap_container_oom_victims_total", c, jvm="false") is None
     p.stdin.write("\n")
