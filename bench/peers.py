@@ -136,8 +136,8 @@ def set_stats(v):
 
 def sched_pipe():
     """usecs per op of `perf bench sched pipe`, both tasks on one CPU (PIPE_CPU): on two idle
-    vCPUs of this VM each op waits for an idle CPU to be woken (75-95 µs/op, ±15 % from run
-    to run); on one CPU an op is two switches and two pipe calls (~6 µs)."""
+    vCPUs of this VM each op waits for an idle CPU to be woken (60-97 µs/op over the rounds of
+    one run); on one CPU an op is two switches and two pipe calls (~6 µs)."""
     pin = ["taskset", "-c", PIPE_CPU] if PIPE_CPU else []
     out = subprocess.run(pin + ["perf", "bench", "sched", "pipe", "-l", str(LOOPS)],
                          capture_output=True, text=True, check=True).stdout
