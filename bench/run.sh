@@ -6,6 +6,8 @@
 #     runs interleaved so drift hits both sides alike.
 #  3. Scrape latency and resident memory of the collector.
 #  4. CPU per refresh and memory of `jvmtap top --batch`.
+#  5-8. A real Flink job with and without jvmtap; scrape cost at node scale; what the RocksDB
+#     state probes cost per call; jvmtap next to bpftrace on each hot path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
