@@ -55,8 +55,10 @@ static int socket_in(pid_t pid, int family)
 
 	if (!netns || stat("/proc/thread-self/ns/net", &b))
 		return -errno;
-	if (netns == (uint64_t)b.st_ino)
-		return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (netns == (uint64_t)b.st_ino) {
+		fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
 	snprintf(path, sizeof(path), "%s/%d/ns/net", cfg.procfs, pid);
 	target = open(path, O_RDONLY | O_CLOEXEC);
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
