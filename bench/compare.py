@@ -6,7 +6,6 @@ builds so drift hits both alike. For "no slower than before" claims (docs/perfor
     git worktree add /tmp/jvmtap-old <commit> && make -C /tmp/jvmtap-old jvmtap
     bench/compare.py /tmp/jvmtap-old/jvmtap ./jvmtap 10
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,14 +14,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-# free_port() of the integration suite (tests/integration/conftest.py), as the module
-# `jvmtap_it`, loaded the way tests/flink/flinkbed.py loads it for bench/flink.py.
-if "jvmtap_it" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "jvmtap_it", os.path.join(ROOT, "tests", "integration", "conftest.py"))
-    sys.modules["jvmtap_it"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["jvmtap_it"])
-from jvmtap_it import free_port  # noqa: E402
+# The integration suite's helpers (tests/integration/conftest.py), as loaded by
+# tests/flink/flinkbed.py for the Flink tests and bench/flink.py.
+sys.path.insert(0, os.path.join(ROOT, "tests", "flink"))
+from flinkbed import it  # noqa: E402
+free_port = it.free_port
 
 
 def one_round(binary, lat, rss):

@@ -20,7 +20,6 @@ counted). Prints markdown tables.
         BENCH_PEERS_NET_BYTES=4G BENCH_PEERS_NET_LEN=128K \\
         BENCH_PEERS_ARGS="--cgroup.hierarchy=auto" python3 bench/peers.py  # its own choice
 """
-import importlib.util
 import json
 import os
 import resource
@@ -34,14 +33,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-# The integration suite's collector runner and free_port() (tests/integration/conftest.py), as
-# the module `jvmtap_it`, loaded as bench/scale.py loads it.
-if "jvmtap_it" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "jvmtap_it", os.path.join(ROOT, "tests", "integration", "conftest.py"))
-    sys.modules["jvmtap_it"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["jvmtap_it"])
-import jvmtap_it as it  # noqa: E402
+# The integration suite's helpers (tests/integration/conftest.py), as loaded by
+# tests/flink/flinkbed.py for the Flink tests and bench/flink.py.
+sys.path.insert(0, os.path.join(ROOT, "tests", "flink"))
+from flinkbed import it  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_PEERS_ROUNDS", "5"))
 PATHS = os.environ.get("BENCH_PEERS_PATHS", "cpu gc net").split()

@@ -6,7 +6,6 @@ JVM (jvmtap_scrape_collector_duration_seconds), series. Prints a markdown table.
 
     python3 bench/scale.py                       # BENCH_SCALE_JVMS=50 BENCH_SCALE_CGROUPS=200
 """
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,14 +16,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-# free_port() of the integration suite (tests/integration/conftest.py), as the module
-# `jvmtap_it`, loaded the way tests/flink/flinkbed.py loads it for bench/flink.py.
-if "jvmtap_it" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "jvmtap_it", os.path.join(ROOT, "tests", "integration", "conftest.py"))
-    sys.modules["jvmtap_it"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["jvmtap_it"])
-from jvmtap_it import free_port  # noqa: E402
+# The integration suite's helpers (tests/integration/conftest.py), as loaded by
+# tests/flink/flinkbed.py for the Flink tests and bench/flink.py.
+sys.path.insert(0, os.path.join(ROOT, "tests", "flink"))
+from flinkbed import it  # noqa: E402
+free_port = it.free_port
 NJVMS = int(os.environ.get("BENCH_SCALE_JVMS", "50"))
 NCG = int(os.environ.get("BENCH_SCALE_CGROUPS", "200"))
 SCRAPES = int(os.environ.get("BENCH_SCALE_SCRAPES", "200"))
