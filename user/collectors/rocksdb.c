@@ -34,26 +34,24 @@
 static const char *const op_names[ROCKSDB_OP__N] = { "get", "put", "merge", "delete", "seek",
 						      "write" };
 
-/* One table per backend: the same exported functions under RocksJava's package name. */
-#define PROBES(pkg)                                                                             \
-	{ { .name = "Java_" pkg "_RocksDB_get__J_3BIIJ", .ret = true },                           \
-	  { .name = "Java_" pkg "_RocksDB_get__JJ_3BIIJ", .ret = true },                          \
-	  { .name = "Java_" pkg "_RocksDB_put__JJ_3BII_3BIIJ", .ret = true },                     \
-	  { .name = "Java_" pkg "_RocksDB_merge__JJ_3BII_3BIIJ", .ret = true },                   \
-	  { .name = "Java_" pkg "_RocksDB_delete__JJ_3BIIJ", .ret = true },                       \
-	  { .name = "Java_" pkg "_RocksIterator_seek0", .ret = true },                            \
-	  { .name = "Java_" pkg "_RocksDB_write0", .ret = true },                                 \
-	  { .name = "Java_" pkg "_RocksDB_get__J_3BIIJ", .cookie = ROCKSDB_OP_GET },              \
-	  { .name = "Java_" pkg "_RocksDB_get__JJ_3BIIJ", .cookie = ROCKSDB_OP_GET },             \
-	  { .name = "Java_" pkg "_RocksDB_put__JJ_3BII_3BIIJ", .cookie = ROCKSDB_OP_PUT },        \
-	  { .name = "Java_" pkg "_RocksDB_merge__JJ_3BII_3BIIJ", .cookie = ROCKSDB_OP_MERGE },    \
-	  { .name = "Java_" pkg "_RocksDB_delete__JJ_3BIIJ", .cookie = ROCKSDB_OP_DELETE },       \
-	  { .name = "Java_" pkg "_RocksIterator_seek0", .cookie = ROCKSDB_OP_SEEK },              \
-	  { .name = "Java_" pkg "_RocksDB_write0", .cookie = ROCKSDB_OP_WRITE } }
+/* The exported functions Flink's state calls, with their op; the same under RocksJava's and
+ * ForSt's package names. */
+#define JNI_FUNCS(X, pkg)                                                                       \
+	X(pkg, "RocksDB_get__J_3BIIJ", GET)                                                     \
+	X(pkg, "RocksDB_get__JJ_3BIIJ", GET)                                                    \
+	X(pkg, "RocksDB_put__JJ_3BII_3BIIJ", PUT)                                               \
+	X(pkg, "RocksDB_merge__JJ_3BII_3BIIJ", MERGE)                                           \
+	X(pkg, "RocksDB_delete__JJ_3BIIJ", DELETE)                                              \
+	X(pkg, "RocksIterator_seek0", SEEK)                                                     \
+	X(pkg, "RocksDB_write0", WRITE)
+#define RETURN_OF(pkg, f, op) { .name = "Java_" pkg "_" f, .ret = true },
+#define ENTRY_OF(pkg, f, op) { .name = "Java_" pkg "_" f, .cookie = ROCKSDB_OP_##op },
+#define ONE(pkg, f, op) +1
+#define NRETURNS (0 JNI_FUNCS(ONE, ))
+#define NPROBES (2 * NRETURNS)
 /* Returns are attached first (the table's order): an entry with no return to close it would
  * only be overwritten by the thread's next call, but a return without its entry is ignored. */
-#define NPROBES 14
-#define NRETURNS 7
+#define PROBES(pkg) { JNI_FUNCS(RETURN_OF, pkg) JNI_FUNCS(ENTRY_OF, pkg) }
 
 static const struct libprobe_spec frocksdb_probes[NPROBES] = PROBES("org_rocksdb");
 static const struct libprobe_spec forst_probes[NPROBES] = PROBES("org_forstdb");
