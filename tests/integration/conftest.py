@@ -153,6 +153,24 @@ class Jvmtap:
     def scrape(self):
         return parse(self.scrape_text())[0]
 
+    def refreshes(self, collector, samples=None):
+        """How many refreshes of collector's workers succeeded (jvmtap_refreshes_total)."""
+        return sum(v for l, v in select(samples or self.scrape(), "jvmtap_refreshes_total",
+                                        collector=collector, result="ok"))
+
+    def scrape_fresh(self, collector, timeout=10):
+        """A scrape whose reading of collector's refresh worker began after this call: the
+        count of refreshes done is read, and the scrape waits for two more (the first may have
+        begun before the call). An oracle read just before this call and one just after it
+        then bracket what the scrape shows, as they would a read done at scrape."""
+        n, deadline = self.refreshes(collector), time.time() + timeout
+        while True:
+            s = self.scrape()
+            if self.refreshes(collector, s) >= n + 2:
+                return s
+            assert time.time() < deadline, "no two %s refreshes in %ss" % (collector, timeout)
+            time.sleep(0.05)
+
     def output(self):
         self.log.flush()
         self.log.seek(0)

@@ -1,6 +1,7 @@
 """Container memory, CPU quota and throttling and OOM kills (collectors cgroup and oom) against
-their oracles: the cgroup files themselves, read by the test just before and just after the
-scrape (a value must lie between the two readings), a real OOM kill at a memory limit (a plain
+their oracles: the cgroup files themselves, read by the test just before and just after a scrape
+that shows a reading the refresh worker began after the first read (j.scrape_fresh: a value must
+lie between the two readings), a real OOM kill at a memory limit (a plain
 allocator and a JVM) and a real CFS quota with a busy loop."""
 import os
 import subprocess
@@ -172,7 +173,7 @@ def test_memory_and_quota_between_file_reads(jvmtap_factory, cgroups, tmp_path, 
     q.wait(10)
     for _ in range(3):
         before = c.memory()
-        s = j.scrape()
+        s = j.scrape_fresh("cgroup")
         after = c.memory()
         for k, fam in FAMS.items():
             v = one(s, fam, c)
@@ -207,7 +208,7 @@ def test_cpu_throttling_between_file_reads(jvmtap_factory, cgroups, hier):
     j = jvmtap_factory("--cgroup.hierarchy=" + hier)
     c = Container(cgroups, hier)
     c.set_cpu_quota(10000, 100000)
-    p = c.spawn(busy(3.0))
+    p = c.spawn(busy(30.0))  # killed after the readings
     time.sleep(1.0)
     names = {"periods": "jvmtap_container_cpu_cfs_periods_total",
              "throttled": "jvmtap_container_cpu_cfs_throttled_periods_total",
@@ -215,7 +216,7 @@ def test_cpu_throttling_between_file_reads(jvmtap_factory, cgroups, hier):
     first = None
     for _ in range(4):
         before = c.cpu_stat()
-        s = j.scrape()
+        s = j.scrape_fresh("cgroup")
         after = c.cpu_stat()
         for k, fam in names.items():
             v = one(s, fam, c)
@@ -224,6 +225,7 @@ def test_cpu_throttling_between_file_reads(jvmtap_factory, cgroups, hier):
             assert before[k] - 1e-9 <= v <= after[k] + 1e-9, (k, before, v, after)
         first = first or after
         time.sleep(0.4)
+    p.kill()
     p.wait(10)
     assert after["throttled"] - first["throttled"] >= 5, (first, after)
     # 22 or 23 of 23 here when idle, 21 of 23 beside other tests: at least half leaves room for
@@ -264,7 +266,8 @@ def test_oom_kill_counted_once_in_its_container(jvmtap_factory, cgroups, tmp_pat
     assert p.stdout.readline().strip() == "r" and q.stdout.readline().strip() == "r"
 
     def both_seen():
-        # new cgroups are found by the next walk: at most once a second during scrapes
+        # new cgroups are found by the next walk (at most once a second during scrapes) and
+        # read by the next refresh (every second)
         s = j.scrape()
         return s if None not in (one(s, "jvmtap_container_oom_kills_total", x)
                                  for x in (c, other)) else None
@@ -277,7 +280,7 @@ def test_oom_kill_counted_once_in_its_container(jvmtap_factory, cgroups, tmp_pat
     assert p.wait(30) == -9
     assert wait_for(lambda: victims(j, c, "false"))
     time.sleep(1.5)  # a second count would show by now
-    s = j.scrape()
+    s = j.scrape_fresh("cgroup")
     assert c.oom_kills() == 1
     assert one(s, "jvmtap_container_oom_kills_total", c) == 1
     assert one(s, "jvmtap_container_oom_victims_total", c, jvm="false") == 1
@@ -323,7 +326,7 @@ def test_container_with_a_sub_cgroup_is_one_series(jvmtap_factory, cgroups, tmp_
                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "r"
     before = c.memory()
-    s = j.scrape()
+    s = j.scrape_fresh("cgroup")
     after = c.memory()
     for k, fam in FAMS.items():
         found = select(s, fam, container_id=cid)
@@ -340,7 +343,7 @@ def test_container_with_a_sub_cgroup_is_one_series(jvmtap_factory, cgroups, tmp_
     assert p.wait(30) == -9
     assert wait_for(lambda: victims(j, c, "false"))
     time.sleep(1.5)
-    s = j.scrape()
+    s = j.scrape_fresh("cgroup")
     assert sub.oom_kills() == 1
     assert c.oom_kills() == (0 if hier == "v1" else 1)
     assert one(s, "jvmtap_container_oom_kills_total", c) == 1
@@ -377,7 +380,7 @@ def test_jvm_oom_killed_is_named_a_jvm(jvmtap_factory, cgroups, tmp_path, memhog
     assert p.wait(60) == -9
     assert wait_for(lambda: victims(j, c, "true"))
     time.sleep(1.5)
-    s = j.scrape()
+    s = j.scrape_fresh("cgroup")
     assert c.oom_kills() == 1
     assert one(s, "jvmtap_container_oom_kills_total", c) == 1
     assert one(s, "jvmtap_container_oom_victims_total", c, jvm="true") == 1
@@ -399,7 +402,7 @@ def test_v2_cgroup_without_controllers_has_no_series_and_no_errors(jvmtap_factor
     cg = cgroups(base=CG2)
     p = cg.spawn(["/usr/bin/python3", "-c", "import time; time.sleep(30)"])
     time.sleep(0.5)
-    s = j.scrape()
+    s = j.scrape_fresh("tasks")
     assert select(s, "jvmtap_container_threads", container_id="/" + cg.rel)
     for fam in list(FAMS.values()) + ["jvmtap_container_memory_limit_bytes",
                                       "jvmtap_container_cpu_quota_seconds",

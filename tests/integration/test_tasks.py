@@ -1,5 +1,6 @@
-"""OS threads per container: the gauge against the process's own /proc/PID/task, the created
-counter against the threads the test program started."""
+"""OS threads per container: the gauge against the process's own /proc/PID/task (in a scrape
+showing a count its refresh worker began after the threads changed), the created counter against
+the threads the test program started."""
 import os
 import subprocess
 import time
@@ -24,7 +25,7 @@ for e, t in stops[5:]:
 
 
 def gauge(j, cg, name="jvmtap_container_threads"):
-    found = select(j.scrape(), name, container_id="/" + cg.rel)
+    found = select(j.scrape_fresh("tasks"), name, container_id="/" + cg.rel)
     return found[0][1] if found else None
 
 

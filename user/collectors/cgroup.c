@@ -1,5 +1,7 @@
 /* Container memory, CPU quota and throttling, and OOM kills, from the cgroup files themselves,
- * read at scrape for every cgroup the identity walk knows (the hierarchy the CPU is charged to):
+ * read by a refresh worker (--cgroup.refresh-interval, default 1s) for every cgroup the identity
+ * walk knows (the hierarchy the CPU is charged to), so that a scrape only formats the last
+ * reading and its cost does not grow with the containers on the node:
  *   v2: memory.current, memory.stat, memory.max, memory.events, cpu.max, cpu.stat in the cgroup;
  *   v1: memory.usage_in_bytes, memory.stat, memory.limit_in_bytes, memory.oom_control at the same
  *       path under the memory controller's mount, cpu.cfs_quota_us, cpu.cfs_period_us, cpu.stat
@@ -19,12 +21,16 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include "cgroupfs.h"
+#include "args.h"
 #include "collector.h"
 #include "config.h"
 #include "families.h"
 #include "identity.h"
 #include "log.h"
+#include "idcopy.h"
+#include "engine.h"
 #include "readfile.h"
+#include "worker.h"
 
 #define STAT_MAX (256u << 10) /* memory.stat is ~1.5 KiB; more is not a cgroup file */
 
@@ -69,28 +75,63 @@ static const char *const v1_names[F__N] = { "memory.usage_in_bytes", "memory.sta
 enum reason { R_UNREADABLE, R_MALFORMED, R__N };
 static const char *const reason_names[R__N] = { "unreadable", "malformed" };
 
-static uint64_t errors[F__N][R__N];
+static uint64_t errors[F__N][R__N]; /* written by the worker, read by scrapes: atomics */
 static bool v1;
 static char v1_mem_root[PATH_MAX]; /* "" when there is no v1 memory controller */
 
 struct row {
-	struct label labels[IDENTITY_NLABELS];
+	const struct label *labels; /* the copy's */
 	int depth;
 	bool have[V__N];
 	double v[V__N];
 };
 
-struct rows {
+/* One reading: a row per container (its top cgroup's), and the identity copy its labels are in. */
+struct reading {
+	struct id_copy ids;
 	struct row *r;
-	size_t n, cap;
-	time_t now;
-	bool failed;
+	size_t n;
 };
+
+static void reading_free(void *p)
+{
+	struct reading *rd = p;
+
+	if (!rd)
+		return;
+	identity_copy_free(&rd->ids);
+	free(rd->r);
+	free(rd);
+}
+
+static struct snapshot last = SNAPSHOT_INIT(reading_free);
+static struct worker *refresher;
+static unsigned refresh_ms = 1000;
+
+enum { OPT_REFRESH = 2400 };
+
+static const struct argp_option options[] = {
+	{ "cgroup.refresh-interval", OPT_REFRESH, "DURATION", 0, "How often every container's cgroup files are read; a scrape shows the last reading (default 1s)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	if (key != OPT_REFRESH)
+		return ARGP_ERR_UNKNOWN;
+	if (flag_millis(arg, 100, 3600000u, &refresh_ms))
+		argp_error(st, "--cgroup.refresh-interval: '%s' is not a duration in 100ms..1h (1s, 500ms)", arg);
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
 
 static const char *file_name(enum file f)
 {
 	return (v1 ? v1_names : v2_names)[f];
 }
+
+static int cgroup_refresh(void *arg);
 
 static int cgroup_open(void)
 {
@@ -106,7 +147,8 @@ static int cgroup_open(void)
 			v1_mem_root[0] = '\0';
 		}
 	}
-	return 0;
+	refresher = worker_new("cgroup", "cgroup_files", refresh_ms, cgroup_refresh, NULL);
+	return refresher ? 0 : -ENOMEM;
 }
 
 /* Not there: no controller, the root, or removed meanwhile. Not an error. */
@@ -117,7 +159,7 @@ static bool absent(int err)
 
 static void count(enum file f, enum reason r)
 {
-	errors[f][r]++;
+	__atomic_fetch_add(&errors[f][r], 1, __ATOMIC_RELAXED);
 }
 
 /* A whole file of the cgroup directory dir (an O_PATH descriptor, < 0 when there is none); 0,
@@ -244,37 +286,20 @@ static void read_cpu(int dir, struct row *r)
 	free(b);
 }
 
-static void add_cgroup(uint64_t id, const char *dir, void *arg)
+static void read_cgroup(const struct id_cgroup *c, struct row *r)
 {
-	struct rows *rs = arg;
 	char mem[PATH_MAX + 32];
-	const char *rel = dir + strlen(identity_root()), *p;
-	struct row *r;
 	int cpu_fd;
 
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		struct row *g = realloc(rs->r, cap * sizeof(*g));
-
-		if (!g) {
-			rs->failed = true;
-			return;
-		}
-		rs->r = g;
-		rs->cap = cap;
-	}
-	r = &rs->r[rs->n];
 	memset(r, 0, sizeof(*r));
-	if (identity_labels(id, r->labels, rs->now) != IDENTITY_OK)
-		return;
-	for (p = rel; *p; p++)
-		r->depth += *p == '/';
+	r->labels = c->labels;
+	r->depth = c->depth;
 	/* one path walk per directory, one component per file */
-	cpu_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cpu_fd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (!v1)
 		read_memory(cpu_fd, r);
 	else if (v1_mem_root[0] &&
-		 snprintf(mem, sizeof(mem), "%s%s", v1_mem_root, rel) < (int)sizeof(mem)) {
+		 snprintf(mem, sizeof(mem), "%s%s", v1_mem_root, c->rel) < (int)sizeof(mem)) {
 		int mem_fd = open(mem, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 		read_memory(mem_fd, r);
@@ -284,7 +309,6 @@ static void add_cgroup(uint64_t id, const char *dir, void *arg)
 	read_cpu(cpu_fd, r);
 	if (cpu_fd >= 0)
 		close(cpu_fd);
-	rs->n++;
 }
 
 /* By identity, then the container's top cgroup first. */
@@ -309,49 +333,85 @@ static bool same_identity(const struct row *x, const struct row *y)
 	return true;
 }
 
-static int cgroup_collect(struct writer *w)
+/* The worker: the cgroups copied under the render lock, their files read without it. */
+static int cgroup_refresh(void *arg)
 {
-	struct rows rs = { .now = time(NULL) };
+	struct reading *rd = calloc(1, sizeof(*rd));
 	size_t i, k, top = 0;
-	int v, f, r;
+	int err;
 
-	identity_for_each(add_cgroup, &rs);
-	qsort(rs.r, rs.n, sizeof(*rs.r), cmp_row);
+	(void)arg;
+	if (!rd)
+		return -ENOMEM;
+	engine_lock();
+	err = identity_copy(&rd->ids, time(NULL));
+	engine_unlock();
+	if (!err && rd->ids.n && !(rd->r = calloc(rd->ids.n, sizeof(*rd->r))))
+		err = -ENOMEM;
+	if (err) {
+		reading_free(rd);
+		return err;
+	}
+	for (i = 0; i < rd->ids.n; i++)
+		read_cgroup(&rd->ids.c[i], &rd->r[i]);
+	if (rd->ids.n)
+		qsort(rd->r, rd->ids.n, sizeof(*rd->r), cmp_row);
 	/* One row per container: its top cgroup's, with v1's local oom_kill summed into it. */
-	for (i = 0, k = 0; i < rs.n; i++) {
-		if (i && same_identity(&rs.r[top], &rs.r[i])) {
-			if (v1 && rs.r[i].have[V_OOM]) {
-				rs.r[top].have[V_OOM] = true;
-				rs.r[top].v[V_OOM] += rs.r[i].v[V_OOM];
+	for (i = 0, k = 0; i < rd->ids.n; i++) {
+		if (i && same_identity(&rd->r[top], &rd->r[i])) {
+			if (v1 && rd->r[i].have[V_OOM]) {
+				rd->r[top].have[V_OOM] = true;
+				rd->r[top].v[V_OOM] += rd->r[i].v[V_OOM];
 			}
 			continue;
 		}
 		top = k;
 		if (k != i)
-			rs.r[k] = rs.r[i];
+			rd->r[k] = rd->r[i];
 		k++;
 	}
+	rd->n = k;
+	snapshot_publish(&last, rd);
+	return 0;
+}
+
+static int cgroup_collect(struct writer *w)
+{
+	const struct reading *rd = snapshot_hold(&last, NULL);
+	size_t i, n = rd ? rd->n : 0;
+	int v, f, r;
+
 	for (v = 0; v < V__N; v++) {
 		w_fam(w, val_fam[v]);
-		for (i = 0; i < k; i++)
-			if (rs.r[i].have[v])
-				w_sample(w, fam_name(val_fam[v]), NULL, 0, rs.r[i].labels,
-					 IDENTITY_NLABELS, rs.r[i].v[v]);
+		for (i = 0; i < n; i++)
+			if (rd->r[i].have[v])
+				w_sample(w, fam_name(val_fam[v]), NULL, 0, rd->r[i].labels,
+					 IDENTITY_NLABELS, rd->r[i].v[v]);
 	}
+	snapshot_release(&last);
 	w_fam(w, FAM_CGROUP_FILE_ERRORS_TOTAL);
 	for (f = 0; f < F__N; f++)
 		for (r = 0; r < R__N && file_name(f); r++) {
 			struct label l[] = { { "file", file_name(f) }, { "reason", reason_names[r] } };
 
-			w_sample(w, fam_name(FAM_CGROUP_FILE_ERRORS_TOTAL), l, 2, NULL, 0, errors[f][r]);
+			w_sample(w, fam_name(FAM_CGROUP_FILE_ERRORS_TOTAL), l, 2, NULL, 0,
+				 __atomic_load_n(&errors[f][r], __ATOMIC_RELAXED));
 		}
-	free(rs.r);
-	return rs.failed ? -ENOMEM : 0;
+	return 0;
+}
+
+static void cgroup_close(void)
+{
+	worker_free(refresher);
+	refresher = NULL;
+	snapshot_clear(&last);
 }
 
 const struct collector cgroup_collector = {
 	.name = "cgroup",
 	.help = "container memory, CPU quota and throttling, OOM kills from the cgroup files",
+	.argp = &argp,
 	.open = cgroup_open,
 	.collect = cgroup_collect,
+	.close = cgroup_close,
 };

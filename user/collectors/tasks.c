@@ -1,25 +1,70 @@
 /* OS threads per container: the live count from the kernel's own list of a cgroup's threads
- * (cgroup.threads on v2, tasks on v1) read at scrape, and threads created from the
- * sched_process_fork programs of bpf/tasks.bpf.c. */
+ * (cgroup.threads on v2, tasks on v1), read by a refresh worker (--tasks.refresh-interval,
+ * default 1s) so that a scrape does not read a file per cgroup, and threads created from the
+ * sched_process_fork programs of bpf/tasks.bpf.c, read at scrape. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "families.h"
+#include "args.h"
 #include "bpfutil.h"
 #include "cgmaps.h"
 #include "collector.h"
 #include "config.h"
+#include "engine.h"
+#include "idcopy.h"
 #include "identity.h"
 #include "jvmtap/cpu.h"
 #include "jvmtap/tasks.h"
 #include "log.h"
 #include "mapsnap.h"
 #include "tasks.skel.h"
+#include "worker.h"
 
 static struct tasks_bpf *skel;
 static struct bpf_link *link_;
+
+/* One reading of the live counts: a sample per cgroup, labels in the identity copy. */
+struct reading {
+	struct id_copy ids;
+	struct id_sample *s;
+	size_t n;
+};
+
+static void reading_free(void *p)
+{
+	struct reading *rd = p;
+
+	if (!rd)
+		return;
+	identity_copy_free(&rd->ids);
+	free(rd->s);
+	free(rd);
+}
+
+static struct snapshot last = SNAPSHOT_INIT(reading_free);
+static struct worker *refresher;
+static unsigned refresh_ms = 1000;
+
+enum { OPT_REFRESH = 2500 };
+
+static const struct argp_option options[] = {
+	{ "tasks.refresh-interval", OPT_REFRESH, "DURATION", 0, "How often every container's thread list is counted; a scrape shows the last count (default 1s)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	if (key != OPT_REFRESH)
+		return ARGP_ERR_UNKNOWN;
+	if (flag_millis(arg, 100, 3600000u, &refresh_ms))
+		argp_error(st, "--tasks.refresh-interval: '%s' is not a duration in 100ms..1h (1s, 500ms)", arg);
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
 
 static int try_mode(bool btf)
 {
@@ -53,6 +98,8 @@ static int try_one(int m, void *arg)
 	return try_mode(m == 0);
 }
 
+static int tasks_refresh(void *arg);
+
 static int tasks_open(void)
 {
 	static const char *const modes[] = { "tp_btf", "raw_tp" };
@@ -62,7 +109,12 @@ static int tasks_open(void)
 		.forced = cfg.attach_mode == ATTACH_AUTO ? -1 : cfg.attach_mode == ATTACH_TP_BTF ? 0 : 1,
 		.try_mode = try_one,
 	};
-	int got = bpfutil_probe(&p), err = got < 0 ? got : 0;
+	int got, err;
+
+	if (!(refresher = worker_new("tasks", "cgroup_threads", refresh_ms, tasks_refresh, NULL)))
+		return -ENOMEM;
+	got = bpfutil_probe(&p);
+	err = got < 0 ? got : 0;
 	bool btf = got < 0 ? p.forced == 0 : got == 0; /* the mode tried last */
 
 	if (err) {
@@ -118,34 +170,62 @@ static long count_lines(const char *path)
 	return n;
 }
 
-static void add_live(uint64_t id, const char *dir, void *arg)
+/* The worker: the cgroups copied under the render lock, their thread lists read without it. */
+static int tasks_refresh(void *arg)
 {
-	struct samples *ss = arg;
-	struct id_sample *s = next_sample(ss);
+	struct reading *rd = calloc(1, sizeof(*rd));
+	const char *file = identity_hierarchy() == CGROUP_V2 ? "cgroup.threads" : "tasks";
 	char path[4200];
+	size_t i;
 	long n;
+	int err;
 
-	if (!s || identity_labels(id, s->labels, ss->now) != IDENTITY_OK)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir,
-		 identity_hierarchy() == CGROUP_V2 ? "cgroup.threads" : "tasks");
-	n = count_lines(path);
-	if (n < 0)
-		return; /* removed meanwhile */
-	s->value = n;
-	ss->n++;
+	(void)arg;
+	if (!rd)
+		return -ENOMEM;
+	engine_lock();
+	err = identity_copy(&rd->ids, time(NULL));
+	engine_unlock();
+	if (!err && rd->ids.n && !(rd->s = calloc(rd->ids.n, sizeof(*rd->s))))
+		err = -ENOMEM;
+	if (err) {
+		reading_free(rd);
+		return err;
+	}
+	for (i = 0; i < rd->ids.n; i++) {
+		const struct id_cgroup *c = &rd->ids.c[i];
+
+		snprintf(path, sizeof(path), "%s/%s", c->dir, file);
+		if ((n = count_lines(path)) < 0)
+			continue; /* removed meanwhile */
+		memcpy(rd->s[rd->n].labels, c->labels, sizeof(c->labels));
+		rd->s[rd->n++].value = n;
+	}
+	snapshot_publish(&last, rd);
+	return 0;
 }
 
 static int tasks_collect(struct writer *w)
 {
 	struct samples ss = { .now = time(NULL) };
+	struct reading *rd;
 	struct mapsnap m = { 0 };
 	size_t i, c;
 	int err;
 
+	/* identity_emit_sums() sorts: the samples are copied out of the shared reading. */
 	w_fam(w, FAM_CONTAINER_THREADS);
-	identity_for_each(add_live, &ss);
+	rd = snapshot_hold(&last, NULL);
+	for (i = 0; rd && i < rd->n; i++) {
+		struct id_sample *s = next_sample(&ss);
+
+		if (!s)
+			break;
+		*s = rd->s[i];
+		ss.n++;
+	}
 	identity_emit_sums(w, fam_name(FAM_CONTAINER_THREADS), ss.s, ss.n);
+	snapshot_release(&last);
 
 	w_fam(w, FAM_CONTAINER_THREADS_CREATED_TOTAL);
 	ss.n = 0;
@@ -184,6 +264,9 @@ static void tasks_maintain(time_t now)
 
 static void tasks_close(void)
 {
+	worker_free(refresher);
+	refresher = NULL;
+	snapshot_clear(&last);
 	bpf_link__destroy(link_);
 	link_ = NULL;
 	tasks_bpf__destroy(skel);
@@ -193,6 +276,7 @@ static void tasks_close(void)
 const struct collector tasks_collector = {
 	.name = "tasks",
 	.help = "threads live and created per container",
+	.argp = &argp,
 	.open = tasks_open,
 	.collect = tasks_collect,
 	.maintain = tasks_maintain,

@@ -277,6 +277,8 @@ int engine_collect(struct writer *w)
 
 void engine_close(void)
 {
+	/* A refresh may be waiting for the render lock: stop them all before taking it. */
+	worker_stop_all();
 	engine_lock();
 	while (opened--)
 		if (is_open[opened] && collectors[opened]->close) {

@@ -122,6 +122,28 @@ int worker_run_all(void)
 	return err;
 }
 
+static void stop(struct worker *w)
+{
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	w->running = false;
+}
+
+void worker_stop_all(void)
+{
+	struct worker *w;
+
+	pthread_mutex_lock(&list_mu);
+	for (w = workers; w; w = w->next)
+		stop(w);
+	pthread_mutex_unlock(&list_mu);
+}
+
 void worker_kick(struct worker *w)
 {
 	if (!w)
@@ -145,13 +167,7 @@ void worker_free(struct worker *w)
 			break;
 		}
 	pthread_mutex_unlock(&list_mu);
-	if (w->running) {
-		pthread_mutex_lock(&w->mu);
-		w->stop = true;
-		pthread_cond_signal(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->thread, NULL);
-	}
+	stop(w);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w);

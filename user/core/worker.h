@@ -21,6 +21,9 @@ void worker_kick(struct worker *w);
 /* Stops the thread (waiting for a refresh in progress) and frees w; NULL is fine. */
 void worker_free(struct worker *w);
 
+/* Stops every worker's thread, waiting for refreshes in progress (one may wait for the render
+ * lock: call without it). worker_free() then only frees. */
+void worker_stop_all(void);
 /* Starts the threads of every worker made so far; 0 or -errno. */
 int worker_run_all(void);
 /* Every worker of the collector had its last refresh succeed (true with none). */

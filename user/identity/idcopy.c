@@ -1,0 +1,81 @@
+/* Copies of the identity walk's cgroups (idcopy.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "idcopy.h"
+
+struct ctx {
+	struct id_copy *out;
+	size_t cap;
+	time_t now;
+	int err;
+};
+
+static void add(uint64_t id, const char *dir, void *arg)
+{
+	struct ctx *x = arg;
+	struct label l[IDENTITY_NLABELS];
+	size_t len[IDENTITY_NLABELS], dlen = strlen(dir), rootlen = strlen(identity_root()), total;
+	struct id_cgroup *c;
+	const char *p;
+	char *m;
+	int i;
+
+	if (x->err || identity_labels(id, l, x->now) != IDENTITY_OK)
+		return;
+	if (x->out->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		struct id_cgroup *g = realloc(x->out->c, cap * sizeof(*g));
+
+		if (!g) {
+			x->err = -ENOMEM;
+			return;
+		}
+		x->out->c = g;
+		x->cap = cap;
+	}
+	total = dlen + 1;
+	for (i = 0; i < IDENTITY_NLABELS; i++)
+		total += (len[i] = strlen(l[i].value)) + 1;
+	if (!(m = malloc(total))) {
+		x->err = -ENOMEM;
+		return;
+	}
+	c = &x->out->c[x->out->n++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->mem = m;
+	memcpy(m, dir, dlen + 1);
+	c->dir = m;
+	c->rel = dlen > rootlen ? m + rootlen : "/";
+	for (p = c->rel + 1; *p; p++)
+		c->depth += *p == '/';
+	m += dlen + 1;
+	for (i = 0; i < IDENTITY_NLABELS; i++) {
+		memcpy(m, l[i].value, len[i] + 1);
+		c->labels[i] = (struct label){ l[i].name, m };
+		m += len[i] + 1;
+	}
+}
+
+int identity_copy(struct id_copy *out, time_t now)
+{
+	struct ctx x = { .out = out, .now = now };
+
+	out->c = NULL;
+	out->n = 0;
+	identity_for_each(add, &x);
+	return x.err;
+}
+
+void identity_copy_free(struct id_copy *c)
+{
+	size_t i;
+
+	for (i = 0; c && i < c->n; i++)
+		free(c->c[i].mem);
+	if (c)
+		free(c->c);
+	if (c)
+		c->c = NULL, c->n = 0;
+}
