@@ -1,4 +1,5 @@
-/* libFuzzer target for hsperf_parse() and hsperf_read_jvm(): any bytes in, no read outside them. */
+/* libFuzzer target for hsperf_parse(), hsperf_read_jvm() and the layout re-read: any bytes in, no
+ * read outside them, and a re-read of the bytes a layout was learned from gives what they gave. */
 // FUZZ-SOURCES: user/parse/hsperf.c
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,7 +52,9 @@ static void check_str(const char *s, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct span sp = { data, size, 0 };
-	struct hsperf_jvm j;
+	static struct hsperf_layout lay;
+	static uint8_t copy[1 << 16];
+	struct hsperf_jvm j, learned, again;
 	enum hsperf_err e1, e2;
 	int i;
 
@@ -64,6 +67,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (e1 != HSPERF_OK && e1 != e2)
 		abort();
+	if (hsperf_learn_jvm(data, size, &learned, &lay) != e2 || memcmp(&learned, &j, sizeof(j)))
+		abort();
+	again = learned;
+	if (lay.n > 0 && (hsperf_reread_jvm(data, size, &lay, &again) ||
+			  memcmp(&again, &learned, sizeof(again))))
+		abort();
+	/* the same layout over other bytes (a file changed under it): any answer, no stray read */
+	if (size <= sizeof(copy)) {
+		memcpy(copy, data, size);
+		for (i = 32; (size_t)i < size; i += 7)
+			copy[i] ^= (uint8_t)i;
+		hsperf_reread_jvm(copy, size, &lay, &again);
+		hsperf_reread_jvm(copy, size / 2, &lay, &again);
+	}
 
 	check_str(j.java_version, sizeof(j.java_version));
 	check_str(j.gc_policy, sizeof(j.gc_policy));

@@ -74,8 +74,8 @@ static long long rds64(const unsigned char *p, int big)
  * One entry of elen bytes at e, already known to lie inside the buffer. Sets *stop when the
  * callback asks to end the walk.
  */
-static enum hsperf_err visit(const unsigned char *e, int64_t elen, int big, hsperf_cb cb,
-			     void *arg, int *stop)
+static enum hsperf_err visit(const unsigned char *b, const unsigned char *e, int64_t elen,
+			     int big, hsperf_cb cb, void *arg, int *stop)
 {
 	int64_t name_off = rds32(e + E_NAME_OFFSET, big);
 	int64_t vlen = rds32(e + E_VECTOR_LENGTH, big);
@@ -97,11 +97,13 @@ static enum hsperf_err visit(const unsigned char *e, int64_t elen, int big, hspe
 			return HSPERF_BAD_ENTRY;
 		v.kind = HSPERF_LONG;
 		v.l = rds64(e + data_off, big);
+		v.off = (size_t)(e - b) + (size_t)data_off;
 	} else if (e[E_DATA_TYPE] == T_BYTE && e[E_DATA_UNITS] == U_STRING) {
 		if (data_off < HSPERF_ENTRY_HDR_SIZE || data_off + vlen > elen)
 			return HSPERF_BAD_ENTRY;
 		v.kind = HSPERF_STRING;
 		v.s = (const char *)e + data_off;
+		v.off = (size_t)(e - b) + (size_t)data_off;
 		nul = memchr(v.s, 0, (size_t)vlen);
 		v.slen = nul ? (size_t)(nul - (const unsigned char *)v.s) : (size_t)vlen;
 	} else {
@@ -113,7 +115,8 @@ static enum hsperf_err visit(const unsigned char *e, int64_t elen, int big, hspe
 	return HSPERF_OK;
 }
 
-enum hsperf_err hsperf_parse(const void *buf, size_t len, hsperf_cb cb, void *arg)
+/* hsperf_parse(), and where the walk ended: the end of the last entry visited. */
+static enum hsperf_err walk(const void *buf, size_t len, hsperf_cb cb, void *arg, int64_t *end)
 {
 	const unsigned char *b = buf;
 	int64_t blen, used, off, n, i, elen;
@@ -162,12 +165,20 @@ enum hsperf_err hsperf_parse(const void *buf, size_t len, hsperf_cb cb, void *ar
 			return HSPERF_BAD_ENTRY;
 		if (off + elen > blen)
 			return HSPERF_TRUNCATED;
-		err = visit(b + off, elen, big, cb, arg, &stop);
+		err = visit(b, b + off, elen, big, cb, arg, &stop);
 		if (err || stop)
 			return err;
 		off += elen;
+		*end = off;
 	}
 	return HSPERF_OK;
+}
+
+enum hsperf_err hsperf_parse(const void *buf, size_t len, hsperf_cb cb, void *arg)
+{
+	int64_t end;
+
+	return walk(buf, len, cb, arg, &end);
 }
 
 /* Convenience layer: the counters jvmtap exports, gathered by one hsperf_parse() walk. */
@@ -178,7 +189,33 @@ struct jvm_ctx {
 	unsigned int cls_seen; /* bit i: cls[i] was in the file */
 	int have_java_version;
 	int space_idx[HSPERF_MAX_SPACES]; /* S of each out->space[], the sort key after gen */
+	int space_first[HSPERF_MAX_SPACES]; /* the slot each out->space[] had before the sort */
+	struct hsperf_layout *lay; /* NULL: not learning */
 };
+
+/* Where a long went, for the layout: a byte offset into the struct, a class count, or a field of
+ * a space named by its slot before the sort (made an offset once the spaces are sorted). */
+enum { L_FIELD, L_CLS, L_SPACE };
+
+static void note(struct jvm_ctx *c, const struct hsperf_value *v, int kind, size_t dst)
+{
+	struct hsperf_layout *l = c->lay;
+
+	if (!l || l->n < 0)
+		return;
+	if (l->n == HSPERF_LAYOUT_MAX || v->off > 0xffffffffu || dst > 0xffff) {
+		l->n = -1;
+		return;
+	}
+	l->slot[l->n].off = (unsigned int)v->off;
+	l->slot[l->n].kind = (unsigned short)kind;
+	l->slot[l->n++].dst = (unsigned short)dst;
+}
+
+static void note_field(struct jvm_ctx *c, const struct hsperf_value *v, const long long *field)
+{
+	note(c, v, L_FIELD, (size_t)((const char *)field - (const char *)c->out));
+}
 
 static const struct {
 	const char *name;
@@ -258,9 +295,9 @@ static void collector_value(struct jvm_ctx *c, const char *rest, const struct hs
 	if (f == 0)
 		copy_str(o->collector[idx].name, sizeof(o->collector[idx].name), v->s, v->slen);
 	else if (f == 1)
-		o->collector[idx].invocations = v->l;
+		o->collector[idx].invocations = v->l, note_field(c, v, &o->collector[idx].invocations);
 	else
-		o->collector[idx].time_ticks = v->l;
+		o->collector[idx].time_ticks = v->l, note_field(c, v, &o->collector[idx].time_ticks);
 	if (o->ncollectors <= idx)
 		o->ncollectors = idx + 1;
 }
@@ -272,6 +309,11 @@ static void space_value(struct jvm_ctx *c, const char *rest, const struct hsperf
 	int gen, idx, f, i;
 
 	rest = index_dot(rest, &gen);
+	if (rest && gen <= 1 && v->kind == HSPERF_LONG && !strcmp(rest, "maxCapacity")) {
+		o->gen_max[gen] = v->l;
+		note_field(c, v, &o->gen_max[gen]);
+		return;
+	}
 	if (!rest || !(rest = after(rest, "space.")) || !(rest = index_dot(rest, &idx)))
 		return;
 	f = field_of(rest, names);
@@ -286,7 +328,10 @@ static void space_value(struct jvm_ctx *c, const char *rest, const struct hsperf
 		o->nspaces++;
 		o->space[i].gen = gen;
 		c->space_idx[i] = idx;
+		c->space_first[i] = i;
 	}
+	if (f)
+		note(c, v, L_SPACE, (size_t)i * 4 + (size_t)f);
 	if (f == 0)
 		copy_str(o->space[i].name, sizeof(o->space[i].name), v->s, v->slen);
 	else if (f == 1)
@@ -332,30 +377,33 @@ static int jvm_cb(const char *name, const struct hsperf_value *v, void *arg)
 		string_value(c, name, v);
 	else {
 		for (i = 0; i < sizeof(jvm_longs) / sizeof(jvm_longs[0]); i++)
-			if (!strcmp(name, jvm_longs[i].name))
+			if (!strcmp(name, jvm_longs[i].name)) {
 				memcpy((char *)c->out + jvm_longs[i].off, &v->l, sizeof(v->l));
+				note(c, v, L_FIELD, jvm_longs[i].off);
+			}
 		for (i = 0; i < 4; i++)
 			if (!strcmp(name, cls_names[i])) {
 				c->cls[i] = v->l;
 				c->cls_seen |= 1u << i;
+				note(c, v, L_CLS, i);
 			}
 	}
 	return 0;
 }
 
 /* jstat -class counts CDS-shared classes in Loaded/Unloaded; so do we, when either is there. */
-static long long cls_sum(const struct jvm_ctx *c, int i)
+static long long cls_sum(const long long cls[4], unsigned int seen, int i)
 {
 	unsigned long long sum = 0;
 	long long l;
 
-	if (!(c->cls_seen >> i & 3))
+	if (!(seen >> i & 3))
 		return -1;
 	/* unsigned: counters from a hostile file must not overflow a signed sum */
-	if (c->cls_seen >> i & 1)
-		sum += (unsigned long long)c->cls[i];
-	if (c->cls_seen >> i & 2)
-		sum += (unsigned long long)c->cls[i + 1];
+	if (seen >> i & 1)
+		sum += (unsigned long long)cls[i];
+	if (seen >> i & 2)
+		sum += (unsigned long long)cls[i + 1];
 	memcpy(&l, &sum, sizeof(l));
 	return l;
 }
@@ -380,15 +428,56 @@ static void sort_spaces(struct jvm_ctx *c)
 			o->space[j] = t;
 			c->space_idx[k] = c->space_idx[j];
 			c->space_idx[j] = ti;
+			ti = c->space_first[k];
+			c->space_first[k] = c->space_first[j];
+			c->space_first[j] = ti;
 		}
 	}
 }
 
-enum hsperf_err hsperf_read_jvm(const void *buf, size_t len, struct hsperf_jvm *out)
+/* The spaces' slots, once sorted: each L_SPACE becomes the L_FIELD of its space's new place. */
+static void resolve_spaces(struct jvm_ctx *c)
 {
-	struct jvm_ctx c = { .out = out };
+	struct hsperf_layout *l = c->lay;
+	struct hsperf_jvm *o = c->out;
+	int i, p, first, f;
+
+	for (i = 0; l && i < l->n; i++) {
+		if (l->slot[i].kind != L_SPACE)
+			continue;
+		first = l->slot[i].dst / 4;
+		f = l->slot[i].dst % 4;
+		for (p = 0; p < o->nspaces && c->space_first[p] != first; p++)
+			;
+		l->slot[i].kind = L_FIELD;
+		l->slot[i].dst = (unsigned short)((f == 1 ? (char *)&o->space[p].used :
+						   f == 2 ? (char *)&o->space[p].capacity :
+							    (char *)&o->space[p].max) -
+						  (char *)o);
+	}
+}
+
+/* The prologue's own fields, as the layout keeps them; 0 when the file is readable at all. */
+static int prologue(const unsigned char *b, size_t len, int *big, long long *used,
+		    long long *num, long long *eoff)
+{
+	if (!b || len < HSPERF_PROLOGUE_SIZE || rd32(b, 1) != HSPERF_MAGIC || b[P_BYTE_ORDER] > 1 ||
+	    b[P_MAJOR] != HSPERF_MAJOR || !b[P_ACCESSIBLE])
+		return -1;
+	*big = b[P_BYTE_ORDER] == 0;
+	*used = rds32(b + P_USED, *big);
+	*num = rds32(b + P_NUM_ENTRIES, *big);
+	*eoff = rds32(b + P_ENTRY_OFFSET, *big);
+	return 0;
+}
+
+enum hsperf_err hsperf_learn_jvm(const void *buf, size_t len, struct hsperf_jvm *out,
+				 struct hsperf_layout *lay)
+{
+	struct jvm_ctx c = { .out = out, .lay = lay };
 	const long long absent = -1;
 	enum hsperf_err err;
+	int64_t end;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -398,11 +487,54 @@ enum hsperf_err hsperf_read_jvm(const void *buf, size_t len, struct hsperf_jvm *
 		out->collector[i].invocations = out->collector[i].time_ticks = -1;
 	for (i = 0; i < HSPERF_MAX_SPACES; i++)
 		out->space[i].used = out->space[i].capacity = out->space[i].max = -1;
+	if (lay)
+		memset(lay, 0, sizeof(*lay));
 
-	err = hsperf_parse(buf, len, jvm_cb, &c);
+	end = -1;
+	err = walk(buf, len, jvm_cb, &c, &end);
+	if (lay)
+		lay->end = end;
 
-	out->classes_loaded = cls_sum(&c, 0);
-	out->classes_unloaded = cls_sum(&c, 2);
+	out->classes_loaded = cls_sum(c.cls, c.cls_seen, 0);
+	out->classes_unloaded = cls_sum(c.cls, c.cls_seen, 2);
 	sort_spaces(&c);
+	if (lay && (err != HSPERF_OK ||
+		    prologue(buf, len, &lay->big, &lay->used, &lay->num_entries, &lay->entry_offset)))
+		lay->n = 0;
+	else if (lay) {
+		lay->cls_seen = c.cls_seen;
+		resolve_spaces(&c);
+	}
 	return err;
+}
+
+enum hsperf_err hsperf_read_jvm(const void *buf, size_t len, struct hsperf_jvm *out)
+{
+	return hsperf_learn_jvm(buf, len, out, NULL);
+}
+
+int hsperf_reread_jvm(const void *buf, size_t len, const struct hsperf_layout *lay,
+		      struct hsperf_jvm *out)
+{
+	const unsigned char *b = buf;
+	long long used, num, eoff, cls[4] = { 0 }, l;
+	int big, i;
+
+	if (!lay || lay->n <= 0 || prologue(b, len, &big, &used, &num, &eoff) || big != lay->big ||
+	    used != lay->used || num != lay->num_entries || eoff != lay->entry_offset ||
+	    lay->end < 0 || (unsigned long long)lay->end > len)
+		return 1;
+	/* every slot is inside the entries the learning walk visited, and len covers them all */
+	for (i = 0; i < lay->n; i++) {
+		l = rds64(b + lay->slot[i].off, big);
+		if (lay->slot[i].kind == L_CLS)
+			cls[lay->slot[i].dst] = l;
+		else
+			memcpy((char *)out + lay->slot[i].dst, &l, sizeof(l));
+	}
+	if (lay->cls_seen) {
+		out->classes_loaded = cls_sum(cls, lay->cls_seen, 0);
+		out->classes_unloaded = cls_sum(cls, lay->cls_seen, 2);
+	}
+	return 0;
 }

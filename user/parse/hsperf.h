@@ -30,6 +30,7 @@ struct hsperf_value {
 	long long l;
 	const char *s;
 	size_t slen;
+	size_t off; /* where the data starts, from the start of the buffer */
 };
 
 /* Returns 0 to continue, nonzero to stop the walk (hsperf_parse then returns HSPERF_OK). */
@@ -80,6 +81,7 @@ struct hsperf_jvm {
 	struct {
 		long long used, capacity, max;
 	} metaspace, ccs;
+	long long gen_max[2]; /* sun.gc.generation.{0,1}.maxCapacity; 0 when absent */
 };
 
 /*
@@ -88,5 +90,36 @@ struct hsperf_jvm {
  * initialised; on error it holds whatever the entries before the bad one provided.
  */
 enum hsperf_err hsperf_read_jvm(const void *buf, size_t len, struct hsperf_jvm *out);
+
+/*
+ * Where a file's counters are, learned by one full read: the offset of every long that
+ * hsperf_read_jvm() took and the field it went to. HotSpot only appends entries, and never moves
+ * one, so while the prologue still says the same used and num_entries, those offsets hold the
+ * same counters and a re-read of the file reads only them (as jstat does once it knows the
+ * file), not every entry by name.
+ */
+#define HSPERF_LAYOUT_MAX 96
+struct hsperf_layout {
+	int n; /* slots; -1: more longs than slots, always read in full */
+	int big;
+	long long used, num_entries, entry_offset;
+	long long end; /* where the learning walk ended: a copy shorter than this is read in full */
+	unsigned int cls_seen;
+	struct {
+		unsigned int off;	/* of the long in the file */
+		unsigned short kind;	/* where it goes: a field of the struct, or a class count */
+		unsigned short dst;	/* the field's byte offset, or the class count's index */
+	} slot[HSPERF_LAYOUT_MAX];
+};
+
+/* hsperf_read_jvm() that also learns lay (lay->n is 0 when the read failed). */
+enum hsperf_err hsperf_learn_jvm(const void *buf, size_t len, struct hsperf_jvm *out,
+				 struct hsperf_layout *lay);
+/* Updates the longs of out (the result of the read that learned lay) from a new copy of the
+ * same file: 0, or 1 when the file must be read in full again (its prologue no longer matches
+ * lay, it ends before the entries the learning read visited, it is not accessible, or lay is not usable). out is left as
+ * it was on 1. */
+int hsperf_reread_jvm(const void *buf, size_t len, const struct hsperf_layout *lay,
+		      struct hsperf_jvm *out);
 
 #endif

@@ -863,6 +863,78 @@ static void test_fixture_big_endian(void **state)
 	assert_int_not_equal(hsperf_read_jvm(be, sizeof(be), &j), HSPERF_OK);
 }
 
+/* Every long counter of a copy of the fixture changed in place, as a running JVM changes them:
+ * the re-read at the learned offsets gives exactly what a full read of the changed copy gives; a
+ * prologue that no longer matches, a short copy or a file not
+ * accessible asks for a full read and leaves the result alone. */
+static void bump_longs(unsigned char *b)
+{
+	uint32_t off = le32(b + P_ENTRY_OFFSET), n = le32(b + P_NUM_ENTRIES), i, k;
+
+	for (i = 0; i < n; i++) {
+		uint32_t elen = le32(b + off), doff = le32(b + off + E_DATA_OFFSET);
+
+		if (b[off + E_TYPE] == 'J' && le32(b + off + E_VECTOR_LENGTH) == 0)
+			for (k = 0; k < 8; k++) /* + (i + 1) * 0x0101..., carries ignored: any change */
+				b[off + doff + k] += (unsigned char)(i + 1);
+		off += elen;
+	}
+}
+
+static void test_layout_reread(void **state)
+{
+	static unsigned char copy[FIXTURE_LEN];
+	static struct hsperf_layout lay;
+	struct hsperf_jvm learned, full, again;
+	uint32_t used;
+
+	(void)state;
+	load_fixture();
+	memcpy(copy, fixture, sizeof(copy));
+	assert_int_equal(hsperf_learn_jvm(copy, sizeof(copy), &learned, &lay), HSPERF_OK);
+	/* 13 scalars, 4 class counts, 2 collectors x 2, 2 generation maxima, 5 spaces x 3 ... */
+	assert_true(lay.n >= 30 && lay.n <= HSPERF_LAYOUT_MAX);
+	check_fixture_jvm(&learned);
+
+	/* the same bytes: the same result */
+	again = learned;
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 0);
+	assert_memory_equal(&again, &learned, sizeof(again));
+
+	/* every long changed: the re-read matches a full read of the changed bytes */
+	bump_longs(copy);
+	assert_int_equal(hsperf_read_jvm(copy, sizeof(copy), &full), HSPERF_OK);
+	assert_memory_not_equal(&full, &learned, sizeof(full));
+	again = learned;
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 0);
+	assert_memory_equal(&again, &full, sizeof(again));
+
+	/* what asks for a full read, out untouched */
+	used = le32(copy + P_USED);
+	again = learned;
+	assert_int_equal(hsperf_reread_jvm(copy, used - 1, &lay, &again), 1);
+	copy[P_NUM_ENTRIES]++; /* an entry appended */
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 1);
+	copy[P_NUM_ENTRIES]--;
+	copy[P_USED]++;
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 1);
+	copy[P_USED]--;
+	copy[P_ACCESSIBLE] = 0;
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 1);
+	copy[P_ACCESSIBLE] = 1;
+	copy[P_BYTE_ORDER] = 0;
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 1);
+	copy[P_BYTE_ORDER] = 1;
+	assert_memory_equal(&again, &learned, sizeof(again));
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 0);
+	assert_memory_equal(&again, &full, sizeof(again));
+
+	/* a failed read learns nothing usable */
+	assert_int_equal(hsperf_learn_jvm(copy, 200, &full, &lay), HSPERF_TRUNCATED);
+	assert_int_equal(lay.n, 0);
+	assert_int_equal(hsperf_reread_jvm(copy, sizeof(copy), &lay, &again), 1);
+}
+
 static void test_fixture_truncated(void **state)
 {
 	struct rec *r = rec_new();
@@ -1162,6 +1234,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_parse),
 		cmocka_unit_test(test_fixture_jvm),
 		cmocka_unit_test(test_fixture_big_endian),
+		cmocka_unit_test(test_layout_reread),
 		cmocka_unit_test(test_fixture_truncated),
 		cmocka_unit_test(test_fixture_corrupt_fields),
 		cmocka_unit_test(test_jvm_absent),

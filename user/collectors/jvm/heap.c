@@ -23,29 +23,21 @@
 
 static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
 
-/* /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through the JVM's root so a
- * private /tmp and a user unknown to the host work. */
-int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out)
-{
-	char path[PATH_MAX], status[4096];
-	int nspid = pid;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
-	if ((n = read_small(path, status, sizeof(status))) > 0)
-		status_nspid(status, n, &nspid);
-	return jvm_read_hsperf_ns(pid, nspid, out);
-}
-
-/* One hsperfdata file per JVM, kept open once found: a scrape re-reads it with one stat() of
- * its path (the same file still there: not replaced, the pid not reused) and one pread(),
- * instead of listing the JVM's /tmp and opening the file again. */
+/* One hsperfdata file per JVM, kept open once found: a scrape checks with one stat() of its path
+ * that it is still the same file (not replaced, the pid not reused), re-reads it with one
+ * pread() into the buffer kept with it, and takes only the counters at the offsets the first
+ * full read learned (hsperf_reread_jvm()), instead of listing the JVM's /tmp, opening the file
+ * again and parsing every entry by name. Any change of the file's prologue means a full read. */
 struct hs_file {
 	pid_t pid;
 	int nspid, fd;
 	dev_t dev;
 	ino_t ino;
 	char path[PATH_MAX];
+	unsigned char *buf;
+	size_t cap;
+	struct hsperf_layout lay;
+	struct jvm_hsperf last; /* the result the layout belongs to, updated by each re-read */
 	struct hs_file *next;
 };
 #define HS_BUCKETS 256
@@ -65,6 +57,7 @@ static void hs_drop(pid_t pid)
 		if (f->pid == pid) {
 			*pp = f->next;
 			close(f->fd);
+			free(f->buf);
 			free(f);
 			return;
 		}
@@ -77,32 +70,11 @@ void jvm_hsperf_forget(pid_t pid)
 	pthread_mutex_unlock(&hs_lock);
 }
 
-/* The whole file from fd: 0 and *buf (the caller's to free), or -errno. */
-static int read_fd(int fd, char **buf, size_t *len)
+static int parse_file(const void *buf, size_t len, struct jvm_hsperf *out,
+		      struct hsperf_layout *lay)
 {
-	struct stat st;
-	ssize_t n;
+	enum hsperf_err e = hotspot_read(buf, len, out, lay);
 
-	if (fstat(fd, &st))
-		return -errno;
-	if (st.st_size <= 0 || (size_t)st.st_size > HSPERF_MAX_FILE)
-		return st.st_size <= 0 ? -ENODATA : -EFBIG;
-	if (!(*buf = malloc(st.st_size)))
-		return -ENOMEM;
-	n = pread(fd, *buf, st.st_size, 0);
-	if (n < 0) {
-		free(*buf);
-		return -errno;
-	}
-	*len = n;
-	return 0;
-}
-
-static int parse_file(char *buf, size_t len, struct jvm_hsperf *out)
-{
-	enum hsperf_err e = hotspot_read(buf, len, out);
-
-	free(buf);
 	if (e == HSPERF_NOT_READY)
 		return -EAGAIN;
 	if (e != HSPERF_OK) {
@@ -113,30 +85,37 @@ static int parse_file(char *buf, size_t len, struct jvm_hsperf *out)
 }
 
 /* The cached file of pid if it is still the one at its path; -ENOENT otherwise. */
-static int read_cached(pid_t pid, int nspid, struct jvm_hsperf *out)
+static int read_cached(pid_t pid, struct jvm_hsperf *out)
 {
 	struct hs_file *f;
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
+	ssize_t n;
 	int err;
 
 	for (f = *hs_slot(pid); f && f->pid != pid; f = f->next)
 		;
 	if (!f)
 		return -ENOENT;
-	if (f->nspid != nspid || stat(f->path, &st) || st.st_dev != f->dev || st.st_ino != f->ino) {
+	if (stat(f->path, &st) || st.st_dev != f->dev || st.st_ino != f->ino ||
+	    (n = pread(f->fd, f->buf, f->cap, 0)) < 0) {
 		hs_drop(pid);
 		return -ENOENT;
 	}
-	if ((err = read_fd(f->fd, &buf, &len))) {
-		hs_drop(pid);
-		return -ENOENT;
+	if (!hsperf_reread_jvm(f->buf, n, &f->lay, &f->last.h)) {
+		*out = f->last;
+		return 0;
 	}
-	return parse_file(buf, len, out);
+	err = parse_file(f->buf, n, out, &f->lay);
+	if (!err)
+		f->last = *out;
+	else
+		f->lay.n = 0;
+	return err;
 }
 
-static void remember(pid_t pid, int nspid, const char *path)
+/* Keeps the file just read in full (buf, len: its contents, learned into lay) open. */
+static void remember(pid_t pid, int nspid, const char *path, const struct jvm_hsperf *out,
+		     const struct hsperf_layout *lay)
 {
 	struct hs_file *f = calloc(1, sizeof(*f));
 	struct stat st;
@@ -144,33 +123,48 @@ static void remember(pid_t pid, int nspid, const char *path)
 	if (!f)
 		return;
 	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0 || fstat(f->fd, &st)) {
+	if (f->fd < 0 || fstat(f->fd, &st) || st.st_size <= 0 ||
+	    (size_t)st.st_size > HSPERF_MAX_FILE || !(f->buf = malloc(st.st_size))) {
 		if (f->fd >= 0)
 			close(f->fd);
 		free(f);
 		return;
 	}
+	f->cap = st.st_size;
 	f->pid = pid;
 	f->nspid = nspid;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
+	f->lay = *lay;
+	f->last = *out;
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	f->next = *hs_slot(pid);
 	*hs_slot(pid) = f;
 }
 
-static int read_listed(pid_t pid, int nspid, struct jvm_hsperf *out)
+/* /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through the JVM's root so a
+ * private /tmp and a user unknown to the host work. */
+static int read_listed(pid_t pid, struct jvm_hsperf *out)
 {
-	char path[PATH_MAX], *buf;
-	int err = -ENOENT;
+	char path[PATH_MAX], status[4096], *buf;
+	struct hsperf_layout *lay;
+	int err = -ENOENT, nspid = pid;
 	struct dirent *d;
 	size_t len;
+	ssize_t n;
 	DIR *dp;
 
+	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
+	if ((n = read_small(path, status, sizeof(status))) > 0)
+		status_nspid(status, n, &nspid);
 	snprintf(path, sizeof(path), "%s/%d/root/tmp", cfg.procfs, pid);
 	dp = opendir(path);
 	if (!dp)
 		return -ENOENT;
+	if (!(lay = malloc(sizeof(*lay)))) {
+		closedir(dp);
+		return -ENOMEM;
+	}
 	while (err && (d = readdir(dp))) {
 		if (strncmp(d->d_name, "hsperfdata_", 11))
 			continue;
@@ -184,22 +178,24 @@ static int read_listed(pid_t pid, int nspid, struct jvm_hsperf *out)
 			err = -EBADMSG;
 			break;
 		}
-		err = parse_file(buf, len, out);
+		err = parse_file(buf, len, out, lay);
+		free(buf);
 		if (err == 0)
-			remember(pid, nspid, path);
+			remember(pid, nspid, path, out, lay);
 	}
+	free(lay);
 	closedir(dp);
 	return err;
 }
 
-int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out)
+int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out)
 {
 	int err;
 
 	pthread_mutex_lock(&hs_lock);
-	err = read_cached(pid, nspid, out);
+	err = read_cached(pid, out);
 	if (err == -ENOENT)
-		err = read_listed(pid, nspid, out);
+		err = read_listed(pid, out);
 	pthread_mutex_unlock(&hs_lock);
 	return err;
 }

@@ -8,12 +8,10 @@
 #include "writer.h"
 
 /* The JVM's hsperfdata: 0, -ENOENT (none: e.g. -XX:-UsePerfData), -EAGAIN (not initialised
- * yet) or -EBADMSG (counted in jvmtap_hsperfdata_errors_total). */
+ * yet), -ENOMEM or -EBADMSG (counted in jvmtap_hsperfdata_errors_total). The file is found by
+ * the JVM's pid in its own namespace (its NSpid in /proc/PID/status), kept open and re-read
+ * while stat() of its path says it is the same file. */
 int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out);
-/* The same for a caller that has read /proc/PID/status already: nspid is the JVM's pid in its
- * own namespace (its NSpid), the number its hsperfdata file is named by. The file found is
- * kept open and re-read while stat() of its path says it is the same file. */
-int jvm_read_hsperf_ns(pid_t pid, int nspid, struct jvm_hsperf *out);
 /* Closes the hsperfdata file kept open for pid (a JVM forgotten). */
 void jvm_hsperf_forget(pid_t pid);
 void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n);

@@ -74,21 +74,6 @@ const char *thread_kind_name(enum thread_kind k)
 	return k < KIND__N ? names[k] : "app";
 }
 
-static int gen_cb(const char *name, const struct hsperf_value *v, void *arg)
-{
-	long long *gen_max = arg;
-	char want[48];
-	int n;
-
-	if (v->kind != HSPERF_LONG || sscanf(name, "sun.gc.generation.%d.", &n) != 1 || n < 0 ||
-	    n > 1)
-		return 0;
-	snprintf(want, sizeof(want), "sun.gc.generation.%d.maxCapacity", n);
-	if (!strcmp(name, want))
-		gen_max[n] = v->l;
-	return 0;
-}
-
 /* ZGC and Shenandoah write no sun.gc.policy.name: their collectors' names tell them ("Z
  * concurrent cycle pauses" on JDK 17, "ZGC minor collection pauses" and "ZGC major collection
  * pauses" on JDK 25, "Shenandoah partial" and "Shenandoah full" on both). */
@@ -106,15 +91,13 @@ void hotspot_gc_policy(struct hsperf_jvm *h)
 	}
 }
 
-enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out)
+enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out,
+			     struct hsperf_layout *lay)
 {
-	enum hsperf_err e = hsperf_read_jvm(buf, len, &out->h);
+	enum hsperf_err e = hsperf_learn_jvm(buf, len, &out->h, lay);
 
-	memset(out->gen_max, 0, sizeof(out->gen_max));
-	if (e == HSPERF_OK) {
-		hsperf_parse(buf, len, gen_cb, out->gen_max);
+	if (e == HSPERF_OK)
 		hotspot_gc_policy(&out->h);
-	}
 	return e;
 }
 
@@ -154,9 +137,9 @@ void hotspot_heap(const struct jvm_hsperf *p, long long *used, long long *commit
 	}
 	*committed -= s0c + s1c - max2(s0c, s1c);
 	if (!strcmp(pol, "Copy:MSC"))
-		*max = p->gen_max[0] - space_val(h, "s0", 2) + p->gen_max[1];
+		*max = h->gen_max[0] - space_val(h, "s0", 2) + h->gen_max[1];
 	else if (!strncmp(pol, "ParScav", 7))
-		*max = p->gen_max[0] - max2(s0c, s1c) + p->gen_max[1];
+		*max = h->gen_max[0] - max2(s0c, s1c) + h->gen_max[1];
 }
 
 const char *hotspot_pool_name(enum hotspot_pool p)

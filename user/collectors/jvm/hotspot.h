@@ -21,13 +21,13 @@ const char *thread_kind_name(enum thread_kind k);
 /* One hsperfdata file as jvmtap uses it. */
 struct jvm_hsperf {
 	struct hsperf_jvm h;
-	long long gen_max[2]; /* sun.gc.generation.{0,1}.maxCapacity; 0 when absent */
 };
 /* Where the file has no sun.gc.policy.name, the policy its collectors' names tell: "ZGC" or
  * "Shenandoah" (their collectors write none); else h->gc_policy is left as it is. */
 void hotspot_gc_policy(struct hsperf_jvm *h);
-/* hsperf_read_jvm() plus the generation maxima the heap maximum needs, and hotspot_gc_policy(). */
-enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out);
+/* hsperf_learn_jvm() (lay may be NULL) and hotspot_gc_policy(). */
+enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out,
+			     struct hsperf_layout *lay);
 
 /* Heap as MemoryMXBean and Runtime.maxMemory() count it. */
 void hotspot_heap(const struct jvm_hsperf *p, long long *used, long long *committed,

@@ -43,29 +43,27 @@ static double boot_time(void)
 	return bt;
 }
 
-/* Resident memory from /proc/PID/status VmRSS: the kernel's own counters of the process's
- * mapped pages (anon + file + shmem), O(1) to read; smaps_rollup counts the same pages by
- * walking every mapping under the mmap lock, milliseconds for a large heap, at every scrape.
- * Open fds from the size of /proc/PID/fd (the count since Linux 6.2), counted by readdir when
- * it says 0. The NSpid of the same read names the hsperfdata file (one status read a scrape). */
-static void read_proc(pid_t pid, double *rss, double *fds, int *nspid)
+/* Resident memory from /proc/PID/statm: the kernel's own counters of the process's mapped pages
+ * (anon + file + shmem, the same sum as status's VmRSS, which costs the kernel several times
+ * more to print), O(1) to read; smaps_rollup counts the same pages by walking every mapping under
+ * the mmap lock, milliseconds for a large heap, at every scrape. Open fds from the size of
+ * /proc/PID/fd (the count since Linux 6.2), counted by readdir when it says 0. */
+static void read_proc(pid_t pid, double *rss, double *fds)
 {
-	char path[PATH_MAX], buf[4096];
+	static long page;
+	char path[PATH_MAX], buf[256];
+	unsigned long long size, res;
 	struct dirent *d;
 	struct stat st;
-	uint64_t b;
-	ssize_t n;
 	long c = 0;
 	DIR *dp;
 
 	*rss = *fds = -1;
-	*nspid = pid;
-	snprintf(path, sizeof(path), "%s/%d/status", cfg.procfs, pid);
-	n = read_small(path, buf, sizeof(buf));
-	if (n > 0 && status_kb(buf, n, "VmRSS", &b) == 0)
-		*rss = b;
-	if (n > 0) /* the same read serves the hsperfdata file's name */
-		status_nspid(buf, n, nspid);
+	if (!page && (page = sysconf(_SC_PAGESIZE)) <= 0)
+		page = 4096;
+	snprintf(path, sizeof(path), "%s/%d/statm", cfg.procfs, pid);
+	if (read_small(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%llu %llu", &size, &res) == 2)
+		*rss = (double)res * page;
 	snprintf(path, sizeof(path), "%s/%d/fd", cfg.procfs, pid);
 	if (stat(path, &st))
 		return;
@@ -180,10 +178,8 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		v->skip = identity_labels(j->cgroup_id, v->id, now) != IDENTITY_OK;
 		v->rss_bytes = v->open_fds = -1;
 		if (!v->skip && !j->gone_at) {
-			int nspid;
-
-			read_proc(j->pid, &v->rss_bytes, &v->open_fds, &nspid);
-			v->have_hsperf = jvm_read_hsperf_ns(j->pid, nspid, &v->hs) == 0;
+			read_proc(j->pid, &v->rss_bytes, &v->open_fds);
+			v->have_hsperf = jvm_read_hsperf(j->pid, &v->hs) == 0;
 		}
 	}
 	jvm_views_cpu(vs, n);

@@ -133,8 +133,8 @@ static void test_heap_serial(void **state)
 	space(&p.h, "s0", 0, 0, 1000, 2000);
 	space(&p.h, "s1", 0, 300, 1000, 2000);
 	space(&p.h, "old", 1, 5000, 20000, 43000);
-	p.gen_max[0] = 21000;
-	p.gen_max[1] = 43000;
+	p.h.gen_max[0] = 21000;
+	p.h.gen_max[1] = 43000;
 	hotspot_heap(&p, &used, &committed, &max);
 	assert_int_equal(used, 6300);
 	assert_int_equal(committed, 8000 + 1000 + 20000);
@@ -154,8 +154,8 @@ static void test_heap_parallel(void **state)
 	space(&p.h, "s0", 0, 0, 1500, 7000);
 	space(&p.h, "s1", 0, 0, 1000, 7000);
 	space(&p.h, "old", 1, 4000, 16000, 44000);
-	p.gen_max[0] = 21000;
-	p.gen_max[1] = 44000;
+	p.h.gen_max[0] = 21000;
+	p.h.gen_max[1] = 44000;
 	hotspot_heap(&p, &used, &committed, &max);
 	assert_int_equal(used, 4100);
 	assert_int_equal(committed, 6000 + 1500 + 16000);
@@ -179,9 +179,9 @@ static void test_heap_and_pools_of_a_real_g1_file(void **state)
 	assert_non_null(f);
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	assert_int_equal(hotspot_read(buf, len, &p), HSPERF_OK);
+	assert_int_equal(hotspot_read(buf, len, &p, NULL), HSPERF_OK);
 	assert_string_equal(p.h.gc_policy, "GarbageFirst");
-	assert_true(p.gen_max[0] > 0 && p.gen_max[1] > 0);
+	assert_true(p.h.gen_max[0] > 0 && p.h.gen_max[1] > 0);
 	hotspot_heap(&p, &used, &committed, &max);
 	for (i = 0; i < p.h.nspaces; i++) {
 		sum += p.h.space[i].used;
