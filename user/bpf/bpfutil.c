@@ -28,6 +28,7 @@ struct tracked_map {
 	__u32 key_size;
 	enum bpf_map_type type;
 	const volatile __u64 *failures;
+	long entries; /* at the last bpfutil_count_maps(), -1 before it or when uncountable */
 };
 
 static struct tracked_prog progs[MAX_TRACKED];
@@ -209,6 +210,7 @@ void bpfutil_track_map(const char *map, const struct bpf_map *m, const volatile 
 		.key_size = bpf_map__key_size(m),
 		.type = bpf_map__type(m),
 		.failures = failures,
+		.entries = -1,
 	};
 }
 
@@ -268,6 +270,16 @@ static long count_entries(const struct tracked_map *m)
 	return n;
 }
 
+void bpfutil_count_maps(void)
+{
+	int i;
+
+	for (i = 0; i < nmaps; i++)
+		__atomic_store_n(&maps[i].entries,
+				 maps[i].type == BPF_MAP_TYPE_RINGBUF ? -1 : count_entries(&maps[i]),
+				 __ATOMIC_RELAXED);
+}
+
 void bpfutil_collect(struct writer *w)
 {
 	struct bpf_prog_info info[MAX_TRACKED];
@@ -305,7 +317,7 @@ void bpfutil_collect(struct writer *w)
 	w_fam(w, FAM_BPF_MAP_ENTRIES);
 	for (i = 0; i < nmaps; i++) {
 		struct label l[] = { { "map", maps[i].map } };
-		long n = maps[i].type == BPF_MAP_TYPE_RINGBUF ? -1 : count_entries(&maps[i]);
+		long n = __atomic_load_n(&maps[i].entries, __ATOMIC_RELAXED);
 
 		if (n >= 0)
 			w_sample(w, fam_name(FAM_BPF_MAP_ENTRIES), l, 1, NULL, 0, n);

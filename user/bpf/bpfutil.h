@@ -48,6 +48,9 @@ void bpfutil_untrack_all(void);
 /* Number of registered programs that are not attached (for --strict). */
 int bpfutil_missed(void);
 
+/* Counts every registered map's entries (a walk of the keys: hash maps keep no count) for the
+ * next bpfutil_collect(); on the self collector's worker, off the scrape path. */
+void bpfutil_count_maps(void);
 void bpfutil_collect(struct writer *w);
 
 /* 0 if tracefs is mounted (classic tracepoints need it), else logs how to mount it: -ENOENT. */

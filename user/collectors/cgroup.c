@@ -28,7 +28,7 @@
 #include "identity.h"
 #include "log.h"
 #include "idcopy.h"
-#include "engine.h"
+#include "renderlock.h"
 #include "readfile.h"
 #include "worker.h"
 

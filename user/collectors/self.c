@@ -1,11 +1,13 @@
 /* jvmtap's own health: build info, BPF program/map state, identity errors and the standard
  * process_* metrics. Registered last so the scrape duration covers every other collector. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "families.h"
@@ -17,6 +19,7 @@
 #include "readfile.h"
 #include "self.h"
 #include "version.h"
+#include "worker.h"
 
 static struct timespec render_start;
 
@@ -28,10 +31,14 @@ void self_render_begin(void)
 static long count_fds(void)
 {
 	struct dirent *d;
+	struct stat st;
 	long n = 0;
-	DIR *dp = opendir("/proc/self/fd");
+	DIR *dp;
 
-	if (!dp)
+	/* the count itself since Linux 6.2, no listing */
+	if (!stat("/proc/self/fd", &st) && st.st_size > 0)
+		return st.st_size;
+	if (!(dp = opendir("/proc/self/fd")))
 		return -1;
 	while ((d = readdir(dp)))
 		n += d->d_name[0] != '.';
@@ -130,8 +137,34 @@ static int self_collect(struct writer *w)
 	return ret;
 }
 
+/* jvmtap_bpf_map_entries walks every map's keys (thousands in the thread map of a busy node):
+ * counted every 2 s on a worker, not at each scrape. */
+static struct worker *counter;
+
+static int count_maps(void *arg)
+{
+	(void)arg;
+	bpfutil_count_maps();
+	return 0;
+}
+
+static int self_open(void)
+{
+	bpfutil_count_maps(); /* the first scrapes too have a count (self opens last) */
+	counter = worker_new("self", "bpf_map_entries", 2000, count_maps, NULL);
+	return counter ? 0 : -ENOMEM;
+}
+
+static void self_close(void)
+{
+	worker_free(counter);
+	counter = NULL;
+}
+
 const struct collector self_collector = {
 	.name = "self",
 	.help = "jvmtap's own health: build, BPF programs and maps, identity, process_*",
+	.open = self_open,
 	.collect = self_collect,
+	.close = self_close,
 };

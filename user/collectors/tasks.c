@@ -13,7 +13,7 @@
 #include "cgmaps.h"
 #include "collector.h"
 #include "config.h"
-#include "engine.h"
+#include "renderlock.h"
 #include "idcopy.h"
 #include "identity.h"
 #include "jvmtap/cpu.h"

@@ -37,7 +37,6 @@ static const struct collector *const collectors[] = {
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool off[NCOLLECTORS];     /* --collector.NAME=off */
 static bool is_open[NCOLLECTORS];
 static size_t opened;             /* collectors[0..opened) were offered open() */
@@ -94,16 +93,6 @@ static double mono_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void engine_lock(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-void engine_unlock(void)
-{
-	pthread_mutex_unlock(&lock);
 }
 
 /* A one-entry array map is the cheapest question the bpf() syscall can answer. */

@@ -3,6 +3,8 @@
 #ifndef JVMTAP_ENGINE_H
 #define JVMTAP_ENGINE_H
 
+#include "renderlock.h"
+
 #include "writer.h"
 
 /* Privileges, bpf(), BTF, libbpf and container identity; 0, or -errno with one log line. */
@@ -24,9 +26,5 @@ int engine_collect(struct writer *w);
 struct argp;
 const struct argp *engine_argp(void);
 void engine_close(void);
-
-/* The lock the collectors run under; engine_open() and engine_turn() take it themselves. */
-void engine_lock(void);
-void engine_unlock(void);
 
 #endif

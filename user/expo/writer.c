@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numfmt.h"
 #include "writer.h"
 
 #define W_MIN_CAP	4096
-#define W_NUM_MAX	32	/* "-2.2250738585072014e-308" is 24 bytes */
 #define W_FAM_MIN	64
 /* 2^(i+1) * unit overflows a double for any unit > 0 before this, see w_log2_histogram() */
 #define W_LOG2_MAX	2200
@@ -208,6 +208,12 @@ static void put_escaped(struct writer *w, const char *s, int quote)
 	if (reserve(w, 3 * n))
 		return;
 	o = w->buf + w->len;
+	/* Most values need no escape: copied at once up to the first byte that might. */
+	for (k = 0; k < n && p[k] < 0x80 && p[k] != '\\' && p[k] != '"' && p[k] != '\n'; k++)
+		;
+	memcpy(o, p, k);
+	o += k;
+	p += k;
 	while (*p) {
 		if (*p < 0x80) {
 			if (*p == '\\' || (*p == '"' && quote)) {
@@ -236,63 +242,24 @@ static void put_escaped(struct writer *w, const char *s, int quote)
 	commit(w, o);
 }
 
-/*
- * The one number formatter, shared by sample values and le labels so that a bound is always
- * spelled the same way. Returns the length written to out[W_NUM_MAX].
- */
-static size_t fmt_double(char *out, double v)
-{
-	char tmp[W_NUM_MAX];
-	size_t i, j;
-	int prec;
-
-	if (isnan(v)) {
-		strcpy(out, "NaN");
-		return 3;
-	}
-	if (isinf(v)) {
-		strcpy(out, v > 0 ? "+Inf" : "-Inf");
-		return 4;
-	}
-	/* -0 as "0": as an le value "-0" would be a different label value than "0". */
-	if (v == 0) {
-		strcpy(out, "0");
-		return 1;
-	}
-	if (fabs(v) <= 0x1p53 && v == trunc(v)) {
-		snprintf(tmp, sizeof(tmp), "%.0f", v);
-	} else {
-		/*
-		 * If any representation of <= 15 digits round-trips, %.15g yields it (%g drops
-		 * trailing zeros); above that the correctly rounded form is the shortest if any is.
-		 */
-		for (prec = 15; prec <= 17; prec++) {
-			snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-			if (prec == 17 || strtod(tmp, NULL) == v)
-				break;
-		}
-	}
-	/* snprintf/strtod follow LC_NUMERIC; the exposition format wants '.' in any locale. */
-	for (i = 0, j = 0; tmp[i]; i++) {
-		char c = tmp[i];
-
-		if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e')
-			out[j++] = c;
-		else if (!j || out[j - 1] != '.')
-			out[j++] = '.';
-	}
-	out[j] = '\0';
-	return j;
-}
-
 static void put_label(struct writer *w, const char *name, const char *value, int *opened)
 {
+	size_t n;
+	char *o;
+
 	if (!name || !*name)
 		return;
-	putc_(w, *opened ? ',' : '{');
+	n = strlen(name);
+	if (reserve(w, n + 3))
+		return;
+	o = w->buf + w->len;
+	*o++ = *opened ? ',' : '{';
+	memcpy(o, name, n);
+	o += n;
+	*o++ = '=';
+	*o++ = '"';
+	commit(w, o);
 	*opened = 1;
-	puts_(w, name);
-	put(w, "=\"", 2);
 	put_escaped(w, value ? value : "", 1);
 	putc_(w, '"');
 }
@@ -352,7 +319,7 @@ static void put_series(struct writer *w, const char *name, const char *suffix,
 	if (opened)
 		putc_(w, '}');
 	putc_(w, ' ');
-	n = fmt_double(num, value);
+	n = num_format(num, value);
 	put(w, num, n);
 	putc_(w, '\n');
 }
@@ -523,7 +490,7 @@ static void put_bucket(struct writer *w, const char *name, const struct label *a
 {
 	char num[W_NUM_MAX];
 
-	fmt_double(num, le);
+	num_format(num, le);
 	put_series(w, name, "_bucket", a, na, b, nb, num, (double)cum);
 }
 

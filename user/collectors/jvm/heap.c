@@ -23,17 +23,17 @@
 
 static uint64_t errors[HSPERF__N + 1]; /* [HSPERF__N]: unreadable */
 
-/* One hsperfdata file per JVM, kept open once found: a scrape checks with one stat() of its path
- * that it is still the same file (not replaced, the pid not reused), re-reads it with one
- * pread() into the buffer kept with it, and takes only the counters at the offsets the first
+/* One hsperfdata file per JVM, kept open once found, with its directory: a scrape checks with one
+ * fstatat() of its name in that directory that it is still the same file (not replaced, the pid
+ * not reused), re-reads it with one pread() into the buffer kept with it, and takes only the counters at the offsets the first
  * full read learned (hsperf_reread_jvm()), instead of listing the JVM's /tmp, opening the file
  * again and parsing every entry by name. Any change of the file's prologue means a full read. */
 struct hs_file {
 	pid_t pid;
-	int nspid, fd;
+	int nspid, fd, dirfd;
 	dev_t dev;
 	ino_t ino;
-	char path[PATH_MAX];
+	char name[16]; /* the nspid, the file's name in dirfd */
 	unsigned char *buf;
 	size_t cap;
 	struct hsperf_layout lay;
@@ -57,6 +57,7 @@ static void hs_drop(pid_t pid)
 		if (f->pid == pid) {
 			*pp = f->next;
 			close(f->fd);
+			close(f->dirfd);
 			free(f->buf);
 			free(f);
 			return;
@@ -89,6 +90,7 @@ static int read_cached(pid_t pid, struct jvm_hsperf *out)
 {
 	struct hs_file *f;
 	struct stat st;
+	size_t want;
 	ssize_t n;
 	int err;
 
@@ -96,14 +98,21 @@ static int read_cached(pid_t pid, struct jvm_hsperf *out)
 		;
 	if (!f)
 		return -ENOENT;
-	if (stat(f->path, &st) || st.st_dev != f->dev || st.st_ino != f->ino ||
-	    (n = pread(f->fd, f->buf, f->cap, 0)) < 0) {
+	/* with a layout, only the entries it covers (a third of the file for a JDK 17) */
+	want = f->lay.n > 0 && f->lay.end > 0 && (size_t)f->lay.end < f->cap ? (size_t)f->lay.end :
+									     f->cap;
+	if (fstatat(f->dirfd, f->name, &st, 0) || st.st_dev != f->dev || st.st_ino != f->ino ||
+	    (n = pread(f->fd, f->buf, want, 0)) < 0) {
 		hs_drop(pid);
 		return -ENOENT;
 	}
 	if (!hsperf_reread_jvm(f->buf, n, &f->lay, &f->last.h)) {
 		*out = f->last;
 		return 0;
+	}
+	if (want < f->cap && (n = pread(f->fd, f->buf, f->cap, 0)) < 0) {
+		hs_drop(pid);
+		return -ENOENT;
 	}
 	err = parse_file(f->buf, n, out, &f->lay);
 	if (!err)
@@ -113,8 +122,8 @@ static int read_cached(pid_t pid, struct jvm_hsperf *out)
 	return err;
 }
 
-/* Keeps the file just read in full (buf, len: its contents, learned into lay) open. */
-static void remember(pid_t pid, int nspid, const char *path, const struct jvm_hsperf *out,
+/* Keeps the file just read in full (out, lay: what it said) open, and its directory dir. */
+static void remember(pid_t pid, int nspid, const char *dir, const struct jvm_hsperf *out,
 		     const struct hsperf_layout *lay)
 {
 	struct hs_file *f = calloc(1, sizeof(*f));
@@ -122,11 +131,16 @@ static void remember(pid_t pid, int nspid, const char *path, const struct jvm_hs
 
 	if (!f)
 		return;
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (f->fd < 0 || fstat(f->fd, &st) || st.st_size <= 0 ||
-	    (size_t)st.st_size > HSPERF_MAX_FILE || !(f->buf = malloc(st.st_size))) {
+	snprintf(f->name, sizeof(f->name), "%d", nspid);
+	f->fd = f->dirfd = -1;
+	if ((f->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (f->fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC)) < 0 || fstat(f->fd, &st) ||
+	    st.st_size <= 0 || (size_t)st.st_size > HSPERF_MAX_FILE ||
+	    !(f->buf = malloc(st.st_size))) {
 		if (f->fd >= 0)
 			close(f->fd);
+		if (f->dirfd >= 0)
+			close(f->dirfd);
 		free(f);
 		return;
 	}
@@ -137,7 +151,6 @@ static void remember(pid_t pid, int nspid, const char *path, const struct jvm_hs
 	f->ino = st.st_ino;
 	f->lay = *lay;
 	f->last = *out;
-	snprintf(f->path, sizeof(f->path), "%s", path);
 	f->next = *hs_slot(pid);
 	*hs_slot(pid) = f;
 }
@@ -180,8 +193,10 @@ static int read_listed(pid_t pid, struct jvm_hsperf *out)
 		}
 		err = parse_file(buf, len, out, lay);
 		free(buf);
-		if (err == 0)
+		if (err == 0) {
+			*strrchr(path, '/') = '\0';
 			remember(pid, nspid, path, out, lay);
+		}
 	}
 	free(lay);
 	closedir(dp);

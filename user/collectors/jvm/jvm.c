@@ -161,6 +161,7 @@ static int check_pid(pid_t pid)
 	if (!j)
 		return -ENOMEM;
 	j->pid = pid;
+	j->statm_fd = j->fds_fd = -1;
 	if (proc_starttime(pid, &j->start)) {
 		free(j);
 		return -ESRCH;
@@ -401,6 +402,7 @@ static void jvm_remove(struct jvm *j)
 		libprobe_put(j->jni[i]);
 	jvm_tasks_free(j);
 	jvm_hsperf_forget(j->pid);
+	jvm_proc_close(j);
 	free(j);
 }
 
@@ -544,6 +546,7 @@ static void jvm_close(void)
 		jvm_unlink(j);
 		jvm_tasks_free(j);
 		jvm_hsperf_forget(j->pid);
+		jvm_proc_close(j);
 		free(j);
 	}
 	jvm_tasks_set_names_fd(-1);

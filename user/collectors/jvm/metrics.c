@@ -2,6 +2,7 @@
  * and CPU by thread kind from bpf/jvm.bpf.c and bpf/cpu.bpf.c maps, jvm_info, and the hsperfdata
  * families (heap.c). Formats only: the registry's JVMs are refreshed by jvm.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,36 +48,67 @@ static double boot_time(void)
  * (anon + file + shmem, the same sum as status's VmRSS, which costs the kernel several times
  * more to print), O(1) to read; smaps_rollup counts the same pages by walking every mapping under
  * the mmap lock, milliseconds for a large heap, at every scrape. Open fds from the size of
- * /proc/PID/fd (the count since Linux 6.2), counted by readdir when it says 0. */
-static void read_proc(pid_t pid, double *rss, double *fds)
+ * /proc/PID/fd (the count since Linux 6.2), counted by readdir when it says 0. Both stay open:
+ * a re-read is a pread() and an fstat(), no path walk through /proc. */
+static int proc_open(int *fd, pid_t pid, const char *file, int flags)
+{
+	char path[PATH_MAX];
+
+	if (*fd < 0) {
+		snprintf(path, sizeof(path), "%s/%d/%s", cfg.procfs, pid, file);
+		*fd = open(path, flags | O_CLOEXEC);
+	}
+	return *fd;
+}
+
+static void read_proc(struct jvm *j, double *rss, double *fds)
 {
 	static long page;
-	char path[PATH_MAX], buf[256];
 	unsigned long long size, res;
 	struct dirent *d;
 	struct stat st;
+	char buf[256];
+	ssize_t n;
 	long c = 0;
 	DIR *dp;
+	int fd;
 
 	*rss = *fds = -1;
 	if (!page && (page = sysconf(_SC_PAGESIZE)) <= 0)
 		page = 4096;
-	snprintf(path, sizeof(path), "%s/%d/statm", cfg.procfs, pid);
-	if (read_small(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%llu %llu", &size, &res) == 2)
-		*rss = (double)res * page;
-	snprintf(path, sizeof(path), "%s/%d/fd", cfg.procfs, pid);
-	if (stat(path, &st))
+	if (proc_open(&j->statm_fd, j->pid, "statm", O_RDONLY) >= 0 &&
+	    (n = pread(j->statm_fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		if (sscanf(buf, "%llu %llu", &size, &res) == 2)
+			*rss = (double)res * page;
+	}
+	if (proc_open(&j->fds_fd, j->pid, "fd", O_RDONLY | O_DIRECTORY) < 0 ||
+	    fstat(j->fds_fd, &st))
 		return;
 	if (st.st_size > 0) {
 		*fds = st.st_size;
 		return;
 	}
-	if (!(dp = opendir(path)))
+	/* an older kernel: count the entries, on a descriptor of its own (readdir moves it) */
+	if ((fd = openat(j->fds_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    !(dp = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((d = readdir(dp)))
 		c += d->d_name[0] != '.';
 	closedir(dp);
 	*fds = c;
+}
+
+void jvm_proc_close(struct jvm *j)
+{
+	if (j->statm_fd >= 0)
+		close(j->statm_fd);
+	if (j->fds_fd >= 0)
+		close(j->fds_fd);
+	j->statm_fd = j->fds_fd = -1;
 }
 
 static const struct jvm_view *view_of(const struct jvm_view *v, int n, pid_t pid)
@@ -178,7 +210,7 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		v->skip = identity_labels(j->cgroup_id, v->id, now) != IDENTITY_OK;
 		v->rss_bytes = v->open_fds = -1;
 		if (!v->skip && !j->gone_at) {
-			read_proc(j->pid, &v->rss_bytes, &v->open_fds);
+			read_proc((struct jvm *)j, &v->rss_bytes, &v->open_fds);
 			v->have_hsperf = jvm_read_hsperf(j->pid, &v->hs) == 0;
 		}
 	}
@@ -217,29 +249,29 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 			emit_hist(w, fam_name(FAM_JVM_SAFEPOINT_SECONDS), a, 1, v->id, &h);
 	}
 
+	for (i = 0; i < n; i++)
+		vs[i].threads_ok = !vs[i].skip &&
+				   !jvm_threads_now(vs[i].j, bpf_map__fd(skel->maps.threads),
+						    &vs[i].live, &vs[i].daemon, &vs[i].started);
 	w_fam(w, FAM_JVM_THREADS);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
-		long long live, daemon, started;
 		struct label nd[] = { { "pid", v->pid }, { "daemon", "false" } };
 		struct label d[] = { { "pid", v->pid }, { "daemon", "true" } };
 
-		if (v->skip || v->j->gone_at ||
-		    jvm_threads_now(v->j, bpf_map__fd(skel->maps.threads), &live, &daemon, &started))
+		if (!v->threads_ok || v->j->gone_at)
 			continue;
-		w_sample(w, fam_name(FAM_JVM_THREADS), nd, 2, v->id, IDENTITY_NLABELS, live);
-		w_sample(w, fam_name(FAM_JVM_THREADS), d, 2, v->id, IDENTITY_NLABELS, daemon);
+		w_sample(w, fam_name(FAM_JVM_THREADS), nd, 2, v->id, IDENTITY_NLABELS, v->live);
+		w_sample(w, fam_name(FAM_JVM_THREADS), d, 2, v->id, IDENTITY_NLABELS, v->daemon);
 	}
 	w_fam(w, FAM_JVM_THREADS_STARTED_TOTAL);
 	for (i = 0; i < n; i++) {
 		const struct jvm_view *v = &vs[i];
-		long long live, daemon, started;
 		struct label a[] = { { "pid", v->pid } };
 
-		if (v->skip ||
-		    jvm_threads_now(v->j, bpf_map__fd(skel->maps.threads), &live, &daemon, &started))
-			continue;
-		w_sample(w, fam_name(FAM_JVM_THREADS_STARTED_TOTAL), a, 1, v->id, IDENTITY_NLABELS, started);
+		if (v->threads_ok)
+			w_sample(w, fam_name(FAM_JVM_THREADS_STARTED_TOTAL), a, 1, v->id,
+				 IDENTITY_NLABELS, v->started);
 	}
 
 	w_fam(w, FAM_JVM_CPU_SECONDS_TOTAL);

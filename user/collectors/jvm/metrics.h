@@ -10,5 +10,8 @@ struct libprobe_kind;
 /* skel NULL: the JVM programs are not loaded (the families are still declared). */
 int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct libprobe_kind *libjvm);
 void jvm_metrics_window_advance(struct jvm_bpf *skel);
+struct jvm;
+/* Closes the /proc files the scrapes keep open for j (before it is freed). */
+void jvm_proc_close(struct jvm *j);
 
 #endif

@@ -43,6 +43,9 @@ struct jvm {
 	uint64_t kind_ns[KIND__N];
 	bool cpu_tracked; /* the CPU collector accounts its threads */
 	struct jvm_tasks *tasks; /* a TaskManager's CPU per Flink task (tasks.c); NULL until one */
+	/* /proc/PID/statm and /proc/PID/fd, kept open by metrics.c (a scrape re-reads them without
+	 * a path walk); -1 until then, closed by jvm_proc_close(). */
+	int statm_fd, fds_fd;
 	struct jvm *next;
 };
 

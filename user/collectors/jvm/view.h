@@ -18,6 +18,9 @@ struct jvm_view {
 	struct jvm_hsperf hs;
 	/* From /proc/PID at this render; < 0 when unknown. */
 	double rss_bytes, open_fds;
+	/* Java threads now (jvm_threads_now(), one map read a render); threads_ok when known. */
+	bool threads_ok;
+	long long live, daemon, started;
 };
 
 #endif
