@@ -1,5 +1,5 @@
 /* Unit tests for user/expo/writer.c: escaping, number format, families, histograms, failure paths. */
-// UNIT-SOURCES: user/expo/families.c
+// UNIT-SOURCES: user/expo/families.c user/expo/numfmt.c
 #include <errno.h>
 #include <float.h>
 #include <limits.h>

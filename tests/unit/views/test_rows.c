@@ -1,6 +1,6 @@
 /* Unit tests for user/views/rows.c (and the writer's sink it reads through): rates, the interval's p99
  * and max, pid reuse, new JVMs, container sums, filters and sort orders. */
-// UNIT-SOURCES: user/expo/writer.c user/expo/families.c user/collectors/jvm/hotspot.c user/parse/hsperf.c
+// UNIT-SOURCES: user/expo/writer.c user/expo/numfmt.c user/expo/families.c user/collectors/jvm/hotspot.c user/parse/hsperf.c
 #include <math.h>
 #include <regex.h>
 #include <setjmp.h>

@@ -4,7 +4,7 @@
  * writer. The page must equal tests/unit/golden/heap.prom byte for byte (names, label order and
  * escaping, number format, HELP and TYPE); the integration suite runs promtool on the same
  * file. JVMTAP_UPDATE_GOLDEN=1 rewrites it (then review the diff). */
-// UNIT-SOURCES: user/collectors/jvm/hotspot.c user/parse/hsperf.c user/parse/procfs.c user/core/readfile.c user/core/config.c user/expo/writer.c user/expo/families.c
+// UNIT-SOURCES: user/collectors/jvm/hotspot.c user/parse/hsperf.c user/parse/procfs.c user/core/readfile.c user/core/config.c user/expo/writer.c user/expo/numfmt.c user/expo/families.c
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
