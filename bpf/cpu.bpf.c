@@ -23,12 +23,12 @@ struct {
 	__type(value, struct cpu_val);
 } cgroup_cpu SEC(".maps");
 
-/* Timestamp of the last charge on this CPU. */
+/* The last charge on this CPU and the time not yet moved to cgroup_cpu (jvmtap/cpu.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct cpu_pending);
 } last_ts SEC(".maps");
 
 struct {
@@ -75,25 +75,35 @@ static __always_inline void charge_thread(__u32 tid, __u32 tgid, __u64 cgroup_id
 static __always_inline void charge_current(__u32 pid, struct task_struct *task, bool btf_typed)
 {
 	__u32 zero = 0;
-	__u64 now = clock_now(task), *ts, delta;
+	__u64 now = clock_now(task), delta, cg;
+	struct cpu_pending *p;
 	struct cpu_key key = {};
 	struct cpu_val *val, init = {};
 
-	ts = bpf_map_lookup_elem(&last_ts, &zero);
-	if (!ts)
+	p = bpf_map_lookup_elem(&last_ts, &zero);
+	if (!p)
 		return;
 	/* rq clock_task never goes back, but a CPU's first event has no start: skip it. */
-	delta = *ts && now > *ts ? now - *ts : 0;
-	*ts = now;
+	delta = p->ts && now > p->ts ? now - p->ts : 0;
+	p->ts = now;
 	/* pid 0 is this CPU's idle task: idle time belongs to no cgroup. */
 	if (!delta || pid == 0)
 		return;
-	key.cgroup_id = cgroup_id_of(task, btf_typed);
-	charge_thread(pid, bpf_get_current_pid_tgid() >> 32, key.cgroup_id, delta);
-	/* Per-CPU value: a plain add. */
-	val = lookup_or_init(&cgroup_cpu, &key, &init, &cgroup_cpu_update_failures);
-	if (val)
-		val->ns += delta;
+	cg = cgroup_id_of(task, btf_typed);
+	charge_thread(pid, bpf_get_current_pid_tgid() >> 32, cg, delta);
+	if (cg == p->cgroup_id) {
+		p->ns += delta;
+		return;
+	}
+	/* Another cgroup: the previous one's time moves to the map (a per-CPU value: a plain add). */
+	if (p->ns) {
+		key.cgroup_id = p->cgroup_id;
+		val = lookup_or_init(&cgroup_cpu, &key, &init, &cgroup_cpu_update_failures);
+		if (val)
+			val->ns += p->ns;
+	}
+	p->cgroup_id = cg;
+	p->ns = delta;
 }
 
 /* In sched_switch, `current` is still prev, the task leaving the CPU. */

@@ -24,6 +24,18 @@ struct cpu_val {
 	__u64 ns; /* on-CPU nanoseconds charged on this CPU */
 };
 
+/* The last_ts per-CPU array's value: when this CPU last charged time, and the time charged since
+ * to cgroup_id that is not yet added to cgroup_cpu. Consecutive charges to one cgroup (a task
+ * and the idle task taking turns, threads of one container) add here, with no hash lookup; the
+ * sum moves to cgroup_cpu when the CPU charges another cgroup. Userspace adds it to what it reads
+ * of cgroup_cpu, reading this array after the map, so a move in between only leaves the time out
+ * of one scrape, never counts it twice: the counter stays monotonic. */
+struct cpu_pending {
+	__u64 ts;
+	__u64 cgroup_id;
+	__u64 ns;
+};
+
 /* Per-thread on-CPU time of JVM threads (tgids userspace put in jvm_tgids), keyed by tid; the
  * comm tells userspace the thread's kind (GC, JIT, VM, application). */
 struct cpu_thread_val {

@@ -126,8 +126,11 @@ def test_auto_mode_prefers_tp_btf(jvmtap_factory):
     assert value(s, "jvmtap_bpf_program_attached", program="cpu_switch", mode="tp_btf") == 1
     assert value(s, "jvmtap_bpf_program_attached", program="cpu_flush", mode="perf_event") == 1
     assert value(s, "jvmtap_bpf_map_max_entries", map="cgroup_cpu") == 16384
-    # counted every 2 s by the self collector's worker: a count begun after this test's start
-    assert value(j.scrape_fresh("self"), "jvmtap_bpf_map_entries", map="cgroup_cpu") >= 1
+    # counted every 2 s by the self collector's worker. A CPU charging one cgroup all along keeps
+    # its time in its per-CPU pending sum, not in the map: the count may be 0 on an idle host.
+    s = j.scrape_fresh("self")
+    assert value(s, "jvmtap_bpf_map_entries", map="cgroup_cpu") >= 0
+    assert value(s, "jvmtap_container_cpu_seconds_total", container_id="/") > 0
 
 
 def test_auto_hierarchy_follows_where_processes_live(jvmtap_factory, cgroups):

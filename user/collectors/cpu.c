@@ -225,36 +225,56 @@ static int cpu_open(void)
 	return 0;
 }
 
-/* Every cgroup in the map with its summed on-CPU ns; cgroups with the same identity (a
- * container's sub-cgroups) are summed into one series. */
+/* Every cgroup in the map with its summed on-CPU ns, plus what each CPU has not moved to the map
+ * yet (struct cpu_pending, read after the map); cgroups with the same identity (a container's
+ * sub-cgroups) are summed into one series. */
 static int write_cgroups(struct writer *w, time_t now)
 {
 	struct id_sample *samples;
+	struct cpu_pending *pend;
 	struct mapsnap m;
-	size_t i, c, n = 0;
-	__u64 ns;
+	size_t i, c, n = 0, ncpu = (size_t)bpfutil_ncpus();
+	__u64 *ids, *sums, zero = 0;
 	int err;
 
 	if ((err = mapsnap_read(bpf_map__fd(skel->maps.cgroup_cpu), 0, &m)))
 		return err;
-	samples = calloc(m.n + 1, sizeof(*samples));
-	if (!samples) {
-		mapsnap_free(&m);
-		return -ENOMEM;
+	pend = calloc(ncpu, sizeof(*pend));
+	ids = calloc(m.n + ncpu + 1, sizeof(*ids));
+	sums = calloc(m.n + ncpu + 1, sizeof(*sums));
+	samples = calloc(m.n + ncpu + 1, sizeof(*samples));
+	if (!pend || !ids || !sums || !samples) {
+		err = -ENOMEM;
+		goto out;
 	}
-	for (i = 0; i < m.n; i++) {
-		const struct cpu_key *k = mapsnap_key(&m, i);
-
-		if (identity_labels(k->cgroup_id, samples[n].labels, now) != IDENTITY_OK)
+	for (i = 0; i < m.n; i++, n++) {
+		ids[n] = ((const struct cpu_key *)mapsnap_key(&m, i))->cgroup_id;
+		for (c = 0; c < m.ncpus; c++)
+			sums[n] += ((const struct cpu_val *)mapsnap_val(&m, i, c))->ns;
+	}
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.last_ts), &zero, pend))
+		for (c = 0; c < ncpu; c++) {
+			if (!pend[c].ns)
+				continue;
+			for (i = 0; i < n && ids[i] != pend[c].cgroup_id; i++)
+				;
+			if (i == n)
+				ids[n++] = pend[c].cgroup_id;
+			sums[i] += pend[c].ns;
+		}
+	for (i = 0, c = 0; i < n; i++) {
+		if (identity_labels(ids[i], samples[c].labels, now) != IDENTITY_OK)
 			continue;
-		for (ns = 0, c = 0; c < m.ncpus; c++)
-			ns += ((const struct cpu_val *)mapsnap_val(&m, i, c))->ns;
-		samples[n++].value = ns / 1e9;
+		samples[c++].value = sums[i] / 1e9;
 	}
-	identity_emit_sums(w, fam_name(FAM_CONTAINER_CPU_SECONDS_TOTAL), samples, n);
+	identity_emit_sums(w, fam_name(FAM_CONTAINER_CPU_SECONDS_TOTAL), samples, c);
+out:
 	free(samples);
+	free(sums);
+	free(ids);
+	free(pend);
 	mapsnap_free(&m);
-	return 0;
+	return err;
 }
 
 bool cpu_accounts_threads(void)
