@@ -225,53 +225,93 @@ static int cpu_open(void)
 	return 0;
 }
 
+/* What each cgroup showed at the last scrape, by id. A CPU can move its pending sum into the map
+ * after the map was read and before the pending sums are: that scrape misses the sum (never
+ * counts it twice), and a scrape that saw it as pending the time before would show more than
+ * this one. Each reading is at most the truth and the truth only grows, so showing the larger
+ * of the two keeps the counter monotonic and still never above the truth. */
+struct shown {
+	__u64 id, ns;
+};
+static struct shown *shown;
+static size_t nshown;
+
+static int cmp_shown(const void *a, const void *b)
+{
+	const struct shown *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* cur[0..n) sorted by id on return, each ns at least what was shown last; kept for the next. */
+static void keep_monotonic(struct shown *cur, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(cur, n, sizeof(*cur), cmp_shown);
+	for (i = 0; i < n; i++) {
+		while (k < nshown && shown[k].id < cur[i].id)
+			k++;
+		if (k < nshown && shown[k].id == cur[i].id && shown[k].ns > cur[i].ns)
+			cur[i].ns = shown[k].ns;
+	}
+	free(shown);
+	shown = NULL;
+	nshown = 0;
+	if (n && (shown = malloc(n * sizeof(*shown)))) {
+		memcpy(shown, cur, n * sizeof(*shown));
+		nshown = n;
+	}
+}
+
 /* Every cgroup in the map with its summed on-CPU ns, plus what each CPU has not moved to the map
- * yet (struct cpu_pending, read after the map); cgroups with the same identity (a container's
+ * yet (struct cpu_pending, read after the map), never less than it showed last; cgroups with the
+ * same identity (a container's
  * sub-cgroups) are summed into one series. */
 static int write_cgroups(struct writer *w, time_t now)
 {
 	struct id_sample *samples;
 	struct cpu_pending *pend;
+	struct shown *cur;
 	struct mapsnap m;
 	size_t i, c, n = 0, ncpu = (size_t)bpfutil_ncpus();
-	__u64 *ids, *sums, zero = 0;
+	__u32 zero = 0;
 	int err;
 
 	if ((err = mapsnap_read(bpf_map__fd(skel->maps.cgroup_cpu), 0, &m)))
 		return err;
 	pend = calloc(ncpu, sizeof(*pend));
-	ids = calloc(m.n + ncpu + 1, sizeof(*ids));
-	sums = calloc(m.n + ncpu + 1, sizeof(*sums));
+	cur = calloc(m.n + ncpu + 1, sizeof(*cur));
 	samples = calloc(m.n + ncpu + 1, sizeof(*samples));
-	if (!pend || !ids || !sums || !samples) {
+	if (!pend || !cur || !samples) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < m.n; i++, n++) {
-		ids[n] = ((const struct cpu_key *)mapsnap_key(&m, i))->cgroup_id;
+		cur[n].id = ((const struct cpu_key *)mapsnap_key(&m, i))->cgroup_id;
 		for (c = 0; c < m.ncpus; c++)
-			sums[n] += ((const struct cpu_val *)mapsnap_val(&m, i, c))->ns;
+			cur[n].ns += ((const struct cpu_val *)mapsnap_val(&m, i, c))->ns;
 	}
 	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.last_ts), &zero, pend))
 		for (c = 0; c < ncpu; c++) {
 			if (!pend[c].ns)
 				continue;
-			for (i = 0; i < n && ids[i] != pend[c].cgroup_id; i++)
+			for (i = 0; i < n && cur[i].id != pend[c].cgroup_id; i++)
 				;
 			if (i == n)
-				ids[n++] = pend[c].cgroup_id;
-			sums[i] += pend[c].ns;
+				cur[n++].id = pend[c].cgroup_id;
+			cur[i].ns += pend[c].ns;
 		}
+	keep_monotonic(cur, n);
 	for (i = 0, c = 0; i < n; i++) {
-		if (identity_labels(ids[i], samples[c].labels, now) != IDENTITY_OK)
+		if (identity_labels(cur[i].id, samples[c].labels, now) != IDENTITY_OK)
 			continue;
-		samples[c++].value = sums[i] / 1e9;
+		samples[c++].value = cur[i].ns / 1e9;
 	}
 	identity_emit_sums(w, fam_name(FAM_CONTAINER_CPU_SECONDS_TOTAL), samples, c);
 out:
 	free(samples);
-	free(sums);
-	free(ids);
+	free(cur);
 	free(pend);
 	mapsnap_free(&m);
 	return err;
@@ -320,6 +360,9 @@ static void cpu_close(void)
 {
 	int i;
 
+	free(shown);
+	shown = NULL;
+	nshown = 0;
 	for (i = 0; i < nflush; i++)
 		bpf_link__destroy(flush_links[i]);
 	free(flush_links);
