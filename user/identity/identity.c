@@ -624,7 +624,8 @@ void identity_emit_sums(struct writer *w, const char *name, struct id_sample *s,
 {
 	size_t k;
 
-	qsort(s, n, sizeof(*s), cmp_id_sample);
+	if (n) /* s may be NULL with nothing in it; qsort() wants an array */
+		qsort(s, n, sizeof(*s), cmp_id_sample);
 	for (k = 0; k < n; k++) {
 		if (k + 1 < n && !cmp_id_sample(&s[k], &s[k + 1])) {
 			s[k + 1].value += s[k].value;
