@@ -239,35 +239,16 @@ int status_nspid(const char *buf, size_t len, int *nspid)
 	return -ENOENT;
 }
 
-int status_kb(const char *buf, size_t len, const char *name, uint64_t *bytes)
+int statm_resident(const char *buf, size_t len, uint64_t page, uint64_t *bytes)
 {
-	const char *p = buf, *end = buf + len, *eol, *q;
-	size_t nl = strlen(name);
-	uint64_t v = 0;
-	int n = 0;
+	const char *p = buf, *end = buf + len;
+	uint64_t size, res;
 
-	while (nl && p < end) {
-		eol = line_end(p, end);
-		if ((size_t)(eol - p) > nl && !memcmp(p, name, nl) && p[nl] == ':') {
-			for (q = p + nl + 1; q < eol && (*q == ' ' || *q == '\t'); q++)
-				;
-			for (; q < eol && *q >= '0' && *q <= '9'; q++, n++) {
-				unsigned d = *q - '0';
-
-				if (v > (UINT64_MAX / 1024 - d) / 10) /* the bytes must fit too */
-					return -EINVAL;
-				v = v * 10 + d;
-			}
-			if (!n || eol - q != 3 || memcmp(q, " kB", 3))
-				return -EINVAL;
-			*bytes = v * 1024;
-			return 0;
-		}
-		if (eol == end)
-			break;
-		p = eol + 1;
-	}
-	return -ENOENT;
+	if (field_u64(&p, end, 10, ' ', &size) || field_u64(&p, end, 10, ' ', &res) || !page ||
+	    res > UINT64_MAX / page)
+		return -EINVAL;
+	*bytes = res * page;
+	return 0;
 }
 
 int stat_starttime(const char *buf, size_t len, unsigned long long *start)

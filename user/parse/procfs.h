@@ -29,9 +29,10 @@ int cmdline_main_class_full(const char *buf, size_t len, char *out, size_t outle
 /* The innermost pid from the NSpid line of /proc/PID/status; 0 or -ENOENT. */
 int status_nspid(const char *buf, size_t len, int *nspid);
 
-/* A "Name:\t   N kB" line of /proc/PID/status (VmRSS, RssAnon, VmHWM...), in bytes; 0,
- * -ENOENT when there is no such line (a kernel thread has no Vm* lines), or -EINVAL. */
-int status_kb(const char *buf, size_t len, const char *name, uint64_t *bytes);
+/* The resident size of /proc/PID/statm ("size resident shared text lib data dt", in pages), in
+ * bytes of page bytes each: the same sum as status's VmRSS. 0, or -EINVAL (a field missing,
+ * not a number, or bytes that do not fit). */
+int statm_resident(const char *buf, size_t len, uint64_t page, uint64_t *bytes);
 
 /* Field 22 (starttime, clock ticks since boot) of /proc/PID/stat; 0 or -EINVAL. */
 int stat_starttime(const char *buf, size_t len, unsigned long long *start);

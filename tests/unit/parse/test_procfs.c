@@ -473,68 +473,63 @@ static const struct nspid_row nspid_rows[] = {
 	  -ENOENT, 0 },
 };
 
-struct kb_row {
-	const char *name, *buf, *key;
+struct statm_row {
+	const char *name, *buf;
+	uint64_t page;
 	int ret;
 	uint64_t bytes;
 };
 
-static const struct kb_row kb_rows[] = {
-	{ "kb: real JVM VmRSS", ST_HEAD("16664") "NSpid:\t16664\n" ST_TAIL, "VmRSS", 0,
-	  35736ull * 1024 },
-	{ "kb: real JVM RssAnon", ST_HEAD("16664") ST_TAIL, "RssAnon", 0, 15728ull * 1024 },
-	{ "kb: real JVM VmHWM", ST_HEAD("16664") ST_TAIL, "VmHWM", 0, 35736ull * 1024 },
-	{ "kb: a prefix of a name is no name", ST_HEAD("16664") ST_TAIL, "VmRS", -ENOENT, 0 },
-	{ "kb: kernel thread, no Vm lines", "Name:\tkthreadd\nState:\tS (sleeping)\nKthread:\t1\n",
-	  "VmRSS", -ENOENT, 0 },
-	{ "kb: zero", "VmRSS:\t       0 kB\n", "VmRSS", 0, 0 },
-	{ "kb: last line without newline", "Name:\tx\nVmRSS:\t 12 kB", "VmRSS", 0, 12288 },
-	{ "kb: cut before the unit", "VmRSS:\t   35736", "VmRSS", -EINVAL, 0 },
-	{ "kb: cut inside the unit", "VmRSS:\t   35736 k", "VmRSS", -EINVAL, 0 },
-	{ "kb: no digits", "VmRSS:\t    kB\n", "VmRSS", -EINVAL, 0 },
-	{ "kb: other unit", "VmRSS:\t 5 MB\n", "VmRSS", -EINVAL, 0 },
-	{ "kb: negative", "VmRSS:\t -5 kB\n", "VmRSS", -EINVAL, 0 },
-	{ "kb: CRLF", "VmRSS:\t 5 kB\r\n", "VmRSS", -EINVAL, 0 },
-	{ "kb: overflow in bytes", "VmRSS:\t 18014398509481984 kB\n", "VmRSS", -EINVAL, 0 },
-	{ "kb: largest that fits", "VmRSS:\t 18014398509481983 kB\n", "VmRSS", 0,
-	  18014398509481983ull * 1024 },
-	{ "kb: name mid-line", "x VmRSS:\t 5 kB\n", "VmRSS", -ENOENT, 0 },
-	{ "kb: empty name", "VmRSS:\t 5 kB\n", "", -ENOENT, 0 },
-	{ "kb: empty file", "", "VmRSS", -ENOENT, 0 },
+static const struct statm_row statm_rows[] = {
+	/* /proc/PID/statm of the JVM whose status is ST_HEAD("16664"): VmRSS 35736 kB */
+	{ "statm: real JVM", "677371 8934 4003 1 0 60930 0\n", 4096, 0, 8934ull * 4096 },
+	{ "statm: 64 KiB pages", "10 3 1 1 0 2 0\n", 65536, 0, 3ull * 65536 },
+	{ "statm: zero resident", "0 0 0 0 0 0 0\n", 4096, 0, 0 },
+	{ "statm: only two fields", "5 4 ", 4096, 0, 4ull * 4096 },
+	{ "statm: cut after resident", "5 4", 4096, -EINVAL, 0 },
+	{ "statm: one field", "5\n", 4096, -EINVAL, 0 },
+	{ "statm: empty", "", 4096, -EINVAL, 0 },
+	{ "statm: not a number", "5 x4 1\n", 4096, -EINVAL, 0 },
+	{ "statm: negative", "5 -4 1\n", 4096, -EINVAL, 0 },
+	{ "statm: two spaces", "5  4 1\n", 4096, -EINVAL, 0 },
+	{ "statm: no page size", "5 4 1\n", 0, -EINVAL, 0 },
+	{ "statm: overflow in bytes", "5 4503599627370496 1\n", 4096, -EINVAL, 0 },
+	{ "statm: largest that fits", "5 4503599627370495 1\n", 4096, 0,
+	  4503599627370495ull * 4096 },
+	{ "statm: overflow in pages", "5 18446744073709551616 1\n", 1, -EINVAL, 0 },
 };
 
-static void test_kb_row(void **state)
+static void test_statm_row(void **state)
 {
-	const struct kb_row *r = *state;
+	const struct statm_row *r = *state;
 	size_t len = strlen(r->buf);
 	char *buf = exact_copy(r->buf, len);
 	uint64_t b = 42;
-	int ret = status_kb(buf, len, r->key, &b);
+	int ret = statm_resident(buf, len, r->page, &b);
 
 	free(buf);
 	assert_int_equal(ret, r->ret);
 	assert_true(b == (ret ? 42 : r->bytes));
 }
 
-/* Every prefix of a real status: VmRSS is refused or absent until its line is whole. */
-static void test_kb_every_prefix(void **state)
+/* Every prefix of a real statm: refused until the resident field is whole. */
+static void test_statm_every_prefix(void **state)
 {
-	static const char st[] = ST_HEAD("16664") ST_TAIL;
-	const char *at = strstr(st, "VmRSS:");
-	size_t n = sizeof(st) - 1, l, whole = strstr(at, " kB") + 3 - st;
+	static const char st[] = "677371 8934 4003 1 0 60930 0\n";
+	size_t n = sizeof(st) - 1, l, whole = strlen("677371 8934 ");
 
 	(void)state;
 	for (l = 0; l <= n; l++) {
 		char *buf = exact_copy(st, l);
 		uint64_t b = 0;
-		int ret = status_kb(buf, l, "VmRSS", &b);
+		int ret = statm_resident(buf, l, 4096, &b);
 
 		free(buf);
 		if (l < whole)
-			assert_true(ret == -ENOENT || ret == -EINVAL);
+			assert_int_equal(ret, -EINVAL);
 		else {
 			assert_int_equal(ret, 0);
-			assert_true(b == 35736ull * 1024);
+			assert_true(b == 8934ull * 4096);
 		}
 	}
 }
@@ -988,7 +983,7 @@ static void test_btime_row(void **state)
 #define NSINGLE 6
 #define NTESTS                                                                                      \
 	(NSINGLE + NELEM(maps_rows) + NELEM(cmd_rows) + NELEM(nspid_rows) + NELEM(stat_rows) +      \
-	 NELEM(tcp_rows) + NELEM(link_rows) + NELEM(btime_rows) + NELEM(kb_rows))
+	 NELEM(tcp_rows) + NELEM(link_rows) + NELEM(btime_rows) + NELEM(statm_rows))
 
 static struct CMUnitTest row_test(CMUnitTestFunction fn, const void *row, const char *name)
 {
@@ -1006,7 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_outlen_zero),
 		cmocka_unit_test(test_tcp_every_prefix),
 		cmocka_unit_test(test_tcp_whole_file),
-		cmocka_unit_test(test_kb_every_prefix),
+		cmocka_unit_test(test_statm_every_prefix),
 	};
 	size_t i, n = NSINGLE;
 
@@ -1024,7 +1019,7 @@ int main(void)
 		tests[n++] = row_test(test_link_row, &link_rows[i], link_rows[i].name);
 	for (i = 0; i < NELEM(btime_rows); i++)
 		tests[n++] = row_test(test_btime_row, &btime_rows[i], btime_rows[i].name);
-	for (i = 0; i < NELEM(kb_rows); i++)
-		tests[n++] = row_test(test_kb_row, &kb_rows[i], kb_rows[i].name);
+	for (i = 0; i < NELEM(statm_rows); i++)
+		tests[n++] = row_test(test_statm_row, &statm_rows[i], statm_rows[i].name);
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
 }

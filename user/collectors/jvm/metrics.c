@@ -64,8 +64,8 @@ static int proc_open(int *fd, pid_t pid, const char *file, int flags)
 static void read_proc(struct jvm *j, double *rss, double *fds)
 {
 	static long page;
-	unsigned long long size, res;
 	struct dirent *d;
+	uint64_t res;
 	struct stat st;
 	char buf[256];
 	ssize_t n;
@@ -77,11 +77,9 @@ static void read_proc(struct jvm *j, double *rss, double *fds)
 	if (!page && (page = sysconf(_SC_PAGESIZE)) <= 0)
 		page = 4096;
 	if (proc_open(&j->statm_fd, j->pid, "statm", O_RDONLY) >= 0 &&
-	    (n = pread(j->statm_fd, buf, sizeof(buf) - 1, 0)) > 0) {
-		buf[n] = '\0';
-		if (sscanf(buf, "%llu %llu", &size, &res) == 2)
-			*rss = (double)res * page;
-	}
+	    (n = pread(j->statm_fd, buf, sizeof(buf), 0)) > 0 &&
+	    !statm_resident(buf, n, (uint64_t)page, &res))
+		*rss = (double)res;
 	if (proc_open(&j->fds_fd, j->pid, "fd", O_RDONLY | O_DIRECTORY) < 0 ||
 	    fstat(j->fds_fd, &st))
 		return;
