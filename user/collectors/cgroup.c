@@ -28,7 +28,6 @@
 #include "identity.h"
 #include "log.h"
 #include "idcopy.h"
-#include "renderlock.h"
 #include "readfile.h"
 #include "worker.h"
 
@@ -86,25 +85,8 @@ struct row {
 	double v[V__N];
 };
 
-/* One reading: a row per container (its top cgroup's), and the identity copy its labels are in. */
-struct reading {
-	struct id_copy ids;
-	struct row *r;
-	size_t n;
-};
-
-static void reading_free(void *p)
-{
-	struct reading *rd = p;
-
-	if (!rd)
-		return;
-	identity_copy_free(&rd->ids);
-	free(rd->r);
-	free(rd);
-}
-
-static struct snapshot last = SNAPSHOT_INIT(reading_free);
+/* The last reading (struct id_reading): a struct row per container, its top cgroup's. */
+static struct snapshot last = SNAPSHOT_INIT(id_reading_free);
 static struct worker *refresher;
 static unsigned refresh_ms = 1000;
 
@@ -336,38 +318,30 @@ static bool same_identity(const struct row *x, const struct row *y)
 /* The worker: the cgroups copied under the render lock, their files read without it. */
 static int cgroup_refresh(void *arg)
 {
-	struct reading *rd = calloc(1, sizeof(*rd));
+	struct id_reading *rd = id_reading_new(sizeof(struct row));
+	struct row *r;
 	size_t i, k, top = 0;
-	int err;
 
 	(void)arg;
 	if (!rd)
 		return -ENOMEM;
-	engine_lock();
-	err = identity_copy(&rd->ids, time(NULL));
-	engine_unlock();
-	if (!err && rd->ids.n && !(rd->r = calloc(rd->ids.n, sizeof(*rd->r))))
-		err = -ENOMEM;
-	if (err) {
-		reading_free(rd);
-		return err;
-	}
+	r = rd->rows;
 	for (i = 0; i < rd->ids.n; i++)
-		read_cgroup(&rd->ids.c[i], &rd->r[i]);
+		read_cgroup(&rd->ids.c[i], &r[i]);
 	if (rd->ids.n)
-		qsort(rd->r, rd->ids.n, sizeof(*rd->r), cmp_row);
+		qsort(r, rd->ids.n, sizeof(*r), cmp_row);
 	/* One row per container: its top cgroup's, with v1's local oom_kill summed into it. */
 	for (i = 0, k = 0; i < rd->ids.n; i++) {
-		if (i && same_identity(&rd->r[top], &rd->r[i])) {
-			if (v1 && rd->r[i].have[V_OOM]) {
-				rd->r[top].have[V_OOM] = true;
-				rd->r[top].v[V_OOM] += rd->r[i].v[V_OOM];
+		if (i && same_identity(&r[top], &r[i])) {
+			if (v1 && r[i].have[V_OOM]) {
+				r[top].have[V_OOM] = true;
+				r[top].v[V_OOM] += r[i].v[V_OOM];
 			}
 			continue;
 		}
 		top = k;
 		if (k != i)
-			rd->r[k] = rd->r[i];
+			r[k] = r[i];
 		k++;
 	}
 	rd->n = k;
@@ -377,16 +351,17 @@ static int cgroup_refresh(void *arg)
 
 static int cgroup_collect(struct writer *w)
 {
-	const struct reading *rd = snapshot_hold(&last, NULL);
+	const struct id_reading *rd = snapshot_hold(&last, NULL);
+	const struct row *row = rd ? rd->rows : NULL;
 	size_t i, n = rd ? rd->n : 0;
 	int v, f, r;
 
 	for (v = 0; v < V__N; v++) {
 		w_fam(w, val_fam[v]);
 		for (i = 0; i < n; i++)
-			if (rd->r[i].have[v])
-				w_sample(w, fam_name(val_fam[v]), NULL, 0, rd->r[i].labels,
-					 IDENTITY_NLABELS, rd->r[i].v[v]);
+			if (row[i].have[v])
+				w_sample(w, fam_name(val_fam[v]), NULL, 0, row[i].labels,
+					 IDENTITY_NLABELS, row[i].v[v]);
 	}
 	snapshot_release(&last);
 	w_fam(w, FAM_CGROUP_FILE_ERRORS_TOTAL);

@@ -13,7 +13,6 @@
 #include "cgmaps.h"
 #include "collector.h"
 #include "config.h"
-#include "renderlock.h"
 #include "idcopy.h"
 #include "identity.h"
 #include "jvmtap/cpu.h"
@@ -26,25 +25,8 @@
 static struct tasks_bpf *skel;
 static struct bpf_link *link_;
 
-/* One reading of the live counts: a sample per cgroup, labels in the identity copy. */
-struct reading {
-	struct id_copy ids;
-	struct id_sample *s;
-	size_t n;
-};
-
-static void reading_free(void *p)
-{
-	struct reading *rd = p;
-
-	if (!rd)
-		return;
-	identity_copy_free(&rd->ids);
-	free(rd->s);
-	free(rd);
-}
-
-static struct snapshot last = SNAPSHOT_INIT(reading_free);
+/* The last reading of the live counts (struct id_reading): a struct id_sample per cgroup. */
+static struct snapshot last = SNAPSHOT_INIT(id_reading_free);
 static struct worker *refresher;
 static unsigned refresh_ms = 1000;
 
@@ -173,33 +155,25 @@ static long count_lines(const char *path)
 /* The worker: the cgroups copied under the render lock, their thread lists read without it. */
 static int tasks_refresh(void *arg)
 {
-	struct reading *rd = calloc(1, sizeof(*rd));
+	struct id_reading *rd = id_reading_new(sizeof(struct id_sample));
 	const char *file = identity_hierarchy() == CGROUP_V2 ? "cgroup.threads" : "tasks";
+	struct id_sample *s;
 	char path[4200];
 	size_t i;
 	long n;
-	int err;
 
 	(void)arg;
 	if (!rd)
 		return -ENOMEM;
-	engine_lock();
-	err = identity_copy(&rd->ids, time(NULL));
-	engine_unlock();
-	if (!err && rd->ids.n && !(rd->s = calloc(rd->ids.n, sizeof(*rd->s))))
-		err = -ENOMEM;
-	if (err) {
-		reading_free(rd);
-		return err;
-	}
+	s = rd->rows;
 	for (i = 0; i < rd->ids.n; i++) {
 		const struct id_cgroup *c = &rd->ids.c[i];
 
 		snprintf(path, sizeof(path), "%s/%s", c->dir, file);
 		if ((n = count_lines(path)) < 0)
 			continue; /* removed meanwhile */
-		memcpy(rd->s[rd->n].labels, c->labels, sizeof(c->labels));
-		rd->s[rd->n++].value = n;
+		memcpy(s[rd->n].labels, c->labels, sizeof(c->labels));
+		s[rd->n++].value = n;
 	}
 	snapshot_publish(&last, rd);
 	return 0;
@@ -208,7 +182,7 @@ static int tasks_refresh(void *arg)
 static int tasks_collect(struct writer *w)
 {
 	struct samples ss = { .now = time(NULL) };
-	struct reading *rd;
+	const struct id_reading *rd;
 	struct mapsnap m = { 0 };
 	size_t i, c;
 	int err;
@@ -221,7 +195,7 @@ static int tasks_collect(struct writer *w)
 
 		if (!s)
 			break;
-		*s = rd->s[i];
+		*s = ((const struct id_sample *)rd->rows)[i];
 		ss.n++;
 	}
 	identity_emit_sums(w, fam_name(FAM_CONTAINER_THREADS), ss.s, ss.n);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "idcopy.h"
+#include "renderlock.h"
 
 struct ctx {
 	struct id_copy *out;
@@ -72,10 +73,39 @@ void identity_copy_free(struct id_copy *c)
 {
 	size_t i;
 
-	for (i = 0; c && i < c->n; i++)
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++)
 		free(c->c[i].mem);
-	if (c)
-		free(c->c);
-	if (c)
-		c->c = NULL, c->n = 0;
+	free(c->c);
+	c->c = NULL;
+	c->n = 0;
+}
+
+struct id_reading *id_reading_new(size_t row_size)
+{
+	struct id_reading *rd = calloc(1, sizeof(*rd));
+	int err;
+
+	if (!rd)
+		return NULL;
+	engine_lock();
+	err = identity_copy(&rd->ids, time(NULL));
+	engine_unlock();
+	if (err || (rd->ids.n && !(rd->rows = calloc(rd->ids.n, row_size)))) {
+		id_reading_free(rd);
+		return NULL;
+	}
+	return rd;
+}
+
+void id_reading_free(void *p)
+{
+	struct id_reading *rd = p;
+
+	if (!rd)
+		return;
+	identity_copy_free(&rd->ids);
+	free(rd->rows);
+	free(rd);
 }

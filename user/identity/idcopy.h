@@ -27,4 +27,16 @@ struct id_copy {
 int identity_copy(struct id_copy *out, time_t now);
 void identity_copy_free(struct id_copy *c);
 
+/* One refresh worker's reading: the copy, taken under the render lock, and a zeroed row of
+ * row_size bytes per cgroup in it, of which the worker fills n (their labels point into ids). */
+struct id_reading {
+	struct id_copy ids;
+	void *rows;
+	size_t n;
+};
+/* NULL when out of memory. */
+struct id_reading *id_reading_new(size_t row_size);
+/* For SNAPSHOT_INIT(); NULL is fine. */
+void id_reading_free(void *rd);
+
 #endif
