@@ -243,12 +243,14 @@ static int cmp_shown(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* cur[0..n) sorted by id on return, each ns at least what was shown last; kept for the next. */
+/* cur[0..n) sorted by id on return, each ns at least what was shown last; cur (malloc'd) is
+ * kept, as it is, for the next scrape. */
 static void keep_monotonic(struct shown *cur, size_t n)
 {
 	size_t i, k = 0;
 
-	qsort(cur, n, sizeof(*cur), cmp_shown);
+	if (n)
+		qsort(cur, n, sizeof(*cur), cmp_shown);
 	for (i = 0; i < n; i++) {
 		while (k < nshown && shown[k].id < cur[i].id)
 			k++;
@@ -256,12 +258,8 @@ static void keep_monotonic(struct shown *cur, size_t n)
 			cur[i].ns = shown[k].ns;
 	}
 	free(shown);
-	shown = NULL;
-	nshown = 0;
-	if (n && (shown = malloc(n * sizeof(*shown)))) {
-		memcpy(shown, cur, n * sizeof(*shown));
-		nshown = n;
-	}
+	shown = cur;
+	nshown = n;
 }
 
 /* Every cgroup in the map with its summed on-CPU ns, plus what each CPU has not moved to the map
@@ -311,7 +309,8 @@ static int write_cgroups(struct writer *w, time_t now)
 	identity_emit_sums(w, fam_name(FAM_CONTAINER_CPU_SECONDS_TOTAL), samples, c);
 out:
 	free(samples);
-	free(cur);
+	if (cur != shown) /* not handed to keep_monotonic() */
+		free(cur);
 	free(pend);
 	mapsnap_free(&m);
 	return err;
