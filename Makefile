@@ -40,11 +40,11 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
-# Unit tests mirror the tree: tests/unit/DIR/test_X.c links user/DIR/X.c (plus the sources on
-# its UNIT-SOURCES line).
+# Unit tests mirror the tree: tests/unit/DIR/test_X.c links user/DIR/X.c if there is one (a
+# test split by meaning, test_X_Y.c, names its sources), plus the sources on its UNIT-SOURCES line.
 UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BINS := $(patsubst %.c,$(OUT)/tests/%,$(notdir $(UNIT_SRCS)))
-unit_src   = $(patsubst tests/unit/%,user/%,$(dir $(1)))$(patsubst test_%,%,$(notdir $(1)))
+unit_src   = $(wildcard $(patsubst tests/unit/%,user/%,$(dir $(1)))$(patsubst test_%,%,$(notdir $(1))))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
@@ -175,24 +175,29 @@ sanitize: $(SAN_BIN) $(SAN_UNIT_BINS)
 	$(Q)$(SAN_ENV) JVMTAP_BIN=$(CURDIR)/$(SAN_BIN) $(PYTHON) -m pytest -q -p no:cacheprovider $(foreach t,$(SAN_TESTS),'$(t)') $(PYTEST_ARGS)
 
 # Seeds in tests/fuzz/corpus/NAME are copied to build/ (libFuzzer adds to its corpus); the
-# executions of each run go to build/fuzz/summary.txt (docs/reliability.md).
+# executions of each run go to build/fuzz/summary.txt (docs/reliability.md). The targets run
+# FUZZ_JOBS at a time (one core each; default: every core).
+FUZZ_JOBS ?= $(shell nproc)
 fuzz: $(FUZZ_BINS)
-	$(Q): > $(OUT)/fuzz/summary.txt; for f in $(FUZZ_BINS); do \
-		n=$$(basename $$f); c=$(OUT)/fuzz/corpus/$${n#fuzz_}; mkdir -p $$c; \
-		[ -d tests/fuzz/corpus/$${n#fuzz_} ] && cp tests/fuzz/corpus/$${n#fuzz_}/* $$c/; \
-		echo "  FUZZRUN  $$f ($(FUZZ_SECONDS)s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/ $$c 2>$(OUT)/fuzz/$$n.log \
-			|| { tail -40 $(OUT)/fuzz/$$n.log; exit 1; }; \
-		echo "$$n $(FUZZ_SECONDS)s $$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/fuzz/$$n.log) execs, corpus $$(ls $$c | wc -l)" \
-			>> $(OUT)/fuzz/summary.txt; \
-	done; cat $(OUT)/fuzz/summary.txt
+	$(Q): > $(OUT)/fuzz/summary.txt
+	$(Q)$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(patsubst $(OUT)/fuzz/%,fuzzrun-%,$(FUZZ_BINS))
+	$(Q)sort -o $(OUT)/fuzz/summary.txt $(OUT)/fuzz/summary.txt; cat $(OUT)/fuzz/summary.txt
+
+fuzzrun-%: $(OUT)/fuzz/%
+	$(Q)n=$*; c=$(OUT)/fuzz/corpus/$${n#fuzz_}; mkdir -p $$c; \
+	[ -d tests/fuzz/corpus/$${n#fuzz_} ] && cp tests/fuzz/corpus/$${n#fuzz_}/* $$c/; \
+	echo "  FUZZRUN  $< ($(FUZZ_SECONDS)s)"; \
+	$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/ $$c 2>$(OUT)/fuzz/$$n.log \
+		|| { tail -40 $(OUT)/fuzz/$$n.log; exit 1; }; \
+	echo "$$n $(FUZZ_SECONDS)s $$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/fuzz/$$n.log) execs, corpus $$(ls $$c | wc -l)" \
+		>> $(OUT)/fuzz/summary.txt
 
 integration: $(BIN)
 	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
 # The JVM tests again on Temurin 25 (its java and javac first on PATH).
 JDK25 ?= /usr/lib/jvm/temurin-25-jdk-amd64
-JDK25_TESTS := test_jvm.py test_hsperf.py test_top.py
+JDK25_TESTS := test_jvm.py test_hsperf.py test_top.py test_top_tasks.py
 integration-jdk25: $(BIN)
 	$(Q)PATH=$(JDK25)/bin:$$PATH $(PYTHON) -m pytest -q -p no:cacheprovider \
 		$(addprefix tests/integration/,$(JDK25_TESTS)) $(PYTEST_ARGS)

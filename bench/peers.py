@@ -16,6 +16,9 @@ tracer's own programs (found through its /proc/PID/fdinfo, so other tracers on t
 counted). Prints markdown tables.
 
     python3 bench/peers.py      # BENCH_PEERS_ROUNDS=5 BENCH_PEERS_PATHS="cpu gc net"
+    BENCH_PEERS_BASELINE=/tmp/jvmtap-old python3 bench/peers.py  # + another build, same rounds
+    BENCH_PEERS_BASELINE=./jvmtap BENCH_PEERS_BASELINE_ARGS=--net.max-ports-per-container=0 \\
+        BENCH_PEERS_PATHS=net python3 bench/peers.py             # + the same build, other flags
     BENCH_PEERS_LOOPS=200000 BENCH_PEERS_PIPE_CPU=1 BENCH_PEERS_GC_ALLOCS=20000000 \\
         BENCH_PEERS_NET_BYTES=4G BENCH_PEERS_NET_LEN=128K \\
         BENCH_PEERS_ARGS="--cgroup.hierarchy=auto" python3 bench/peers.py  # its own choice
@@ -46,11 +49,20 @@ GC_ALLOCS = int(os.environ.get("BENCH_PEERS_GC_ALLOCS", "20000000"))
 NET_BYTES = os.environ.get("BENCH_PEERS_NET_BYTES", "4G")
 NET_LEN = os.environ.get("BENCH_PEERS_NET_LEN", "128K")
 ARGS = os.environ.get("BENCH_PEERS_ARGS", "").split()
-SIDES = ("none", "jvmtap", "bpftrace")
+# BENCH_PEERS_BASELINE: another jvmtap build (the one before a change) as a fourth side, named
+# "baseline" in the tables, for before/after ratios in one run; BENCH_PEERS_BASELINE_ARGS: flags
+# for that side only (BENCH_PEERS_BASELINE=./jvmtap with them: the same build, other flags).
+BASELINE = os.environ.get("BENCH_PEERS_BASELINE", "")
+BASELINE_ARGS = os.environ.get("BENCH_PEERS_BASELINE_ARGS", "").split()
+SIDES = ("none", "jvmtap", "bpftrace") + (("baseline",) if BASELINE else ())
+TRACERS = SIDES[1:]
 # The collectors that load BPF programs; each path's jvmtap runs with only its own one on.
 BPF_COLLECTORS = ("cpu", "jvm", "net", "tasks", "oom", "rocksdb")
 COLLECTOR = {"cpu": "cpu", "gc": "jvm", "net": "net"}
 STATS = "/proc/sys/kernel/bpf_stats_enabled"
+
+
+NAME_OFF = 0x60  # MemoryManager::_name on JDK 17 and 25 (user/parse/hscode.c reads it)
 
 
 def libjvm():
@@ -63,8 +75,11 @@ def libjvm():
 # kfunc probes here, so the classic tracepoints are the only way to the same events.
 #  cpu: as bpf/cpu.bpf.c, the time since this CPU's last switch is charged to the task leaving
 #       it (current at sched_switch), idle (pid 0) to no one; the stamp is per CPU.
-#  gc:  one pause per gc__begin/gc__end pair of a thread, into a log2 histogram (jvmtap also
-#       names each collection from the memory pool probes and keeps safepoints and threads).
+#  gc:  what jvmtap's manager way gives (include/jvmtap/jvm.h) from the same probes: a histogram
+#       per JVM, collector (the name MemoryManager::_name points to, at the offset jvmtap
+#       reads from the constructor) and gcAction of the collections that begin inside a
+#       safepoint, JDK 17 G1's Remark and Cleanup from VM_G1PauseConcurrent::doit, and a
+#       safepoint histogram per JVM (jvmtap also counts threads).
 #  net: bytes of TCP and UDP over IPv4/IPv6 per cgroup, calls that moved data (ret > 0), peeks
 #       left out, as jvmtap's per-cgroup series (it also keeps service ports and JVMs).
 BPFTRACE = {
@@ -74,10 +89,21 @@ BPFTRACE = {
   @last[cpu] = $now;
 }
 """,
-    "gc": """usdt:%(lib)s:hotspot:gc__begin { @s[tid] = nsecs; }
-usdt:%(lib)s:hotspot:gc__end {
-  $s = @s[tid];
-  if ($s) { @pause = hist(nsecs - $s); delete(@s[tid]); }
+    "gc": """uprobe:%(lib)s:_ZN15GCMemoryManager8gc_beginEbbb /@sp[tid]/ {
+  @b[tid] = nsecs; @n[tid] = str(*(uint64 *)(arg0 + %(name_off)d));
+}
+uprobe:%(lib)s:_ZN15GCMemoryManager6gc_endEbbbbN7GCCause5CauseEbPKc /@b[tid]/ {
+  @pause[pid, @n[tid], str(*(uint64 *)(reg("sp") + 16))] = hist(nsecs - @b[tid]);
+  delete(@b[tid]); delete(@n[tid]); @named[tid] = 1;
+}
+uprobe:%(lib)s:_ZN20VM_G1PauseConcurrent4doitEv /@sp[tid]/ { @c[tid] = nsecs; delete(@named[tid]); }
+uretprobe:%(lib)s:_ZN20VM_G1PauseConcurrent4doitEv /@c[tid]/ {
+  if (!@named[tid]) { @pause[pid, "unnamed", ""] = hist(nsecs - @c[tid]); }
+  delete(@c[tid]);
+}
+usdt:%(lib)s:hs_private:safepoint__begin { @sp[tid] = nsecs; }
+usdt:%(lib)s:hs_private:safepoint__end /@sp[tid]/ {
+  @safepoint[pid] = hist(nsecs - @sp[tid]); delete(@sp[tid]);
 }
 """,
     "net": """tracepoint:sock:sock_send_length
@@ -178,16 +204,16 @@ class Workloads:
 # ---- tracers ----------------------------------------------------------------------------
 
 class JvmtapSide:
-    def __init__(self, path):
+    def __init__(self, path, binary=None, extra=()):
         args = ["--collector.%s=off" % c for c in BPF_COLLECTORS if c != COLLECTOR[path]]
         # The v2 cgroup id, as bpftrace's `cgroup`. On a hybrid host auto takes v2 only while
         # some v2 cgroup is populated (tests make them), else v1, a walk of four pointers.
-        self.j = it.Jvmtap(args + ["--collector.flink=off", "--cgroup.hierarchy=v2"] + ARGS)
+        self.j = it.Jvmtap(args + ["--collector.flink=off", "--cgroup.hierarchy=v2"] + ARGS +
+                           list(extra), binary=binary)
         self.pid = self.j.proc.pid
         if path == "gc":  # libjvm attached through the idle JVM, before the measured one starts
-            it.wait_scrape(self.j, lambda s: it.select(
-                s, "jvmtap_bpf_program_attached", program="jvm_gc_begin", mode="usdt") == [
-                    ({"program": "jvm_gc_begin", "mode": "usdt"}, 1.0)], 20, "libjvm attached")
+            it.wait_scrape(self.j, lambda s: it.value(s, "jvmtap_jvm_libjvm_attached") == 1, 20,
+                           "libjvm attached")
         self.said = self.j.output()
 
     def stop(self):
@@ -199,7 +225,7 @@ class BpftraceSide:
     def __init__(self, path, tmp):
         script = os.path.join(tmp, "%s.bt" % path)
         with open(script, "w") as f:
-            f.write(BPFTRACE[path] % {"lib": libjvm()})
+            f.write(BPFTRACE[path] % {"lib": libjvm(), "name_off": NAME_OFF})
         self.p = subprocess.Popen(["bpftrace", script], stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
         self.pid = self.p.pid
@@ -225,6 +251,7 @@ def one_side(path, side, work, tmp, old_stats):
     """(timed value, the CPU time of that run, {prog id: (name, type, ns, runs)} over the
     counted run or None, the tracer's output)."""
     tracer = JvmtapSide(path) if side == "jvmtap" else \
+        JvmtapSide(path, BASELINE, BASELINE_ARGS) if side == "baseline" else \
         BpftraceSide(path, tmp) if side == "bpftrace" else None
     runs = None
     try:
@@ -333,8 +360,15 @@ def totals(runs, path, events):
 
 
 def gc_count(runs):
-    """gc__begin hits per counted run: collections (both tracers count the same probe)."""
-    return [sum(c for name, _, _, c in rr.values() if name in ("gc_begin", "gc__begin"))
+    """Pauses per counted run (G1 on JDK 17 has no concurrent-cycle manager: every collection is
+    a pause): jvmtap's GCMemoryManager::gc_begin and VM_G1PauseConcurrent::doit entries (its
+    gc__begin hits on a libjvm without symbols). bpftrace names a program after the first 15
+    bytes of its symbol, the same for a function's entry and its other probe: half of those."""
+    return [sum(c for name, _, _, c in rr.values()
+                if name in ("gc_begin", "gc_manager_begin", "gc_manager_begi",
+                            "g1_pause_begin")) +
+            sum(c for name, _, _, c in rr.values()
+                if name in ("_ZN15GCMemoryMa", "_ZN20VM_G1Pause")) // 2
             for rr in runs]
 
 
@@ -389,22 +423,22 @@ def report(res, notes, old_stats, secs, work, load):
             print("| %s | %s | %.0f | %.1f | %s | %s | %.3fx | %s | %.2f s | %s |" % (
                 path, side, ev, per_ev, progs, shown, v / base, fmt_ns(added), c,
                 fmt_ns(cadded)))
-        goal.append((path, "BPF ns per event", row["jvmtap"][0], row["bpftrace"][0]))
-        goal.append((path, "wall time added per event", row["jvmtap"][1], row["bpftrace"][1]))
-        goal.append((path, "CPU time added per event", row["jvmtap"][2], row["bpftrace"][2]))
+        goal.append((path, "BPF ns per event") + tuple(row[t][0] for t in TRACERS))
+        goal.append((path, "wall time added per event") + tuple(row[t][1] for t in TRACERS))
+        goal.append((path, "CPU time added per event") + tuple(row[t][2] for t in TRACERS))
     if "gc" in res:
         r = res["gc"]
         base = st.median(r["none"]["values"])
         print()
-        print("| GC pauses: GcBench %d allocs, G1, -Xmx64m (median of the rounds) | collections "
-              "per run (gc__begin) | uprobe hits per collection | handler ns per hit | handler "
+        print("| GC pauses: GcBench %d allocs, G1, -Xmx64m (median of the rounds) | pauses per "
+              "run | uprobe hits per collection | handler ns per hit | handler "
               "ns per collection | GcBench | slowdown | wall time added per collection | JVM "
               "CPU (user + sys) | CPU added per collection |" % GC_ALLOCS)
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         cbase = st.median(r["none"]["cpu"])
         print("| no tracer | | | | | %.0f ms | | | %.2f s | |" % (base, cbase))
         row, split = {}, []
-        for side in ("jvmtap", "bpftrace"):
+        for side in TRACERS:
             v = st.median(r[side]["values"])
             c = st.median(r[side]["cpu"])
             ns, hits, by = totals(r[side]["runs"], "gc", True)
@@ -423,16 +457,18 @@ def report(res, notes, old_stats, secs, work, load):
                 for n, b in sorted(by.items()) if b[1])))
         print()
         print("uprobe hits per collection by program, at handler ns per hit: " + "; ".join(split))
-        goal.append(("gc", "uprobe hits per collection", row["jvmtap"][0], row["bpftrace"][0]))
-        goal.append(("gc", "handler ns per collection", row["jvmtap"][1], row["bpftrace"][1]))
-        goal.append(("gc", "wall time added per collection", row["jvmtap"][2], row["bpftrace"][2]))
-        goal.append(("gc", "CPU time added per collection", row["jvmtap"][3], row["bpftrace"][3]))
+        goal.append(("gc", "uprobe hits per collection") + tuple(row[t][0] for t in TRACERS))
+        goal.append(("gc", "handler ns per collection") + tuple(row[t][1] for t in TRACERS))
+        goal.append(("gc", "wall time added per collection") + tuple(row[t][2] for t in TRACERS))
+        goal.append(("gc", "CPU time added per collection") + tuple(row[t][3] for t in TRACERS))
     print()
-    print("| hot path | measure | jvmtap | bpftrace | bpftrace / jvmtap (goal ≥ 2x) |")
-    print("| --- | --- | --- | --- | --- |")
-    for path, what, a, b in goal:
+    print("| hot path | measure | jvmtap | bpftrace | bpftrace / jvmtap (goal ≥ 2x) |" +
+          (" baseline | baseline / jvmtap |" if BASELINE else ""))
+    print("| --- | --- | --- | --- | --- |" + (" --- | --- |" if BASELINE else ""))
+    for path, what, a, b, *base in goal:
         shown = (lambda x: "%.1f" % x) if what.startswith("uprobe") else fmt_ns
-        print("| %s | %s | %s | %s | %s |" % (path, what, shown(a), shown(b), ratio(a, b)))
+        print("| %s | %s | %s | %s | %s |" % (path, what, shown(a), shown(b), ratio(a, b)) +
+              "".join(" %s | %s |" % (shown(c), ratio(a, c)) for c in base))
     print()
     print("the rounds, workload values (CPU s):")
     for path in res:

@@ -2,6 +2,8 @@
 # The sched_switch handler's cost next to an empty tp_btf program on the same switches, for one
 # or more jvmtap builds in one run (rounds alternating them):
 #   bench/switch.sh [BIN...]            # default ./jvmtap; BENCH_SWITCH_ROUNDS=3, BENCH_LOOPS=200000
+#   BENCH_SWITCH_ARGS=--cgroup.hierarchy=v2 bench/switch.sh   # flags for every build
+#   BENCH_SWITCH_PIN=1 bench/switch.sh  # the pipe's two tasks on CPU 1: no switches to idle
 # Each round: the build and bench/empty.bpf.c attached at once under kernel.bpf_stats_enabled,
 # `perf bench sched pipe` (two tasks of one cgroup, ~2 switches per loop), then ns/event of each
 # program = its run_time_ns / run_cnt over the run. Prints one line per build: median ns/event of
@@ -10,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BINS=("${@:-./jvmtap}")
 ROUNDS=${BENCH_SWITCH_ROUNDS:-3}
+read -r -a ARGS <<<"${BENCH_SWITCH_ARGS:-}"
 LOOPS=${BENCH_LOOPS:-200000}
 OUT=build/bench
 PORT=19771
@@ -26,7 +29,7 @@ declare -A results
 sysctl -qw kernel.bpf_stats_enabled=1
 for _ in $(seq "$ROUNDS"); do
 	for b in "${BINS[@]}"; do
-		"$b" --web.listen-address=127.0.0.1:$PORT 2>/dev/null &
+		"$b" --web.listen-address=127.0.0.1:$PORT "${ARGS[@]}" 2>/dev/null &
 		jp=$!
 		for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:$PORT/-/ready && break; sleep 0.1; done
 		rm -f "$OUT"/empty.id
@@ -35,7 +38,7 @@ for _ in $(seq "$ROUNDS"); do
 		for _ in $(seq 50); do [ -s "$OUT"/empty.id ] && break; sleep 0.1; done
 		e=$(cat "$OUT"/empty.id); s=$(prog_id cpu_switch_tp_b)
 		read -r e0c e0t < <(prog_stat "$e"); read -r s0c s0t < <(prog_stat "$s")
-		perf bench sched pipe -l "$LOOPS" >/dev/null 2>&1
+		${BENCH_SWITCH_PIN:+taskset -c "$BENCH_SWITCH_PIN"} perf bench sched pipe -l "$LOOPS" >/dev/null 2>&1
 		read -r e1c e1t < <(prog_stat "$e"); read -r s1c s1t < <(prog_stat "$s")
 		kill "$ep" "$jp"; wait "$ep" "$jp" 2>/dev/null || true
 		results[$b]+="$(python3 -c "print('%.1f,%.1f' % (($s1t-$s0t)/max($s1c-$s0c,1), ($e1t-$e0t)/max($e1c-$e0c,1)))") "

@@ -34,8 +34,9 @@ static __always_inline __u64 cgroup_id_of(struct task_struct *task, bool btf_typ
 	int cpu_id = bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
 	struct cgroup_subsys_state *css;
 
+	/* With a typed task, the helper's own walk without its call. */
 	if (hierarchy == CPU_HIER_V2)
-		return bpf_get_current_cgroup_id();
+		return btf_typed ? task->cgroups->dfl_cgrp->kn->id : bpf_get_current_cgroup_id();
 	if (btf_typed) {
 		css = task->cgroups->subsys[cpu_id];
 		return css ? css->cgroup->kn->id : 0;

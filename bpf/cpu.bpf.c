@@ -61,7 +61,7 @@ static __always_inline void charge_thread(__u32 tid, __u32 tgid, __u64 cgroup_id
 {
 	struct cpu_thread_val *v, init = { .tgid = tgid };
 
-	if (!bpf_map_lookup_elem(&jvm_tgids, &tgid))
+	if (!jvm_followed(tgid))
 		return;
 	v = lookup_or_init(&jvm_thread_cpu, &tid, &init, &jvm_thread_cpu_update_failures);
 	if (!v)
@@ -90,7 +90,8 @@ static __always_inline void charge_current(__u32 pid, struct task_struct *task, 
 	if (!delta || pid == 0)
 		return;
 	cg = cgroup_id_of(task, btf_typed);
-	charge_thread(pid, bpf_get_current_pid_tgid() >> 32, cg, delta);
+	/* a helper call saved where the task is typed */
+	charge_thread(pid, btf_typed ? task->tgid : bpf_get_current_pid_tgid() >> 32, cg, delta);
 	if (cg == p->cgroup_id) {
 		p->ns += delta;
 		return;

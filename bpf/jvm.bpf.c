@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* HotSpot USDT probes: GC pauses (gc__begin/end split into collections by the
- * mem__pool__gc__begin/end of each memory manager), safepoints
+/* HotSpot probes: GC pauses, one observation per collection (GCMemoryManager::gc_begin/gc_end
+ * uprobes, or on a libjvm without their symbols gc__begin/end split by the
+ * mem__pool__gc__begin/end USDT probes of each memory manager: jvm.h), safepoints
  * (hs_private:safepoint__begin/end) and Java thread starts/stops; plus exec notifications that
  * let userspace find new JVMs. Attached once per distinct libjvm file, for every process. */
 #include "vmlinux.h"
@@ -263,6 +264,92 @@ int BPF_USDT(gc_end)
 	return 0;
 }
 
+/* Manager probes (jvm.h). GCMemoryManager::gc_begin(this, ...): the attach cookie is the offset
+ * of MemoryManager::_name in the object, which gcprobes.c reads from the constructor. */
+SEC("uprobe")
+int gc_manager_begin(struct pt_regs *ctx)
+{
+	struct jvm_thread_state *s = state(false);
+	char *mgr = (char *)PT_REGS_PARM1(ctx);
+	const char *name;
+
+	/* Outside a safepoint: a concurrent cycle (ZGC, Shenandoah) on its own thread. */
+	if (!s || !s->sp_depth || s->mgr_depth++)
+		return 0;
+	s->seg_start_ns = bpf_ktime_get_ns();
+	s->mgr = (__u64)mgr;
+	/* The VM thread's collections are mostly by one manager: its name is still in gc_name
+	 * from the last one (mgr_known), and is read again only for another. */
+	if (s->mgr == s->mgr_known)
+		return 0;
+	s->mgr_known = 0;
+	/* The name is part of a map key: no bytes of a longer previous name may stay. */
+	__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
+	if (bpf_probe_read_user(&name, sizeof(name), mgr + bpf_get_attach_cookie(ctx)) ||
+	    bpf_probe_read_user_str(s->gc_name, JVM_GC_NAME_LEN, name) < 0)
+		__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
+	return 0;
+}
+
+/* GCMemoryManager::gc_end(this, bool x4, GCCause::Cause, bool, const char *message): the 8th
+ * argument, on the stack above the return address, is GarbageCollectionNotificationInfo's
+ * gcAction ("end of minor GC", "end of major GC", "end of GC pause"), the same for every
+ * collection of one manager. gcprobes.c picks the manager probes on x86-64 only. */
+SEC("uprobe")
+int gc_manager_end(struct pt_regs *ctx)
+{
+	struct jvm_thread_state *s = state(false);
+	__u64 now = bpf_ktime_get_ns();
+	const char *msg = NULL;
+	char m[16] = {};
+
+	if (!s || !s->mgr_depth || --s->mgr_depth)
+		return 0;
+	if (s->mgr != s->mgr_known) {
+#if defined(bpf_target_x86)
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)(PT_REGS_SP(ctx) + 16)))
+			msg = NULL;
+#endif
+		s->mgr_full = msg && !bpf_probe_read_user(m, sizeof(m), msg) &&
+			      starts_with(m, "end of major GC", 16);
+		/* a name that could not be read is read again next time */
+		s->mgr_known = msg && s->gc_name[0] ? s->mgr : 0;
+	}
+	s->gc_full = s->mgr_full;
+	record(s, s->seg_start_ns, now);
+	s->named = 1;
+	return 0;
+}
+
+/* JDK 17 G1's Remark and Cleanup: VM_G1PauseConcurrent::doit(), on the VM thread, reports to
+ * no manager (JDK 20 and later count them in "G1 Concurrent GC", and gcprobes.c does not attach
+ * these there). One unnamed minor observation unless a manager reported inside. */
+SEC("uprobe")
+int g1_pause_begin(struct pt_regs *ctx)
+{
+	struct jvm_thread_state *s = state(false);
+
+	if (s && s->sp_depth && s->conc_depth++ == 0) {
+		s->conc_start_ns = bpf_ktime_get_ns();
+		s->named = 0;
+	}
+	return 0;
+}
+
+SEC("uretprobe")
+int g1_pause_end(struct pt_regs *ctx)
+{
+	struct jvm_thread_state *s = state(false);
+
+	if (!s || !s->conc_depth || --s->conc_depth || s->named)
+		return 0;
+	__builtin_memset(s->gc_name, 0, JVM_GC_NAME_LEN);
+	s->gc_full = 0;
+	s->mgr_known = 0; /* gc_name no longer holds its name */
+	record(s, s->conc_start_ns, bpf_ktime_get_ns());
+	return 0;
+}
+
 SEC("usdt")
 int BPF_USDT(safepoint_begin)
 {
@@ -402,7 +489,7 @@ int jvm_exit(void *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct jvm_exec_event *e;
 
-	if (!bpf_map_lookup_elem(&jvm_tgids, &tgid))
+	if (!jvm_followed(tgid)) /* every thread exit on the host: the bitmap, not the hash */
 		return 0;
 	/* live is decremented before this tracepoint: 0 means this is the last thread. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)

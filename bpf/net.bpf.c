@@ -20,6 +20,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define IPPROTO_UDP 17
 #define MSG_PEEK 2
 
+/* false (--net.max-ports-per-container=0): no per-port series, so no side lookup and no port
+ * map update per TCP call, and no tcp_side program. */
+const volatile bool tcp_ports = true;
+
 /* net.ipv4.ip_local_port_range: a local port inside it marks a connection this side opened. */
 const volatile __u32 ephemeral_lo = 32768;
 const volatile __u32 ephemeral_hi = 60999;
@@ -71,17 +75,23 @@ __u64 net_bytes_update_failures = 0;
 __u64 net_port_bytes_update_failures = 0;
 __u64 net_jvm_bytes_update_failures = 0;
 
-static __always_inline void add(void *map, void *key, __u64 n, __u64 *failures)
+static __always_inline bool add(void *map, void *key, __u64 n, __u64 *failures)
 {
 	__u64 zero = 0, *v = lookup_or_init(map, key, &zero, failures);
 
 	if (v)
 		*v += n; /* per-CPU value: no atomics needed */
+	return v;
 }
 
-static __always_inline void account(struct sock *sk, int ret, int flags, bool tx)
+/* typed: sk is a BTF pointer the verifier trusts (tp_btf, fexit), so its fields, the task's
+ * and the v1 cgroup walk are plain loads, not probe reads. One map update per call for the
+ * container: a TCP call's bytes go to its service port's key only, and userspace sums a
+ * container's TCP total from them; net_bytes holds UDP, and TCP when the port series are off
+ * or the port map is full. */
+static __always_inline void account(struct sock *sk, int ret, int flags, bool tx, bool typed)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task;
 	struct net_port_key pk = {};
 	struct net_jvm_key jk = {};
 	struct net_key k = {};
@@ -90,20 +100,22 @@ static __always_inline void account(struct sock *sk, int ret, int flags, bool tx
 
 	if (ret <= 0 || !sk || (!tx && (flags & MSG_PEEK)))
 		return;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	family = typed ? sk->__sk_common.skc_family : BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return;
-	/* sk_protocol was a bitfield before v5.6 (commit bf9765145b85): the probed read handles both. */
-	proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	/* sk_protocol was a bitfield before v5.6 (commit bf9765145b85): both reads handle both. */
+	proto = typed ? BPF_CORE_READ_BITFIELD(sk, sk_protocol)
+		      : BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return;
-	k.cgroup_id = cgroup_id_of(task, false);
+	task = typed ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
+	k.cgroup_id = cgroup_id_of(task, typed);
 	k.dir = tx ? NET_TX : NET_RX;
 	k.proto = proto == IPPROTO_TCP ? NET_TCP : NET_UDP;
-	add(&net_bytes, &k, ret, &net_bytes_update_failures);
-	if (proto == IPPROTO_TCP) {
-		lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (proto == IPPROTO_TCP && tcp_ports) {
+		lport = typed ? sk->__sk_common.skc_num : BPF_CORE_READ(sk, __sk_common.skc_num);
+		rport = bpf_ntohs(typed ? sk->__sk_common.skc_dport
+					: BPF_CORE_READ(sk, __sk_common.skc_dport));
 		pk.cgroup_id = k.cgroup_id;
 		pk.dir = k.dir;
 		__u64 skp = (__u64)sk;
@@ -111,10 +123,13 @@ static __always_inline void account(struct sock *sk, int ret, int flags, bool tx
 		bool opened = side ? *side == 1 : lport >= ephemeral_lo && lport <= ephemeral_hi;
 
 		pk.port = opened ? rport : lport;
-		add(&net_port_bytes, &pk, ret, &net_port_bytes_update_failures);
+		if (!add(&net_port_bytes, &pk, ret, &net_port_bytes_update_failures))
+			add(&net_bytes, &k, ret, &net_bytes_update_failures);
+	} else {
+		add(&net_bytes, &k, ret, &net_bytes_update_failures);
 	}
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	if (bpf_map_lookup_elem(&jvm_tgids, &tgid)) {
+	tgid = typed ? task->tgid : bpf_get_current_pid_tgid() >> 32;
+	if (jvm_followed(tgid)) {
 		jk.tgid = tgid;
 		jk.dir = k.dir;
 		jk.proto = k.proto;
@@ -125,28 +140,28 @@ static __always_inline void account(struct sock *sk, int ret, int flags, bool tx
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(net_send_tp_btf, struct sock *sk, int ret, int flags)
 {
-	account(sk, ret, flags, true);
+	account(sk, ret, flags, true, true);
 	return 0;
 }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(net_recv_tp_btf, struct sock *sk, int ret, int flags)
 {
-	account(sk, ret, flags, false);
+	account(sk, ret, flags, false, true);
 	return 0;
 }
 
 SEC("tracepoint/sock/sock_send_length")
 int net_send_tracepoint(struct trace_event_raw_sock_msg_length *ctx)
 {
-	account(ctx->sk, ctx->ret, ctx->flags, true);
+	account(ctx->sk, ctx->ret, ctx->flags, true, false);
 	return 0;
 }
 
 SEC("tracepoint/sock/sock_recv_length")
 int net_recv_tracepoint(struct trace_event_raw_sock_msg_length *ctx)
 {
-	account(ctx->sk, ctx->ret, ctx->flags, false);
+	account(ctx->sk, ctx->ret, ctx->flags, false, false);
 	return 0;
 }
 
@@ -189,14 +204,14 @@ int net_side_tracepoint(struct trace_event_raw_inet_sock_set_state *ctx)
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(net_tcp_send_fexit, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {
-	account(sk, ret, 0, true);
+	account(sk, ret, 0, true, true);
 	return 0;
 }
 
 SEC("fexit/udp_sendmsg")
 int BPF_PROG(net_udp_send_fexit, struct sock *sk, struct msghdr *msg, size_t len, int ret)
 {
-	account(sk, ret, 0, true);
+	account(sk, ret, 0, true, true);
 	return 0;
 }
 
@@ -204,7 +219,7 @@ SEC("fexit/tcp_recvmsg")
 int BPF_PROG(net_tcp_recv_fexit, struct sock *sk, struct msghdr *msg, size_t len, int flags,
 	     int *addr_len, int ret)
 {
-	account(sk, ret, flags, false);
+	account(sk, ret, flags, false, true);
 	return 0;
 }
 
@@ -212,7 +227,7 @@ SEC("fexit/udp_recvmsg")
 int BPF_PROG(net_udp_recv_fexit, struct sock *sk, struct msghdr *msg, size_t len, int flags,
 	     int *addr_len, int ret)
 {
-	account(sk, ret, flags, false);
+	account(sk, ret, flags, false, true);
 	return 0;
 }
 
@@ -233,7 +248,7 @@ static __always_inline int finish(int ret, bool tx)
 
 	if (!v)
 		return 0;
-	account((struct sock *)(*v & ~1ull), ret, *v & 1 ? MSG_PEEK : 0, tx);
+	account((struct sock *)(*v & ~1ull), ret, *v & 1 ? MSG_PEEK : 0, tx, false);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }

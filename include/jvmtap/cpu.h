@@ -48,6 +48,8 @@ struct cpu_thread_val {
 
 #define CPU_DEFAULT_MAX_CGROUPS 16384
 #define CPU_MAX_JVMS 4096
+/* jvm_tgid_bits: one bit per pid up to PID_MAX_LIMIT (2^22), 512 KiB */
+#define CPU_TGID_BITS_WORDS ((1u << 22) / 64)
 #define CPU_MAX_JVM_THREADS 65536
 
 #endif

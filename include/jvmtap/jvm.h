@@ -17,27 +17,39 @@ struct jvm_exec_event {
 	__u32 pad;
 };
 
-/* Per-thread USDT state, keyed by thread id. */
-/* Per-thread USDT state, keyed by thread id. A pause (gc__begin..gc__end, one VM operation) may
- * hold several collections, each by one memory manager (Parallel's System.gc() scavenges, then
- * compacts): each collection is one observation, as in -Xlog:gc and GarbageCollectorMXBean. A
- * pause in which no manager reports (JDK 17 G1 Remark, Cleanup) is one unnamed observation. */
+/* Per-thread state of the GC and safepoint probes, keyed by thread id. A collection is one
+ * memory manager's (GarbageCollectorMXBean's) work, one observation as in -Xlog:gc; a pause
+ * (one VM operation) may hold several (Parallel's System.gc() scavenges, then compacts).
+ * Two ways to see them, chosen per libjvm file (user/collectors/jvm/gcprobes.c):
+ * - manager: uprobes on GCMemoryManager::gc_begin/gc_end, which name their manager; a
+ *   collection is a pause when it begins on a thread inside a safepoint (concurrent cycles
+ *   begin on the collector's own threads). JDK 17 G1's Remark and Cleanup report to no
+ *   manager: VM_G1PauseConcurrent::doit's entry and return time them, unnamed.
+ * - usdt (a libjvm without those symbols): gc__begin..gc__end bound the pause, and the first
+ *   mem__pool__gc__begin of each manager names its collection. */
 struct jvm_thread_state {
 	__u32 tgid;
-	__u32 gc_depth; /* nested gc__begin markers */
+	__u32 gc_depth; /* usdt: nested gc__begin markers */
 	__u64 gc_start_ns;
 	__u64 seg_start_ns; /* start of the current collection */
 	__u32 gc_full;
-	__u32 pools_open;   /* mem__pool__gc__begin without its end, in this collection */
+	__u32 pools_open;   /* usdt: mem__pool__gc__begin without its end, in this collection */
 	__u32 named;        /* a manager reported in this pause */
 	__u32 sp_depth;
 	__u64 sp_start_ns;
+	__u32 mgr_depth;    /* manager: gc_begin without its gc_end */
+	__u32 mgr_full;     /* manager: mgr_known's action is "end of major GC" */
+	__u64 mgr;          /* manager: the current collection's GCMemoryManager */
+	__u64 mgr_known;    /* manager: the one whose name gc_name holds (0: none) */
+	__u32 conc_depth;   /* manager: inside VM_G1PauseConcurrent::doit */
+	__u64 conc_start_ns;
 	char gc_name[JVM_GC_NAME_LEN]; /* manager of the current collection */
 };
 
 struct jvm_gc_key {
 	__u32 tgid;
-	__u32 full; /* gc__begin's is_full: 1 = major */
+	__u32 full; /* 1 = major: manager, its gc_end message "end of major GC"; usdt, gc__begin's
+		     * is_full */
 	char name[JVM_GC_NAME_LEN];
 };
 

@@ -152,6 +152,36 @@ def test_rate_guard_detaches(tmp_path, jvmtap_factory):
         calls.stop()
 
 
+
+def test_rate_guard_tries_again(tmp_path, jvmtap_factory):
+    """--rocksdb.guard-retry: a tripped JVM's probes come back after the wait, doubled at each
+    trip. While the calls go on (600 000 of each op, 2-3 s unprobed) they trip again at once;
+    once the calls have stopped they come back and stay, and nothing of the calls made while
+    detached is counted."""
+    version, n = VERSIONS[0], 600000
+    calls = Calls(version, "rocksdb", tmp_path, n)
+    try:
+        # Maintenance, where the probes come back, every second with a 2 s grace period.
+        j = jvmtap_factory("--rocksdb.max-call-rate=1000", "--rocksdb.guard-retry=1s",
+                           "--container.grace-period=2s")
+        attached(j, "rocksdb", 1)
+        calls.go()
+        # Trips at 0 s and after waits of 1, 2, 4 ... s: the last wait is at most 8 s.
+        s = attached(j, "rocksdb", 1, timeout=20)
+        trips = it.value(s, "jvmtap_flink_state_probes_detached_total")
+        got = ops(s, calls.p.pid)
+        it.record("flink %s: rate guard at 1000 calls/s, retry 1 s: %d trips during %d calls of "
+                  "each op, %r counted" % (version, trips, n, {o: c for o, (c, _) in got.items()}))
+        assert trips >= 2, j.output()
+        assert sum(c for c, _ in got.values()) < len(OPS) * n
+        assert "attached again in 1 s" in j.output() and "attached again in 2 s" in j.output()
+        time.sleep(3)  # no calls: no trip
+        s = j.scrape()
+        assert it.value(s, "jvmtap_flink_state_probes_attached", backend="rocksdb") == 1
+        assert it.value(s, "jvmtap_flink_state_probes_detached_total") == trips
+    finally:
+        calls.stop()
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_hashmap_taskmanagers_have_no_probes(version, tmp_path, jvmtap_factory):
     """Real TaskManagers on the hashmap backend running the keyed count: they never map

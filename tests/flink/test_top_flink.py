@@ -1,7 +1,7 @@
 """jvmtap top's tasks view of a JVM's RocksDB state calls: RocksCalls (test_rocksdb.py) makes N
 of each call while `jvmtap top --batch --tasks` runs. The view's TaskManager tasks are tested in
-tests/integration/test_top.py, whose top driver (TopBatch) and view parser (tasks_view) are used
-here."""
+tests/integration/test_top_tasks.py, whose top driver (TopBatch) and view parser (tasks_view) are
+used here."""
 import importlib.util
 import os
 import sys
@@ -32,7 +32,7 @@ def integration_module(name):
             sys.modules["conftest"] = saved
 
 
-top_it = integration_module("test_top")
+top_it = integration_module("test_top_tasks")
 
 
 def test_top_state_calls(tmp_path):

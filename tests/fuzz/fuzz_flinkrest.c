@@ -1,6 +1,6 @@
 /* libFuzzer target for every flinkrest_* parser: the same bytes to each of them, then the bytes
  * put where each one looks (a list element, a plan node, a counts object, a metric value). */
-// FUZZ-SOURCES: user/parse/flinkrest.c
+// FUZZ-SOURCES: user/parse/flinkrest.c user/parse/jsonval.c
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* libFuzzer target for ocispec_parse(), dockerspec_parse() and storage_containers_parse(): raw
  * bytes, and bytes in a config. */
-// FUZZ-SOURCES: user/parse/ocispec.c
+// FUZZ-SOURCES: user/parse/ocispec.c user/parse/jsonval.c
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -59,10 +59,14 @@ def check(got, want, what):
     assert abs(got - want) <= TOL * want, "%s: jvmtap %d, program %d" % (what, got, want)
 
 
-@pytest.mark.parametrize("mode", ["tp_btf", "tracepoint"])
-def test_bytes_match_what_programs_sent(jvmtap_factory, cgroups, netns_pair, mode):
+@pytest.mark.parametrize("mode,ports", [("tp_btf", 32), ("tracepoint", 32), ("tp_btf", 0)])
+def test_bytes_match_what_programs_sent(jvmtap_factory, cgroups, netns_pair, mode, ports):
+    """Each container's bytes against its programs' own counts; with ports, the service port
+    series too. --net.max-ports-per-container=0 keeps the container totals exact with no port
+    work at all: no port series, no side program, an empty port map of one key."""
     a_ns, b_ns = netns_pair
-    j = jvmtap_factory("--cgroup.hierarchy=v2", "--net.attach-mode=" + mode, "--strict")
+    j = jvmtap_factory("--cgroup.hierarchy=v2", "--net.attach-mode=" + mode, "--strict",
+                       "--net.max-ports-per-container=%d" % ports)
     ca, cb = cgroups(), cgroups()
     srv = cb.spawn(["ip", "netns", "exec", b_ns, "/usr/bin/python3", PEER, "server", "9092",
                     "9093", "9094", "6", str(1 << 20)], stdout=subprocess.PIPE, text=True)
@@ -81,6 +85,16 @@ def test_bytes_match_what_programs_sent(jvmtap_factory, cgroups, netns_pair, mod
     check(net(s, cb, "receive", "tcp"), sv["rx_tcp"], "server tcp receive (MSG_PEEK excluded)")
     check(net(s, cb, "transmit", "tcp"), sv["tx_tcp"], "server tcp transmit")
     check(net(s, cb, "receive", "udp"), sv["rx_udp"], "server udp receive")
+    if not ports:
+        assert not select(s, "jvmtap_container_tcp_port_bytes_total")
+        assert not [l for l, _ in select(s, "jvmtap_bpf_program_attached")
+                    if l["program"].startswith("net_side")]
+        assert select(s, "jvmtap_bpf_program_attached", program="net_send_" + mode) == [
+            ({"program": "net_send_" + mode, "mode": mode}, 1.0)]
+        assert value(s, "jvmtap_bpf_map_entries", map="net_port_bytes") == 0
+        # Nothing writes it: not the 16384 keys it would hold (tcp_side is not tracked).
+        assert value(s, "jvmtap_bpf_map_max_entries", map="net_port_bytes") == 1
+        return
     # Service ports: the client opened the connections (remote port), the server accepted them
     # (local port); IPv4 on 9092, IPv6 on 9093.
     for p in ("9092", "9093"):
@@ -92,14 +106,10 @@ def test_bytes_match_what_programs_sent(jvmtap_factory, cgroups, netns_pair, mod
     assert net(s, ca, "receive", "udp") == 0
 
 
-def test_port_bound_and_20000_short_connections(jvmtap_factory, cgroups):
-    """Loopback churn: 20 000 short connections to 40 service ports. Kernel maps stay bounded
-    (keys are service ports, not connections), the per-container port series stay within
-    --net.max-ports-per-container (the rest is "other"), and no counter goes backwards."""
-    j = jvmtap_factory("--cgroup.hierarchy=v2", "--net.max-ports-per-container=8")
-    cg = cgroups()
-    script = r'''
-import socket, threading
+# n short connections to 40 loopback service ports, both ends in the caller's cgroup: 4 bytes
+# each way per connection, so 8 transmitted and 8 received by the cgroup.
+PING_PONG = r'''
+import socket, sys, threading
 ls = []
 for i in range(40):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -109,11 +119,19 @@ def serve(s):
         c, _ = s.accept(); c.recv(16); c.send(b"pong"); c.close()
 for s in ls:
     threading.Thread(target=serve, args=(s,), daemon=True).start()
-for n in range(20000):
+for n in range(int(sys.argv[1])):
     c = socket.create_connection(ls[n % 40].getsockname())
     c.send(b"ping"); c.recv(16); c.close()
 '''
-    p = cg.spawn(["/usr/bin/python3", "-c", script])
+
+
+def test_port_bound_and_20000_short_connections(jvmtap_factory, cgroups):
+    """Loopback churn: 20 000 short connections to 40 service ports. Kernel maps stay bounded
+    (keys are service ports, not connections), the per-container port series stay within
+    --net.max-ports-per-container (the rest is "other"), and no counter goes backwards."""
+    j = jvmtap_factory("--cgroup.hierarchy=v2", "--net.max-ports-per-container=8")
+    cg = cgroups()
+    p = cg.spawn(["/usr/bin/python3", "-c", PING_PONG, "20000"])
     prev = {}
     while p.poll() is None:
         for labels, v in select(j.scrape(), "jvmtap_container_tcp_port_bytes_total"):
@@ -130,6 +148,27 @@ for n in range(20000):
     assert total == net(s, cg, "transmit", "tcp") == 20000 * 8  # ping + pong, both sides here
     assert value(s, "jvmtap_bpf_map_entries", map="net_port_bytes") < 200
     assert value(s, "jvmtap_bpf_map_update_failures_total", map="net_port_bytes") == 0
+
+
+def test_full_port_map_keeps_the_totals(jvmtap_factory, cgroups):
+    """A TCP call's bytes go to its service port's key only, and a container's TCP total is
+    summed from those keys. With the port map full (--bpf.max-entries=16: 80 keys wanted, 40
+    ports both ways) the calls it cannot take go to the per-container map instead: the totals
+    stay exact, the port series keep what the map holds, and the misses are counted."""
+    j = jvmtap_factory("--cgroup.hierarchy=v2", "--bpf.max-entries=16")
+    cg = cgroups()
+    n = 2000
+    p = cg.spawn(["/usr/bin/python3", "-c", PING_PONG, str(n)])
+    assert p.wait(timeout=120) == 0
+    s = j.scrape()
+    failed = value(s, "jvmtap_bpf_map_update_failures_total", map="net_port_bytes")
+    ports = select(s, "jvmtap_container_tcp_port_bytes_total", container_id="/" + cg.rel)
+    record("net with a full port map (16 keys): %d port series, %d updates refused, totals "
+           "%d / %d bytes" % (len(ports), failed, net(s, cg, "transmit", "tcp"),
+                              net(s, cg, "receive", "tcp")))
+    assert failed > 0 and value(s, "jvmtap_bpf_map_entries", map="net_port_bytes") <= 16
+    assert net(s, cg, "transmit", "tcp") == net(s, cg, "receive", "tcp") == 8 * n
+    assert 0 < sum(v for l, v in ports if l["direction"] == "transmit") < 8 * n
 
 
 @pytest.mark.parametrize("mode", ["fexit", "kprobe"])

@@ -63,6 +63,7 @@ static struct {
 	int fd;
 } shared[] = {
 	{ "jvm_tgids", BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(__u8), CPU_MAX_JVMS, -1 },
+	{ "jvm_tgid_bits", BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(__u64), CPU_TGID_BITS_WORDS, -1 },
 };
 #define NSHARED (sizeof(shared) / sizeof(shared[0]))
 
@@ -73,7 +74,9 @@ static int make_shared(void)
 
 	for (i = 0; i < NSHARED; i++) {
 		n = shared[i].max_entries;
-		if (cfg.bpf_max_entries && n > cfg.bpf_max_entries)
+		/* as bpfutil_prepare(): hash maps only (the bitmap is indexed by pid) */
+		if (cfg.bpf_max_entries && n > cfg.bpf_max_entries &&
+		    shared[i].type == BPF_MAP_TYPE_HASH)
 			n = cfg.bpf_max_entries;
 		shared[i].fd = bpf_map_create(shared[i].type, shared[i].name, shared[i].key_size,
 					      shared[i].value_size, n, NULL);
@@ -93,6 +96,38 @@ int bpfutil_shared_fd(const char *name)
 		if (!strcmp(shared[i].name, name))
 			return shared[i].fd;
 	return -1;
+}
+
+/* jvm_tgid_bits' bit of tgid to on; one writer (the JVM collector, on the main loop). */
+static int set_tgid_bit(__u32 tgid, bool on)
+{
+	int fd = bpfutil_shared_fd("jvm_tgid_bits");
+	__u32 word = tgid >> 6;
+	__u64 bits = 0, bit = 1ULL << (tgid & 63);
+
+	if (word >= CPU_TGID_BITS_WORDS)
+		return -ERANGE;
+	if (fd < 0 || bpf_map_lookup_elem(fd, &word, &bits))
+		return -errno;
+	bits = on ? bits | bit : bits & ~bit;
+	return bpf_map_update_elem(fd, &word, &bits, BPF_ANY) ? -errno : 0;
+}
+
+int bpfutil_follow_tgid(__u32 tgid, __u8 how)
+{
+	int err = bpf_map_update_elem(bpfutil_shared_fd("jvm_tgids"), &tgid, &how, BPF_ANY);
+
+	if (err)
+		return -errno;
+	if ((err = set_tgid_bit(tgid, true)))
+		bpf_map_delete_elem(bpfutil_shared_fd("jvm_tgids"), &tgid);
+	return err;
+}
+
+void bpfutil_unfollow_tgid(__u32 tgid)
+{
+	bpf_map_delete_elem(bpfutil_shared_fd("jvm_tgids"), &tgid);
+	set_tgid_bit(tgid, false);
 }
 
 int bpfutil_init(void)

@@ -38,6 +38,10 @@ void bpfutil_track_prog(const char *program, const char *mode, const struct bpf_
 int bpfutil_prepare(struct bpf_object *obj);
 /* The fd of a shared map ("jvm_tgids": the JVMs followed one by one), or -1. */
 int bpfutil_shared_fd(const char *name);
+/* Adds (or changes) and removes a process of jvm_tgids, the JVMs followed one by one, and of
+ * its bitmap jvm_tgid_bits (bpf/shared_maps.bpf.h): every change goes through these. */
+int bpfutil_follow_tgid(__u32 tgid, __u8 how);
+void bpfutil_unfollow_tgid(__u32 tgid);
 
 /* Registers a map for jvmtap_bpf_map_*; failures points at the BPF-side counter of failed
  * inserts (in the skeleton's .bss) or is NULL. */

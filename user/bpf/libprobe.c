@@ -19,7 +19,7 @@
 #include "libprobe.h"
 #include "log.h"
 
-#define MAX_PROBES 16
+#define MAX_PROBES LIBPROBE_MAX_PROBES
 
 struct libprobe {
 	struct libprobe_kind *kind;
@@ -29,6 +29,15 @@ struct libprobe {
 	time_t idle_since; /* refs fell to 0: detached after the grace period */
 	bool attached;
 	unsigned long long attached_ticks;
+	/* Probes off that are tried again at retry_at (err: -errno of a failed attach, or
+	 * -ECANCELED: detached by a rate guard for a while), through path: the file as the last
+	 * process that mapped it (pid) reaches it, "" when that process is gone. err 0: attached,
+	 * no notes, or detached for good: not tried again. */
+	int err, last_err;
+	pid_t pid;
+	unsigned tries;
+	time_t retry_at;
+	char path[PATH_MAX + 64];
 	struct bpf_link *links[MAX_PROBES];
 	struct libprobe *next;
 };
@@ -127,16 +136,71 @@ static unsigned long long boot_ticks(void)
 	return ts.tv_sec * sysconf(_SC_CLK_TCK) + ts.tv_nsec / (1000000000 / sysconf(_SC_CLK_TCK));
 }
 
-static struct bpf_link *attach_one(const struct libprobe_kind *k, int i, const char *path)
+static struct bpf_link *attach_one(const struct libprobe_kind *k, int i, const char *path,
+				   const struct libprobe_choice *c)
 {
 	const struct libprobe_spec *p = &k->probes[i];
 
-	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = p->name, .retprobe = p->ret,
-		    .bpf_cookie = p->cookie);
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = c->offset[i] ? NULL : p->name,
+		    .retprobe = p->ret, .bpf_cookie = c->cookie[i]);
 
 	if (p->provider)
 		return bpf_program__attach_usdt(k->progs[i], -1, path, p->provider, p->name, NULL);
-	return bpf_program__attach_uprobe_opts(k->progs[i], -1, path, 0, &o);
+	return bpf_program__attach_uprobe_opts(k->progs[i], -1, path, c->offset[i], &o);
+}
+
+/* Longest wait between two tries of a file whose attach failed. */
+#define RETRY_MAX_S 300
+
+/* Attaches the probes the kind chooses for l's file at path (pid maps it as mpath). A failure
+ * detaches what was attached and is tried again later (libprobe_retry), 1, 2, 4 ... 300 s on. */
+static void lib_attach(struct libprobe *l, const char *path, pid_t pid, const char *mpath)
+{
+	const struct libprobe_kind *k = l->kind;
+	struct libprobe_choice c = { 0 };
+	int i, n, err = 0;
+
+	l->attached_ticks = boot_ticks();
+	l->err = 0;
+	if (k->nprobes > MAX_PROBES || (k->usdt && !has_usdt_notes(path))) {
+		log_info("%s: %s (pid %d) has no USDT probes: %s events are not seen", k->owner,
+			 mpath, pid, k->what);
+		return;
+	}
+	for (i = 0; i < k->nprobes; i++)
+		c.cookie[i] = k->probes[i].cookie;
+	if (k->choose)
+		k->choose(path, &c);
+	for (n = 0; n < k->nprobes && !err; n++) {
+		i = k->order ? k->order[n] : n;
+		if (c.skip[i])
+			continue;
+		l->links[i] = attach_one(k, i, path, &c);
+		if (!l->links[i])
+			err = errno ? -errno : -EINVAL;
+	}
+	if (err) {
+		/* A warning for the first failure and for a new cause; the same cause again (a
+		 * capability this run lacks: EPERM every time) is logged at info. */
+		enum log_level level = l->tries && err == l->last_err ? LOG_INFO : LOG_WARN;
+		unsigned wait = l->tries < 9 ? 1u << l->tries : RETRY_MAX_S;
+
+		if (wait > RETRY_MAX_S)
+			wait = RETRY_MAX_S;
+		lib_detach_sync(l);
+		l->kind->attach_errors++;
+		l->err = l->last_err = err;
+		l->retry_at = time(NULL) + wait;
+		l->tries++;
+		log_msg(level, "%s: cannot attach %s probes in %s (pid %d, try %u): %s; "
+			"trying again in %u s", k->owner, k->what, mpath, pid, l->tries,
+			strerror(-err), wait);
+		return;
+	}
+	l->attached = true;
+	l->tries = 0;
+	log_info("%s: %s probes attached to %s (dev %u:%u inode %llu)", k->owner, k->what, mpath,
+		 major(l->dev), minor(l->dev), (unsigned long long)l->ino);
 }
 
 struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct maps_lib *m)
@@ -144,7 +208,6 @@ struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct m
 	char path[PATH_MAX + 64];
 	struct libprobe *l;
 	struct stat st;
-	int i, n, err = 0;
 
 	snprintf(path, sizeof(path), "%s/%d/root%s", cfg.procfs, pid, m->path);
 	if (stat(path, &st) || st.st_ino != m->inode) {
@@ -156,6 +219,10 @@ struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct m
 	for (l = libs; l; l = l->next)
 		if (l->kind == k && l->dev == st.st_dev && l->ino == st.st_ino) {
 			l->refs++;
+			if (l->err) { /* a later try goes through a process that maps it now */
+				snprintf(l->path, sizeof(l->path), "%s", path);
+				l->pid = pid;
+			}
 			return l;
 		}
 	l = calloc(1, sizeof(*l));
@@ -165,47 +232,36 @@ struct libprobe *libprobe_get(struct libprobe_kind *k, pid_t pid, const struct m
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
 	l->refs = 1;
-	l->attached_ticks = boot_ticks();
-	if (k->nprobes > MAX_PROBES || (k->usdt && !has_usdt_notes(path))) {
-		log_info("%s: %s (pid %d) has no USDT probes: %s events are not seen", k->owner,
-			 m->path, pid, k->what);
-	} else {
-		for (n = 0; n < k->nprobes && !err; n++) {
-			i = k->order ? k->order[n] : n;
-			l->links[i] = attach_one(k, i, path);
-			if (!l->links[i])
-				err = -errno;
-		}
-		if (err) {
-			log_warn("%s: cannot attach %s probes in %s (pid %d): %s", k->owner, k->what,
-				 m->path, pid, strerror(-err));
-			lib_detach_sync(l);
-			k->attach_errors++;
-		} else {
-			l->attached = true;
-			log_info("%s: %s probes attached to %s (dev %u:%u inode %llu)", k->owner,
-				 k->what, m->path, major(st.st_dev), minor(st.st_dev),
-				 (unsigned long long)st.st_ino);
-		}
-	}
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	l->pid = pid;
+	lib_attach(l, path, pid, m->path);
 	l->next = libs;
 	libs = l;
 	return l;
 }
 
-void libprobe_detach(struct libprobe *l, const char *why)
+bool libprobe_detach(struct libprobe *l, const char *why, unsigned retry_s)
 {
 	struct timespec a, b;
+	char when[48];
 
 	if (!l || !l->attached)
-		return;
+		return false;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	lib_detach_async(l);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	l->attached = false;
-	log_warn("%s: %s probes of %s inode %llu detaching (%.1f ms to hand over): %s",
+	l->err = retry_s ? -ECANCELED : 0;
+	l->retry_at = time(NULL) + retry_s;
+	l->tries = 0;
+	if (retry_s)
+		snprintf(when, sizeof(when), "attached again in %u s", retry_s);
+	else
+		snprintf(when, sizeof(when), "for good");
+	log_warn("%s: %s probes of %s inode %llu detaching (%.1f ms to hand over): %s; %s",
 		 l->kind->owner, l->kind->what, l->kind->file, (unsigned long long)l->ino,
-		 (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6, why);
+		 (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6, why, when);
+	return true;
 }
 
 bool libprobe_attached(const struct libprobe *l)
@@ -244,6 +300,29 @@ void libprobe_reap(time_t now)
 		lib_detach_async(l);
 		*pp = l->next;
 		free(l);
+	}
+}
+
+bool libprobe_needs_path(const struct libprobe *l)
+{
+	return l && l->err && !l->path[0];
+}
+
+void libprobe_retry(time_t now)
+{
+	struct libprobe *l;
+	struct stat st;
+
+	for (l = libs; l; l = l->next) {
+		if (!l->err || !l->refs || !l->path[0] || now < l->retry_at)
+			continue;
+		/* The process behind path may be gone or may map another file now: the next
+		 * process that maps this one (libprobe_get) gives a path again. */
+		if (stat(l->path, &st) || st.st_dev != l->dev || st.st_ino != l->ino) {
+			l->path[0] = 0;
+			continue;
+		}
+		lib_attach(l, l->path, l->pid, l->path);
 	}
 }
 

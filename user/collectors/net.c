@@ -34,7 +34,7 @@ enum { OPT_NETMODE = 1500, OPT_NETPORTS };
 
 static const struct argp_option options[] = {
 	{ "net.attach-mode", OPT_NETMODE, "MODE", 0, "auto|tp_btf|tracepoint|fexit|kprobe for socket bytes (default auto)", 0 },
-	{ "net.max-ports-per-container", OPT_NETPORTS, "N", 0, "TCP service ports with their own series per container; the rest is port=\"other\" (default 32)", 0 },
+	{ "net.max-ports-per-container", OPT_NETPORTS, "N", 0, "TCP service ports with their own series per container; the rest is port=\"other\" (default 32); 0: no port series, and the socket handler does no port work", 0 },
 	{ 0 },
 };
 
@@ -139,7 +139,14 @@ static int try_mode(enum net_mode m)
 		return -errno;
 	skel->rodata->hierarchy = identity_hierarchy() == CGROUP_V1 ? CPU_HIER_V1 : CPU_HIER_V2;
 	ephemeral_range((__u32 *)&skel->rodata->ephemeral_lo, (__u32 *)&skel->rodata->ephemeral_hi);
-	n = mode_progs(skel, m, want);
+	skel->rodata->tcp_ports = net_cfg.max_ports > 0;
+	/* The side program, last of each mode's, serves only the port series; without them its
+	 * map and the port map are never written (tcp_side is preallocated: ~5 MiB). */
+	n = mode_progs(skel, m, want) - !skel->rodata->tcp_ports;
+	if (!skel->rodata->tcp_ports) {
+		bpf_map__set_max_entries(skel->maps.tcp_side, 1);
+		bpf_map__set_max_entries(skel->maps.net_port_bytes, 1);
+	}
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, false);
 	for (i = 0; i < n; i++)
@@ -245,33 +252,22 @@ static __u64 sum_percpu(const struct mapsnap *m, size_t i)
 	return sum;
 }
 
-/* One sample per live cgroup of a cgroup-keyed map, into a new array (*out, free() it); the
- * samples filled, or -errno. */
-static long walk(struct bpf_map *map, struct agg **out, time_t now,
-		 void (*fill)(const void *key, struct agg *a))
+/* One sample per live cgroup's key of a cgroup-keyed map's reading, into a (room for m->n); the
+ * samples filled. */
+static size_t walk(const struct mapsnap *m, struct agg *a, time_t now,
+		   void (*fill)(const void *key, struct agg *a))
 {
-	struct mapsnap m;
-	struct agg *a;
 	size_t i, n = 0;
-	int err;
 
-	if ((err = mapsnap_read(bpf_map__fd(map), 0, &m)))
-		return err;
-	if (!(a = calloc(m.n + 1, sizeof(*a)))) {
-		mapsnap_free(&m);
-		return -ENOMEM;
-	}
-	for (i = 0; i < m.n; i++) {
+	for (i = 0; i < m->n; i++) {
 		/* both key types start with the cgroup id */
-		if (identity_labels(*(const __u64 *)mapsnap_key(&m, i), a[n].l + 2, now) != IDENTITY_OK)
+		if (identity_labels(*(const __u64 *)mapsnap_key(m, i), a[n].l + 2, now) != IDENTITY_OK)
 			continue;
-		a[n].n = sum_percpu(&m, i);
-		fill(mapsnap_key(&m, i), &a[n]);
+		a[n].n = sum_percpu(m, i);
+		fill(mapsnap_key(m, i), &a[n]);
 		n++;
 	}
-	mapsnap_free(&m);
-	*out = a;
-	return (long)n;
+	return n;
 }
 
 static const char *dir_name(__u32 d)
@@ -322,6 +318,15 @@ static bool port_kept(const char *container, __u32 port)
 	return true;
 }
 
+/* A port key's bytes as part of its container's TCP total. */
+static void fill_port_total(const void *key, struct agg *a)
+{
+	const struct net_port_key *k = key;
+
+	a->l[0] = (struct label){ "direction", dir_name(k->dir) };
+	a->l[1] = (struct label){ "protocol", "tcp" };
+}
+
 static void fill_port(const void *key, struct agg *a)
 {
 	const struct net_port_key *k = key;
@@ -368,25 +373,43 @@ static int collect_jvms(struct writer *w, time_t now)
 static int net_collect(struct writer *w)
 {
 	time_t now = time(NULL);
-	struct agg *a = NULL;
-	long n;
+	struct mapsnap b, p;
+	struct agg *a;
+	size_t n;
+	int err;
 
-	w_fam(w, FAM_CONTAINER_NETWORK_BYTES_TOTAL);
-	if (skel) {
-		if ((n = walk(skel->maps.net_bytes, &a, now, fill_bytes)) < 0)
-			return (int)n;
-		emit(w, fam_name(FAM_CONTAINER_NETWORK_BYTES_TOTAL), a, n);
-		free(a);
+	if (!skel) {
+		w_fam(w, FAM_CONTAINER_NETWORK_BYTES_TOTAL);
+		w_fam(w, FAM_CONTAINER_TCP_PORT_BYTES_TOTAL);
+		w_fam(w, FAM_JVM_NETWORK_BYTES_TOTAL);
+		return 0;
 	}
-	w_fam(w, FAM_CONTAINER_TCP_PORT_BYTES_TOTAL);
-	if (skel) {
-		if ((n = walk(skel->maps.net_port_bytes, &a, now, fill_port)) < 0)
-			return (int)n;
+	if ((err = mapsnap_read(bpf_map__fd(skel->maps.net_bytes), 0, &b)))
+		return err;
+	if ((err = mapsnap_read(bpf_map__fd(skel->maps.net_port_bytes), 0, &p))) {
+		mapsnap_free(&b);
+		return err;
+	}
+	/* One reading of the port map for both families: a container's total is its UDP and the
+	 * TCP the port map could not take, plus the TCP of every port key. */
+	a = calloc(b.n + p.n + 1, sizeof(*a));
+	err = a ? 0 : -ENOMEM;
+	if (a) {
+		n = walk(&b, a, now, fill_bytes);
+		n += walk(&p, a + n, now, fill_port_total);
+		w_fam(w, FAM_CONTAINER_NETWORK_BYTES_TOTAL);
+		emit(w, fam_name(FAM_CONTAINER_NETWORK_BYTES_TOTAL), a, n);
+		n = walk(&p, a, now, fill_port);
+		w_fam(w, FAM_CONTAINER_TCP_PORT_BYTES_TOTAL);
 		emit(w, fam_name(FAM_CONTAINER_TCP_PORT_BYTES_TOTAL), a, n);
 		free(a);
 	}
+	mapsnap_free(&p);
+	mapsnap_free(&b);
+	if (err)
+		return err;
 	w_fam(w, FAM_JVM_NETWORK_BYTES_TOTAL);
-	return skel ? collect_jvms(w, now) : 0;
+	return collect_jvms(w, now);
 }
 
 /* Cgroups removed past the grace period, and JVMs the registry has forgotten, go. */

@@ -75,14 +75,19 @@ static struct libprobe_kind kinds[BACKEND__N] = {
 };
 static int kind_index[BACKEND__N] = { -1, -1 };
 
+/* The longest a tripped JVM's probes stay detached before the guard looks again. */
+#define GUARD_RETRY_MAX_S 3600
+
 static struct {
 	unsigned max_rate; /* calls per second per JVM; 0: no limit */
-} rdb_cfg = { .max_rate = 10000 };
+	unsigned retry_s;  /* detached for this long after a first trip, doubled at each next */
+} rdb_cfg = { .max_rate = 10000, .retry_s = 300 };
 
-enum { OPT_MAXRATE = 2300 };
+enum { OPT_MAXRATE = 2300, OPT_RETRY };
 
 static const struct argp_option options[] = {
 	{ "rocksdb.max-call-rate", OPT_MAXRATE, "N", 0, "State calls per second above which a JVM's RocksDB probes are detached, since each call costs two uprobe traps; 0: never (default 10000)", 0 },
+	{ "rocksdb.guard-retry", OPT_RETRY, "DURATION", 0, "How long a JVM's probes stay detached after the rate guard trips, doubled at each later trip up to 1h; 0: for good (default 5m)", 0 },
 	{ 0 },
 };
 
@@ -92,6 +97,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_MAXRATE:
 		if (flag_uint(arg, 0, 100000000, &rdb_cfg.max_rate))
 			argp_error(st, "--rocksdb.max-call-rate: '%s' is not a number in 0..100000000", arg);
+		break;
+	case OPT_RETRY:
+		if (flag_duration(arg, &rdb_cfg.retry_s))
+			argp_error(st, "--rocksdb.guard-retry: '%s' is not a duration like 0, 30s, 5m, 1h", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -110,7 +119,7 @@ static struct guarded {
 	__u64 calls;
 	struct timespec at;
 	double tokens; /* calls it may still make before the guard trips */
-	bool detached;
+	unsigned trips; /* times the guard tripped for it: the next wait is retry_s << trips */
 } guarded[MAX_GUARDED];
 static int nguarded;
 static uint64_t detached_total;
@@ -258,8 +267,18 @@ static struct guarded *guard_of(__u32 tgid, unsigned long long start)
 	return &guarded[nguarded++];
 }
 
+/* Seconds a JVM's probes stay detached after its trip number trips (from 0); 0: for good. The
+ * doubling stops at GUARD_RETRY_MAX_S, or at the first wait when that is set longer. */
+static unsigned retry_after(unsigned trips)
+{
+	unsigned long long s = (unsigned long long)rdb_cfg.retry_s << (trips < 20 ? trips : 20);
+	unsigned cap = rdb_cfg.retry_s > GUARD_RETRY_MAX_S ? rdb_cfg.retry_s : GUARD_RETRY_MAX_S;
+
+	return s < cap ? (unsigned)s : cap;
+}
+
 /* Each JVM's calls since the last look against its budget; over it, its libraries' probes are
- * detached. Keys of JVMs no longer known are deleted. */
+ * detached for a while (retry_after). Keys of JVMs no longer known are deleted. */
 static void guard(void)
 {
 	struct mapsnap m;
@@ -298,6 +317,7 @@ static void guard(void)
 		struct guarded *gd = &guarded[g];
 		double dt = (ts.tv_sec - gd->at.tv_sec) + (ts.tv_nsec - gd->at.tv_nsec) / 1e9;
 		char why[160];
+		bool tripped = false;
 
 		if (jvm_lookup(gd->tgid, &r) || r.start != gd->start) {
 			guarded[g--] = guarded[--nguarded];
@@ -310,15 +330,22 @@ static void guard(void)
 		else if (calls[g] >= gd->calls)
 			gd->tokens = fmin(rdb_cfg.max_rate, gd->tokens + rdb_cfg.max_rate * dt) -
 				     (double)(calls[g] - gd->calls);
-		if (gd->at.tv_sec && !gd->detached && rdb_cfg.max_rate && gd->tokens < 0) {
+		if (gd->at.tv_sec && rdb_cfg.max_rate && gd->tokens < 0) {
 			snprintf(why, sizeof(why),
 				 "pid %u made %.0f state calls in %.2f s, more than "
 				 "--rocksdb.max-call-rate=%u per second allows",
 				 gd->tgid, (double)(calls[g] - gd->calls), dt, rdb_cfg.max_rate);
 			for (b = 0; b < BACKEND__N; b++)
-				libprobe_detach(jvm_jni(gd->tgid, kind_index[b]), why);
-			gd->detached = true;
-			detached_total++;
+				tripped |= libprobe_detach(jvm_jni(gd->tgid, kind_index[b]), why,
+							   retry_after(gd->trips));
+			/* A full budget for when they are attached again: no calls come while
+			 * they are away. Calls still in flight as they go find nothing to detach,
+			 * and are no trip. */
+			gd->tokens = rdb_cfg.max_rate;
+			if (tripped) {
+				gd->trips++;
+				detached_total++;
+			}
 		}
 		gd->calls = calls[g];
 		gd->at = ts;

@@ -3,10 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "jsonval.h"
 #include "ocispec.h"
-
-/* Real configs nest a handful of levels; the limit keeps a hostile file from nesting deep. */
-#define JSON_DEPTH 64
 
 /* Where one runtime keeps the names, and the type value that marks a pod sandbox. */
 struct keyset {
@@ -44,45 +42,16 @@ static const struct keyset docker_keys = {
 	.sandbox_type = "podsandbox",
 };
 
-static int is_json_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Parses buf as exactly one JSON value of type want; *root is the caller's to put. */
+/* Parses buf as exactly one JSON value of type want (jv_parse: strict, 32 levels at most);
+ * *root is the caller's to put. -E2BIG past META_JSON_MAX, -EINVAL when it is not one. */
 static int parse_value(const char *buf, size_t len, enum json_type want, struct json_object **root)
 {
-	struct json_tokener *tok;
-	struct json_object *obj;
-	enum json_tokener_error err;
-	size_t end;
+	int err;
 
 	if (len > META_JSON_MAX)
 		return -E2BIG;
-	/* a raw NUL is never valid JSON, and json-c would take it for the end of input */
-	if (!len || memchr(buf, '\0', len))
-		return -EINVAL;
-	tok = json_tokener_new_ex(JSON_DEPTH);
-	if (!tok)
-		return -ENOMEM;
-	/* runtimes write strict JSON; strict mode also rejects trailing garbage */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	obj = json_tokener_parse_ex(tok, buf, (int)len);
-	err = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (err != json_tokener_success) {
-		json_object_put(obj);
-		return -EINVAL;
-	}
-	while (end < len && is_json_ws(buf[end]))
-		end++;
-	if (end != len || !json_object_is_type(obj, want)) {
-		json_object_put(obj);
-		return -EINVAL;
-	}
-	*root = obj;
-	return 0;
+	err = jv_parse(buf, len, want, root);
+	return err == -EBADMSG ? -EINVAL : err;
 }
 
 static int parse_object(const char *buf, size_t len, struct json_object **root)

@@ -1,6 +1,7 @@
 /* Unit tests for ocispec_parse(), dockerspec_parse() and storage_containers_parse() on small but
  * realistic runtime configs, and on state files the real runtimes wrote (tests/unit/data/runtimes/,
  * captured from the containers of tests/runtimes/). */
+// UNIT-SOURCES: user/parse/jsonval.c
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

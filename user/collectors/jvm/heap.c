@@ -37,7 +37,7 @@ struct hs_file {
 	unsigned char *buf;
 	size_t cap;
 	struct hsperf_layout lay;
-	struct jvm_hsperf last; /* the result the layout belongs to, updated by each re-read */
+	struct hsperf_jvm last; /* the result the layout belongs to, updated by each re-read */
 	struct hs_file *next;
 };
 #define HS_BUCKETS 256
@@ -71,7 +71,7 @@ void jvm_hsperf_forget(pid_t pid)
 	pthread_mutex_unlock(&hs_lock);
 }
 
-static int parse_file(const void *buf, size_t len, struct jvm_hsperf *out,
+static int parse_file(const void *buf, size_t len, struct hsperf_jvm *out,
 		      struct hsperf_layout *lay)
 {
 	enum hsperf_err e = hotspot_read(buf, len, out, lay);
@@ -86,7 +86,7 @@ static int parse_file(const void *buf, size_t len, struct jvm_hsperf *out,
 }
 
 /* The cached file of pid if it is still the one at its path; -ENOENT otherwise. */
-static int read_cached(pid_t pid, struct jvm_hsperf *out)
+static int read_cached(pid_t pid, struct hsperf_jvm *out)
 {
 	struct hs_file *f;
 	struct stat st;
@@ -106,7 +106,7 @@ static int read_cached(pid_t pid, struct jvm_hsperf *out)
 		hs_drop(pid);
 		return -ENOENT;
 	}
-	if (!hsperf_reread_jvm(f->buf, n, &f->lay, &f->last.h)) {
+	if (!hsperf_reread_jvm(f->buf, n, &f->lay, &f->last)) {
 		*out = f->last;
 		return 0;
 	}
@@ -123,7 +123,7 @@ static int read_cached(pid_t pid, struct jvm_hsperf *out)
 }
 
 /* Keeps the file just read in full (out, lay: what it said) open, and its directory dir. */
-static void remember(pid_t pid, int nspid, const char *dir, const struct jvm_hsperf *out,
+static void remember(pid_t pid, int nspid, const char *dir, const struct hsperf_jvm *out,
 		     const struct hsperf_layout *lay)
 {
 	struct hs_file *f = calloc(1, sizeof(*f));
@@ -157,7 +157,7 @@ static void remember(pid_t pid, int nspid, const char *dir, const struct jvm_hsp
 
 /* /tmp/hsperfdata_<any user>/<pid in its own namespace>, seen through the JVM's root so a
  * private /tmp and a user unknown to the host work. */
-static int read_listed(pid_t pid, struct jvm_hsperf *out)
+static int read_listed(pid_t pid, struct hsperf_jvm *out)
 {
 	char path[PATH_MAX], status[4096], *buf;
 	struct hsperf_layout *lay;
@@ -203,7 +203,7 @@ static int read_listed(pid_t pid, struct jvm_hsperf *out)
 	return err;
 }
 
-int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out)
+int jvm_read_hsperf(pid_t pid, struct hsperf_jvm *out)
 {
 	int err;
 
@@ -247,7 +247,7 @@ void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 		FOR_VIEWS(v, views, n) {
 			struct label heap[] = { { "pid", v->pid }, { "area", "heap" } };
 			struct label non[] = { { "pid", v->pid }, { "area", "nonheap" } };
-			const struct hsperf_jvm *h = &v->hs.h;
+			const struct hsperf_jvm *h = &v->hs;
 			long long t[3], m[3] = { h->metaspace.used, h->metaspace.capacity,
 						  h->metaspace.max };
 
@@ -264,7 +264,7 @@ void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 		FOR_VIEWS(v, views, n) {
 			long long pools[POOL__N][3];
 
-			hotspot_pools(&v->hs.h, pools);
+			hotspot_pools(&v->hs, pools);
 			for (i = 0; i < POOL__N; i++) {
 				struct label a[] = { { "pid", v->pid }, { "pool", hotspot_pool_name(i) } };
 
@@ -276,27 +276,27 @@ void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n)
 
 	w_fam(w, FAM_JVM_GC_COLLECTIONS_TOTAL);
 	FOR_VIEWS(v, views, n)
-		for (i = 0; i < v->hs.h.ncollectors; i++) {
-			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs.h, i) } };
+		for (i = 0; i < v->hs.ncollectors; i++) {
+			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs, i) } };
 
-			if (v->hs.h.collector[i].invocations >= 0 && a[1].value[0])
+			if (v->hs.collector[i].invocations >= 0 && a[1].value[0])
 				sample(w, fam_name(FAM_JVM_GC_COLLECTIONS_TOTAL), v, a, 2,
-				       v->hs.h.collector[i].invocations);
+				       v->hs.collector[i].invocations);
 		}
 	w_fam(w, FAM_JVM_GC_COLLECTION_SECONDS_TOTAL);
 	FOR_VIEWS(v, views, n)
-		for (i = 0; i < v->hs.h.ncollectors && v->hs.h.hrt_frequency > 0; i++) {
-			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs.h, i) } };
+		for (i = 0; i < v->hs.ncollectors && v->hs.hrt_frequency > 0; i++) {
+			struct label a[] = { { "pid", v->pid }, { "gc", hotspot_collector_name(&v->hs, i) } };
 
-			if (v->hs.h.collector[i].time_ticks >= 0 && a[1].value[0])
+			if (v->hs.collector[i].time_ticks >= 0 && a[1].value[0])
 				sample(w, fam_name(FAM_JVM_GC_COLLECTION_SECONDS_TOTAL), v, a, 2,
-				       (double)v->hs.h.collector[i].time_ticks / v->hs.h.hrt_frequency);
+				       (double)v->hs.collector[i].time_ticks / v->hs.hrt_frequency);
 		}
 
 	for (k = 0; k < (int)(sizeof(scalar) / sizeof(scalar[0])); k++) {
 		w_fam(w, scalar[k]);
 		FOR_VIEWS(v, views, n) {
-			const struct hsperf_jvm *h = &v->hs.h;
+			const struct hsperf_jvm *h = &v->hs;
 			struct label a[] = { { "pid", v->pid } };
 			double val[] = { h->safepoints,
 					 h->hrt_frequency > 0 ?

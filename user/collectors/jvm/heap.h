@@ -11,7 +11,7 @@
  * yet), -ENOMEM or -EBADMSG (counted in jvmtap_hsperfdata_errors_total). The file is found by
  * the JVM's pid in its own namespace (its NSpid in /proc/PID/status), kept open and re-read
  * while stat() of its path says it is the same file. */
-int jvm_read_hsperf(pid_t pid, struct jvm_hsperf *out);
+int jvm_read_hsperf(pid_t pid, struct hsperf_jvm *out);
 /* Closes the hsperfdata file kept open for pid (a JVM forgotten). */
 void jvm_hsperf_forget(pid_t pid);
 void jvm_heap_collect(struct writer *w, const struct jvm_view *views, int n);

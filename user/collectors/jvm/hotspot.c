@@ -91,13 +91,13 @@ void hotspot_gc_policy(struct hsperf_jvm *h)
 	}
 }
 
-enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out,
+enum hsperf_err hotspot_read(const void *buf, size_t len, struct hsperf_jvm *out,
 			     struct hsperf_layout *lay)
 {
-	enum hsperf_err e = hsperf_learn_jvm(buf, len, &out->h, lay);
+	enum hsperf_err e = hsperf_learn_jvm(buf, len, out, lay);
 
 	if (e == HSPERF_OK)
-		hotspot_gc_policy(&out->h);
+		hotspot_gc_policy(out);
 	return e;
 }
 
@@ -121,10 +121,9 @@ static long long max2(long long a, long long b)
 /* Region-based collectors (G1, ZGC, Shenandoah) give every space the whole heap as its max:
  * those are not summed. The generational ones keep one survivor space empty, which the JVM
  * leaves out of its max. */
-void hotspot_heap(const struct jvm_hsperf *p, long long *used, long long *committed,
+void hotspot_heap(const struct hsperf_jvm *h, long long *used, long long *committed,
 		  long long *max)
 {
-	const struct hsperf_jvm *h = &p->h;
 	const char *pol = h->gc_policy;
 	long long s0c = space_val(h, "s0", 1), s1c = space_val(h, "s1", 1);
 	int i;

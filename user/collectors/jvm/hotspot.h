@@ -18,19 +18,15 @@ enum thread_kind thread_kind_of(const char *comm);
 /* "app", "gc", "jit", "vm". */
 const char *thread_kind_name(enum thread_kind k);
 
-/* One hsperfdata file as jvmtap uses it. */
-struct jvm_hsperf {
-	struct hsperf_jvm h;
-};
 /* Where the file has no sun.gc.policy.name, the policy its collectors' names tell: "ZGC" or
  * "Shenandoah" (their collectors write none); else h->gc_policy is left as it is. */
 void hotspot_gc_policy(struct hsperf_jvm *h);
 /* hsperf_learn_jvm() (lay may be NULL) and hotspot_gc_policy(). */
-enum hsperf_err hotspot_read(const void *buf, size_t len, struct jvm_hsperf *out,
+enum hsperf_err hotspot_read(const void *buf, size_t len, struct hsperf_jvm *out,
 			     struct hsperf_layout *lay);
 
 /* Heap as MemoryMXBean and Runtime.maxMemory() count it. */
-void hotspot_heap(const struct jvm_hsperf *p, long long *used, long long *committed,
+void hotspot_heap(const struct hsperf_jvm *h, long long *used, long long *committed,
 		  long long *max);
 
 enum hotspot_pool { POOL_EDEN, POOL_SURVIVOR, POOL_OLD, POOL_METASPACE, POOL_CCS, POOL__N };

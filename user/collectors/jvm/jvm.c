@@ -18,6 +18,7 @@
 #include "config.h"
 #include "cpu.h"
 #include "exits.h"
+#include "gcprobes.h"
 #include "heap.h"
 #include "hotspot.h"
 #include "identity.h"
@@ -39,33 +40,6 @@
 /* How often a pending "java" is looked at in its first second: HotSpot starts collecting within
  * ~100 ms of exec, and pauses before the probes are attached are not seen. */
 #define PENDING_FAST_MS 2
-
-static const struct libprobe_spec hotspot_probes[] = {
-	{ .provider = "hotspot", .name = "gc__begin" },
-	{ .provider = "hotspot", .name = "gc__end" },
-	{ .provider = "hotspot", .name = "mem__pool__gc__begin" },
-	{ .provider = "hotspot", .name = "mem__pool__gc__end" },
-	{ .provider = "hs_private", .name = "safepoint__begin" },
-	{ .provider = "hs_private", .name = "safepoint__end" },
-	{ .provider = "hotspot", .name = "thread__start" },
-	{ .provider = "hotspot", .name = "thread__stop" },
-};
-#define NPROBES (int)(sizeof(hotspot_probes) / sizeof(hotspot_probes[0]))
-/* Closers before openers: a pause or safepoint whose begin fired between the attach of its
- * begin probe and of its end probe left that thread's nesting depth at 1 for good, and none of
- * the JVM's later pauses were counted. An end seen without its begin is ignored. */
-static const int hotspot_order[NPROBES] = { 1, 3, 5, 0, 2, 4, 6, 7 };
-static struct bpf_program *hotspot_progs[NPROBES];
-static struct libprobe_kind libjvm = {
-	.owner = "jvm",
-	.what = "HotSpot",
-	.file = "libjvm.so",
-	.usdt = true,
-	.nprobes = NPROBES,
-	.probes = hotspot_probes,
-	.progs = hotspot_progs,
-	.order = hotspot_order,
-};
 
 /* JVMs not launched as "java" are found by a full /proc scan, on a worker thread: it reads the
  * maps of every process on the node. */
@@ -153,7 +127,7 @@ static int check_pid(pid_t pid)
 	err = read_file(path, &buf, &len, 64u << 20);
 	if (err) /* no /proc/PID: gone, not "no libjvm yet", so it leaves the waiting list now */
 		return err == -ENOENT ? -ESRCH : err;
-	err = maps_find_lib(buf, len, libjvm.file, &m, &deleted);
+	err = maps_find_lib(buf, len, hotspot_kind.file, &m, &deleted);
 	free(buf);
 	if (err)
 		return err;
@@ -166,11 +140,11 @@ static int check_pid(pid_t pid)
 		free(j);
 		return -ESRCH;
 	}
-	j->lib = libprobe_get(&libjvm, pid, &m);
-	j->usdt = libprobe_attached(j->lib);
+	j->lib = libprobe_get(&hotspot_kind, pid, &m);
 	/* Probes already in place when the JVM started saw every thread it started (a tick of
 	 * margin: starttime has clock-tick resolution). */
-	j->threads_from_start = j->usdt && j->start > libprobe_attached_ticks(j->lib) + 1;
+	j->threads_from_start = libprobe_attached(j->lib) &&
+				j->start > libprobe_attached_ticks(j->lib) + 1;
 	snprintf(path, sizeof(path), "%s/%d/cmdline", cfg.procfs, pid);
 	j->flink_role = "none";
 	if (read_file(path, &buf, &len, 1u << 20) == 0) {
@@ -184,17 +158,16 @@ static int check_pid(pid_t pid)
 	}
 	j->cgroup_id = identity_cgroup_of_pid(pid);
 	/* Followed one by one: its exit, its sockets and (with the CPU collector) its threads. */
-	j->cpu_tracked = bpf_map_update_elem(bpfutil_shared_fd("jvm_tgids"), &(__u32){ pid },
-					     &(__u8){ strcmp(j->flink_role, "taskmanager")
-							      ? JVM_TGID_FOLLOW
-							      : JVM_TGID_NAMES },
-					     BPF_ANY) == 0 &&
+	j->cpu_tracked = bpfutil_follow_tgid(pid, strcmp(j->flink_role, "taskmanager")
+							  ? JVM_TGID_FOLLOW
+							  : JVM_TGID_NAMES) == 0 &&
 			 cpu_accounts_threads();
 	jvm_baseline_cpu(j);
 	jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
 	jvm_add(j);
 	scan_jni(j);
-	log_info("jvm: found pid %d (%s), usdt=%s", pid, j->main_class, j->usdt ? "true" : "false");
+	log_info("jvm: found pid %d (%s), usdt=%s", pid, j->main_class,
+		 libprobe_attached(j->lib) ? "true" : "false");
 	return 0;
 }
 
@@ -240,7 +213,7 @@ static int scan_refresh(void *arg)
 		snprintf(path, sizeof(path), "%s/%ld/maps", cfg.procfs, pid);
 		if (read_file(path, &buf, &len, 64u << 20))
 			continue;
-		if (maps_find_lib(buf, len, libjvm.file, &m, &deleted) == 0) {
+		if (maps_find_lib(buf, len, hotspot_kind.file, &m, &deleted) == 0) {
 			if (l->n == cap) {
 				cap = cap ? cap * 2 : 64;
 				g = realloc(l, sizeof(*l) + cap * sizeof(l->pid[0]));
@@ -307,7 +280,7 @@ static int on_event(void *ctx, void *data, size_t size)
  * for a JVM whose /proc could not say at discovery. */
 static void learn_info(struct jvm *j, time_t now)
 {
-	struct jvm_hsperf *hs;
+	struct hsperf_jvm *hs;
 	int err;
 
 	if (!j->cgroup_id)
@@ -317,8 +290,8 @@ static void learn_info(struct jvm *j, time_t now)
 	err = jvm_read_hsperf(j->pid, hs);
 	j->next_info_try = now + hotspot_info_retry_s(err, &j->info_misses);
 	if (err == 0) {
-		snprintf(j->java_version, sizeof(j->java_version), "%s", hs->h.java_version);
-		snprintf(j->gc_policy, sizeof(j->gc_policy), "%s", hs->h.gc_policy);
+		snprintf(j->java_version, sizeof(j->java_version), "%s", hs->java_version);
+		snprintf(j->gc_policy, sizeof(j->gc_policy), "%s", hs->gc_policy);
 	}
 	free(hs);
 }
@@ -387,7 +360,7 @@ static void jvm_purge(struct jvm *j)
 	/* A JVM killed inside a pause leaves its VM thread's state: drop it. */
 	delete_of(bpf_map__fd(skel->maps.thread_state), j->pid, true,
 		  offsetof(struct jvm_thread_state, tgid));
-	bpf_map_delete_elem(bpfutil_shared_fd("jvm_tgids"), &tgid);
+	bpfutil_unfollow_tgid(tgid);
 	jvm_forget_threads(j);
 }
 
@@ -421,7 +394,8 @@ struct libprobe *jvm_jni(pid_t pid, int kind)
 	return j && kind >= 0 && kind < njni ? j->jni[kind] : NULL;
 }
 
-/* The watched JNI libraries this JVM maps now and had not before. */
+/* The watched JNI libraries this JVM maps now and had not before, and its libjvm if that file
+ * could not be reached at discovery (or its failed attach lost the process to retry through). */
 static void scan_jni(struct jvm *j)
 {
 	char path[PATH_MAX], *buf;
@@ -431,11 +405,20 @@ static void scan_jni(struct jvm *j)
 
 	for (i = 0; i < njni && j->jni[i]; i++)
 		;
-	if (i == njni)
+	if (i == njni && j->lib && !libprobe_needs_path(j->lib))
 		return;
 	snprintf(path, sizeof(path), "%s/%d/maps", cfg.procfs, j->pid);
 	if (read_file(path, &buf, &len, 64u << 20))
 		return;
+	if ((!j->lib || libprobe_needs_path(j->lib)) &&
+	    maps_find_lib(buf, len, hotspot_kind.file, &m, &deleted) == 0) {
+		struct libprobe *l = libprobe_get(&hotspot_kind, j->pid, &m);
+
+		if (l) { /* the same file: one more reference, one less */
+			libprobe_put(j->lib);
+			j->lib = l;
+		}
+	}
 	for (i = 0; i < njni; i++)
 		if (!j->jni[i] && maps_find_lib(buf, len, jni_kinds[i]->file, &m, &deleted) == 0)
 			j->jni[i] = libprobe_get(jni_kinds[i], j->pid, &m);
@@ -452,6 +435,7 @@ static void jvm_maintain(time_t now)
 		return;
 	jvm_exits_maintain(now);
 	libprobe_reap(now);
+	libprobe_retry(now);
 	/* One pass over the per-thread map folds the exited threads of every JVM. */
 	jvm_fold_exited_threads(NULL);
 	for (j = jvm_next(NULL); j; j = next) {
@@ -467,8 +451,8 @@ static void jvm_maintain(time_t now)
 		/* A JVM moved to another cgroup is followed there; a gone one keeps its last. */
 		if ((cg = identity_cgroup_of_pid(j->pid)))
 			j->cgroup_id = cg;
-		jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
 		scan_jni(j);
+		jvm_threads_baseline(j, bpf_map__fd(skel->maps.threads));
 	}
 }
 
@@ -490,6 +474,8 @@ static int jvm_open(void)
 		if (!rb)
 			err = -errno;
 	}
+	if (!err)
+		err = hotspot_bind(skel->obj);
 	if (err) {
 		log_warn("jvm: cannot load the JVM programs (%s): JVMs are not monitored",
 			 strerror(-err));
@@ -498,24 +484,9 @@ static int jvm_open(void)
 		skel = NULL;
 		return 0;
 	}
-	hotspot_progs[0] = skel->progs.gc_begin;
-	hotspot_progs[1] = skel->progs.gc_end;
-	hotspot_progs[2] = skel->progs.mem_pool_gc_begin;
-	hotspot_progs[3] = skel->progs.mem_pool_gc_end;
-	hotspot_progs[4] = skel->progs.safepoint_begin;
-	hotspot_progs[5] = skel->progs.safepoint_end;
-	hotspot_progs[6] = skel->progs.thread_start;
-	hotspot_progs[7] = skel->progs.thread_stop;
 	bpfutil_track_prog("jvm_exec", "raw_tp", skel->progs.jvm_exec, true);
 	bpfutil_track_prog("jvm_exit", "raw_tp", skel->progs.jvm_exit, true);
-	bpfutil_track_prog("jvm_gc_begin", "usdt", skel->progs.gc_begin, true);
-	bpfutil_track_prog("jvm_gc_end", "usdt", skel->progs.gc_end, true);
-	bpfutil_track_prog("jvm_mem_pool_gc_begin", "usdt", skel->progs.mem_pool_gc_begin, true);
-	bpfutil_track_prog("jvm_mem_pool_gc_end", "usdt", skel->progs.mem_pool_gc_end, true);
-	bpfutil_track_prog("jvm_safepoint_begin", "usdt", skel->progs.safepoint_begin, true);
-	bpfutil_track_prog("jvm_safepoint_end", "usdt", skel->progs.safepoint_end, true);
-	bpfutil_track_prog("jvm_thread_start", "usdt", skel->progs.thread_start, true);
-	bpfutil_track_prog("jvm_thread_stop", "usdt", skel->progs.thread_stop, true);
+	hotspot_track();
 	bpfutil_track_map("jvm_thread_state", skel->maps.thread_state,
 			  &skel->bss->thread_state_update_failures);
 	bpfutil_track_map("jvm_gc_pauses", skel->maps.gc_pauses, &skel->bss->gc_pauses_update_failures);
@@ -569,7 +540,7 @@ void jvm_window_advance(void)
 
 static int jvm_collect(struct writer *w)
 {
-	return jvm_metrics_collect(w, skel, &libjvm);
+	return jvm_metrics_collect(w, skel, &hotspot_kind);
 }
 
 static int jvm_wake_fd(void)

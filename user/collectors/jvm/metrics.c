@@ -222,10 +222,10 @@ int jvm_metrics_collect(struct writer *w, struct jvm_bpf *skel, const struct lib
 		struct label a[] = { { "pid", v->pid },
 				     { "main_class", v->j->main_class },
 				     { "flink_role", v->j->flink_role },
-				     { "usdt", v->j->usdt ? "true" : "false" },
+				     { "usdt", libprobe_attached(v->j->lib) ? "true" : "false" },
 				     { "hsperfdata", v->have_hsperf ? "true" : "false" },
-				     { "java_version", own ? v->j->java_version : v->hs.h.java_version },
-				     { "gc_policy", own ? v->j->gc_policy : v->hs.h.gc_policy } };
+				     { "java_version", own ? v->j->java_version : v->hs.java_version },
+				     { "gc_policy", own ? v->j->gc_policy : v->hs.gc_policy } };
 
 		if (!v->skip)
 			w_sample(w, fam_name(FAM_JVM_INFO), a, 7, v->id, IDENTITY_NLABELS, 1);

@@ -25,7 +25,6 @@ struct jvm {
 	const char *flink_role;
 	struct libprobe *lib; /* its libjvm */
 	struct libprobe *jni[JVM_MAX_JNI]; /* the watched JNI libraries it has loaded */
-	bool usdt;
 	time_t gone_at;
 	uint64_t cgroup_id; /* at discovery, refreshed by maintain while it lives, kept after */
 	char java_version[64], gc_policy[64]; /* kept once read: jvm_info's labels stay put */
@@ -36,6 +35,7 @@ struct jvm {
 	bool threads_from_start; /* started after its libjvm's probes: every thread start seen */
 	bool threads_known;
 	time_t next_baseline_try;
+	unsigned baseline_tries;
 	long long base_live, base_daemon, base_started;
 	struct jvm_threads base_ev;
 

@@ -11,6 +11,7 @@
 #include "cpu.h"
 #include "heap.h"
 #include "hotspot.h"
+#include "libprobe.h"
 #include "procfs.h"
 #include "readfile.h"
 #include "tasks.h"
@@ -191,11 +192,11 @@ static int read_thread_events(int fd, pid_t pid, struct jvm_threads *t)
 void jvm_threads_baseline(struct jvm *j, int fd)
 {
 	struct jvm_threads before, after;
-	struct jvm_hsperf *hs;
+	struct hsperf_jvm *hs;
 	time_t now = time(NULL);
 	int err;
 
-	if (j->threads_known || !j->usdt || now < j->next_baseline_try)
+	if (j->threads_known || !libprobe_attached(j->lib) || now < j->next_baseline_try)
 		return;
 	j->next_baseline_try = now + 1;
 	if (j->threads_from_start) {
@@ -212,12 +213,22 @@ void jvm_threads_baseline(struct jvm *j, int fd)
 	if (!hs)
 		return;
 	err = jvm_read_hsperf(j->pid, hs);
-	if (!err && hs->h.threads_live >= 0 && hs->h.threads_daemon >= 0 &&
+	if (err) {
+		/* Not there (yet): then every minute, as a JVM run with -XX:-UsePerfData never has
+		 * the file and each try looks for it in the JVM's /tmp. A thread that started
+		 * between the two counter reads below is retried a second later. */
+		static const unsigned char wait_s[] = { 1, 1, 2, 4, 8, 16, 32 };
+
+		j->next_baseline_try = now + (j->baseline_tries < sizeof(wait_s)
+						      ? wait_s[j->baseline_tries] : 60);
+		j->baseline_tries++;
+	}
+	if (!err && hs->threads_live >= 0 && hs->threads_daemon >= 0 &&
 	    !read_thread_events(fd, j->pid, &after) && !memcmp(&before, &after, sizeof(after))) {
 		/* no thread started or stopped between the two reads */
-		j->base_live = hs->h.threads_live;
-		j->base_daemon = hs->h.threads_daemon;
-		j->base_started = hs->h.threads_started >= 0 ? hs->h.threads_started : 0;
+		j->base_live = hs->threads_live;
+		j->base_daemon = hs->threads_daemon;
+		j->base_started = hs->threads_started >= 0 ? hs->threads_started : 0;
 		j->base_ev = after;
 		j->threads_known = true;
 	}

@@ -15,7 +15,7 @@ struct jvm_view {
 	bool skip;
 	uint64_t kind_ns[KIND__N];
 	bool have_hsperf;
-	struct jvm_hsperf hs;
+	struct hsperf_jvm hs;
 	/* From /proc/PID at this render; < 0 when unknown. */
 	double rss_bytes, open_fds;
 	/* Java threads now (jvm_threads_now(), one map read a render); threads_ok when known. */

@@ -2,7 +2,7 @@
  * TaskManager RPC path names. The localhost case is met for real by tests/runtimes and
  * tests/flink (TaskManagers on the host network); a pod with its own IP by the cases here,
  * built as flink_local_tm_read() fills them from /proc. */
-// UNIT-SOURCES: user/parse/procfs.c user/parse/flinkrest.c user/core/readfile.c user/core/config.c
+// UNIT-SOURCES: user/parse/procfs.c user/parse/flinkrest.c user/parse/jsonval.c user/core/readfile.c user/core/config.c
 #include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -113,56 +113,56 @@ static void space(struct hsperf_jvm *h, const char *name, int gen, long long use
 	h->space[i].max = max;
 }
 
-static void init(struct jvm_hsperf *p, const char *policy)
+static void init(struct hsperf_jvm *p, const char *policy)
 {
 	memset(p, 0, sizeof(*p));
-	snprintf(p->h.gc_policy, sizeof(p->h.gc_policy), "%s", policy);
-	p->h.metaspace.used = p->h.metaspace.capacity = p->h.metaspace.max = -1;
-	p->h.ccs.used = p->h.ccs.capacity = p->h.ccs.max = -1;
+	snprintf(p->gc_policy, sizeof(p->gc_policy), "%s", policy);
+	p->metaspace.used = p->metaspace.capacity = p->metaspace.max = -1;
+	p->ccs.used = p->ccs.capacity = p->ccs.max = -1;
 }
 
 /* Serial: one survivor space is always empty and not part of the heap the JVM can use. */
 static void test_heap_serial(void **state)
 {
-	struct jvm_hsperf p;
+	struct hsperf_jvm p;
 	long long used, committed, max;
 
 	(void)state;
 	init(&p, "Copy:MSC");
-	space(&p.h, "eden", 0, 1000, 8000, 17000);
-	space(&p.h, "s0", 0, 0, 1000, 2000);
-	space(&p.h, "s1", 0, 300, 1000, 2000);
-	space(&p.h, "old", 1, 5000, 20000, 43000);
-	p.h.gen_max[0] = 21000;
-	p.h.gen_max[1] = 43000;
+	space(&p, "eden", 0, 1000, 8000, 17000);
+	space(&p, "s0", 0, 0, 1000, 2000);
+	space(&p, "s1", 0, 300, 1000, 2000);
+	space(&p, "old", 1, 5000, 20000, 43000);
+	p.gen_max[0] = 21000;
+	p.gen_max[1] = 43000;
 	hotspot_heap(&p, &used, &committed, &max);
 	assert_int_equal(used, 6300);
 	assert_int_equal(committed, 8000 + 1000 + 20000);
 	assert_int_equal(max, 21000 - 2000 + 43000);
-	assert_string_equal(hotspot_collector_name(&p.h, 0), "Copy");
-	assert_string_equal(hotspot_collector_name(&p.h, 1), "MarkSweepCompact");
+	assert_string_equal(hotspot_collector_name(&p, 0), "Copy");
+	assert_string_equal(hotspot_collector_name(&p, 1), "MarkSweepCompact");
 }
 
 static void test_heap_parallel(void **state)
 {
-	struct jvm_hsperf p;
+	struct hsperf_jvm p;
 	long long used, committed, max;
 
 	(void)state;
 	init(&p, "ParScav:MSC");
-	space(&p.h, "eden", 0, 100, 6000, 20000);
-	space(&p.h, "s0", 0, 0, 1500, 7000);
-	space(&p.h, "s1", 0, 0, 1000, 7000);
-	space(&p.h, "old", 1, 4000, 16000, 44000);
-	p.h.gen_max[0] = 21000;
-	p.h.gen_max[1] = 44000;
+	space(&p, "eden", 0, 100, 6000, 20000);
+	space(&p, "s0", 0, 0, 1500, 7000);
+	space(&p, "s1", 0, 0, 1000, 7000);
+	space(&p, "old", 1, 4000, 16000, 44000);
+	p.gen_max[0] = 21000;
+	p.gen_max[1] = 44000;
 	hotspot_heap(&p, &used, &committed, &max);
 	assert_int_equal(used, 4100);
 	assert_int_equal(committed, 6000 + 1500 + 16000);
 	/* the larger committed survivor is left out of the young generation's max */
 	assert_int_equal(max, 21000 - 1500 + 44000);
-	assert_string_equal(hotspot_collector_name(&p.h, 0), "PS Scavenge");
-	assert_string_equal(hotspot_collector_name(&p.h, 1), "PS MarkSweep");
+	assert_string_equal(hotspot_collector_name(&p, 0), "PS Scavenge");
+	assert_string_equal(hotspot_collector_name(&p, 1), "PS MarkSweep");
 }
 
 /* A region-based collector: every space's max is the whole heap, so the max is not summed. */
@@ -170,7 +170,7 @@ static void test_heap_and_pools_of_a_real_g1_file(void **state)
 {
 	static unsigned char buf[65536];
 	long long used, committed, max, pools[POOL__N][3], sum = 0;
-	struct jvm_hsperf p;
+	struct hsperf_jvm p;
 	size_t len;
 	FILE *f = fopen(FIXTURE, "rb");
 	int i;
@@ -180,37 +180,37 @@ static void test_heap_and_pools_of_a_real_g1_file(void **state)
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	assert_int_equal(hotspot_read(buf, len, &p, NULL), HSPERF_OK);
-	assert_string_equal(p.h.gc_policy, "GarbageFirst");
-	assert_true(p.h.gen_max[0] > 0 && p.h.gen_max[1] > 0);
+	assert_string_equal(p.gc_policy, "GarbageFirst");
+	assert_true(p.gen_max[0] > 0 && p.gen_max[1] > 0);
 	hotspot_heap(&p, &used, &committed, &max);
-	for (i = 0; i < p.h.nspaces; i++) {
-		sum += p.h.space[i].used;
-		assert_true(p.h.space[i].max <= max);
+	for (i = 0; i < p.nspaces; i++) {
+		sum += p.space[i].used;
+		assert_true(p.space[i].max <= max);
 	}
 	assert_int_equal(used, sum);
 	assert_true(used > 0 && used <= committed && committed <= max);
-	hotspot_pools(&p.h, pools);
+	hotspot_pools(&p, pools);
 	/* G1 calls its old space "space"; the pools add up to the heap */
 	assert_int_equal(pools[POOL_EDEN][0] + pools[POOL_SURVIVOR][0] + pools[POOL_OLD][0], used);
 	assert_true(pools[POOL_METASPACE][0] > 0);
 	assert_true(pools[POOL_CCS][0] > 0);
-	assert_string_equal(hotspot_collector_name(&p.h, 0), "G1 Young Generation");
-	assert_string_equal(hotspot_collector_name(&p.h, 1), "G1 Old Generation");
+	assert_string_equal(hotspot_collector_name(&p, 0), "G1 Young Generation");
+	assert_string_equal(hotspot_collector_name(&p, 1), "G1 Old Generation");
 	assert_string_equal(hotspot_pool_name(POOL_CCS), "compressed_class_space");
 }
 
 /* A collector with no MXBean name in the table keeps hsperfdata's own name. */
 static void test_unknown_policy_keeps_hsperf_names(void **state)
 {
-	struct jvm_hsperf p;
+	struct hsperf_jvm p;
 	long long pools[POOL__N][3];
 
 	(void)state;
 	init(&p, "Z");
-	p.h.ncollectors = 1;
-	snprintf(p.h.collector[0].name, sizeof(p.h.collector[0].name), "Z concurrent cycle pauses");
-	assert_string_equal(hotspot_collector_name(&p.h, 0), "Z concurrent cycle pauses");
-	hotspot_pools(&p.h, pools);
+	p.ncollectors = 1;
+	snprintf(p.collector[0].name, sizeof(p.collector[0].name), "Z concurrent cycle pauses");
+	assert_string_equal(hotspot_collector_name(&p, 0), "Z concurrent cycle pauses");
+	hotspot_pools(&p, pools);
 	assert_int_equal(pools[POOL_EDEN][1], 0);
 	assert_int_equal(pools[POOL_METASPACE][0], -1);
 }
@@ -226,33 +226,33 @@ static void collector(struct hsperf_jvm *h, int i, const char *name)
  * and 25 files have them; a policy the file has stays. */
 static void test_gc_policy_of_collectors(void **state)
 {
-	struct jvm_hsperf p;
+	struct hsperf_jvm p;
 
 	(void)state;
 	init(&p, "");
-	collector(&p.h, 2, "Z concurrent cycle pauses"); /* JDK 17: collector 2 only */
-	hotspot_gc_policy(&p.h);
-	assert_string_equal(p.h.gc_policy, "ZGC");
+	collector(&p, 2, "Z concurrent cycle pauses"); /* JDK 17: collector 2 only */
+	hotspot_gc_policy(&p);
+	assert_string_equal(p.gc_policy, "ZGC");
 	init(&p, "");
-	collector(&p.h, 0, "ZGC minor collection pauses");
-	collector(&p.h, 2, "ZGC major collection pauses");
-	hotspot_gc_policy(&p.h);
-	assert_string_equal(p.h.gc_policy, "ZGC");
+	collector(&p, 0, "ZGC minor collection pauses");
+	collector(&p, 2, "ZGC major collection pauses");
+	hotspot_gc_policy(&p);
+	assert_string_equal(p.gc_policy, "ZGC");
 	init(&p, "");
-	collector(&p.h, 0, "Shenandoah partial");
-	collector(&p.h, 1, "Shenandoah full");
-	hotspot_gc_policy(&p.h);
-	assert_string_equal(p.h.gc_policy, "Shenandoah");
+	collector(&p, 0, "Shenandoah partial");
+	collector(&p, 1, "Shenandoah full");
+	hotspot_gc_policy(&p);
+	assert_string_equal(p.gc_policy, "Shenandoah");
 	init(&p, "GarbageFirst");
-	collector(&p.h, 0, "G1 young collection pauses");
-	hotspot_gc_policy(&p.h);
-	assert_string_equal(p.h.gc_policy, "GarbageFirst");
+	collector(&p, 0, "G1 young collection pauses");
+	hotspot_gc_policy(&p);
+	assert_string_equal(p.gc_policy, "GarbageFirst");
 	/* nothing known: stays empty, as does a name that only starts alike */
 	init(&p, "");
-	collector(&p.h, 0, "Zebra");
-	collector(&p.h, 1, "ShenandoahX");
-	hotspot_gc_policy(&p.h);
-	assert_string_equal(p.h.gc_policy, "");
+	collector(&p, 0, "Zebra");
+	collector(&p, 1, "ShenandoahX");
+	hotspot_gc_policy(&p);
+	assert_string_equal(p.gc_policy, "");
 }
 
 /* The wait between tries to learn jvm_info's version and GC policy: every second while a JVM's

@@ -1,0 +1,65 @@
+/* Unit tests for hotspot_name_offset(): the constructor bytes of the libjvm builds seen (the
+ * manager way is then checked end to end against GarbageCollectorMXBean's names by
+ * tests/integration/test_jvm.py), and the shapes it must refuse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "hscode.h"
+
+static void test_builds_seen(void **state)
+{
+	/* Debian OpenJDK 17.0.15: lea vtable,%rax; movl $0,0x58(%rdi); mov %rax,(%rdi);
+	 * mov %rsi,0x60(%rdi); movq $0,0x68(%rdi); ret */
+	static const uint8_t jdk17[] = { 0x48, 0x8d, 0x05, 0x61, 0x7b, 0x69, 0x00, 0xc7, 0x47, 0x58,
+					 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0x07, 0x48, 0x89, 0x77,
+					 0x60, 0x48, 0xc7, 0x47, 0x68, 0x00, 0x00, 0x00, 0x00, 0xc3 };
+	/* Temurin 25: pxor; lea vtable,%rax; mov %rsi,0x60(%rdi); mov %rax,(%rdi); ... movups */
+	static const uint8_t jdk25[] = { 0x66, 0x0f, 0xef, 0xc0, 0x48, 0x8d, 0x05, 0xc5, 0xa1, 0x8c,
+					 0x00, 0x48, 0x89, 0x77, 0x60, 0x48, 0x89, 0x07, 0xc7, 0x47,
+					 0x58, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x11, 0x47, 0x08, 0xc3 };
+
+	(void)state;
+	assert_int_equal(hotspot_name_offset(jdk17, sizeof(jdk17)), 0x60);
+	assert_int_equal(hotspot_name_offset(jdk25, sizeof(jdk25)), 0x60);
+}
+
+static void test_shapes(void **state)
+{
+	static const struct {
+		uint8_t code[16];
+		size_t n;
+		int want;
+	} rows[] = {
+		{ { 0x48, 0x89, 0xb7, 0x10, 0x01, 0x00, 0x00, 0xc3 }, 8, 0x110 }, /* disp32 */
+		{ { 0x48, 0x89, 0x77, 0x60, 0x48, 0x89, 0x77, 0x60 }, 8, 0x60 },  /* same place twice */
+		{ { 0x48, 0x89, 0x77, 0x60, 0x48, 0x89, 0x77, 0x68 }, 8, -1 },    /* two places */
+		{ { 0x48, 0x89, 0x77, 0x00 }, 4, -1 },				   /* the vtable slot */
+		{ { 0x48, 0x89, 0x77, 0xf8 }, 4, -1 },				   /* disp8 -8 */
+		{ { 0x48, 0x89, 0x77, 0x61 }, 4, -1 },				   /* not a pointer slot */
+		{ { 0x48, 0x89, 0xb7, 0x00, 0x00, 0x01, 0x00 }, 7, -1 },	   /* 64 KiB in */
+		{ { 0x48, 0x89, 0xb7, 0x10, 0x01, 0x00 }, 6, -1 },		   /* cut disp32 */
+		{ { 0x48, 0x89, 0x77 }, 3, -1 },				   /* cut disp8 */
+		{ { 0x48, 0x89, 0x76, 0x60, 0x48, 0x89, 0x7f, 0x60 }, 8, -1 },    /* other registers */
+		{ { 0xc3 }, 1, -1 },
+		{ { 0 }, 0, -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		print_message("row %zu\n", i);
+		assert_int_equal(hotspot_name_offset(rows[i].code, rows[i].n), rows[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builds_seen),
+		cmocka_unit_test(test_shapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
